@@ -1,0 +1,163 @@
+"""The one place that decides what a user may see and change.
+
+Every queryset a user triggers goes through `restrict(queryset, user, action)`
+(NetBox's `RestrictedQuerySet.restrict` is the model). Models say where their unit
+is with a `scope` attribute (`ScopePath`); reference data without a unit is readable
+by every role and writable by the office only.
+
+  office         everything
+  viewer         reads everything, changes nothing
+  group member   the units assigned to its group (a league/city with its counties)
+  unit reporter  its own unit (a league/city also its counties)
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import reduce
+from operator import or_
+
+from django.db import models
+from django.db.models import Q
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    ADD = "add"
+    CHANGE = "change"
+    DELETE = "delete"
+
+
+class AccessDenied(Exception):
+    """The user may not take this action on this object."""
+
+
+@dataclass(frozen=True)
+class ScopePath:
+    """Lookup paths from a model to its owning unit and, optionally, its county.
+
+    `unit` may name several paths, any of which puts the object in scope (the
+    Unit model itself is in scope through its own id or its parent's)."""
+
+    unit: str | tuple[str, ...]
+    county: str | None = None
+
+    @property
+    def unit_paths(self) -> tuple[str, ...]:
+        return (self.unit,) if isinstance(self.unit, str) else self.unit
+
+
+@dataclass(frozen=True)
+class Scope:
+    everything: bool = False
+    unit_ids: frozenset[int] = frozenset()  # owning units fully in scope, with their counties
+    county_ids: frozenset[int] = frozenset()  # single counties in scope
+
+    @property
+    def empty(self) -> bool:
+        return not (self.everything or self.unit_ids or self.county_ids)
+
+    def contains(self, unit_id: int | None, county_id: int | None = None) -> bool:
+        if self.everything:
+            return True
+        return unit_id in self.unit_ids or (county_id is not None and county_id in self.county_ids)
+
+
+NOTHING = Scope()
+EVERYTHING = Scope(everything=True)
+
+
+def user_scope(user, action: Action | str = Action.VIEW) -> Scope:
+    """The units a user may act on, for one action. Cached on the user object."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NOTHING
+    cache = user.__dict__.setdefault("_ducha_scope_cache", {})
+    key = str(action)
+    if key not in cache:
+        cache[key] = _compute_scope(user, Action(action))
+    return cache[key]
+
+
+def _compute_scope(user, action: Action) -> Scope:
+    from ducha.org.choices import RoleKind
+    from ducha.org.models import Assignment, Role, Unit
+
+    if user.is_superuser:
+        return EVERYTHING
+    role = Role.objects.filter(user=user).select_related("unit").first()
+    if role is None:
+        return NOTHING
+    if role.kind == RoleKind.OFFICE:
+        return EVERYTHING
+    if role.kind == RoleKind.VIEWER:
+        return EVERYTHING if action == Action.VIEW else NOTHING
+    if role.kind == RoleKind.GROUP_MEMBER:
+        ids = set(Assignment.objects.filter(group_id=role.group_id).values_list("unit_id", flat=True))
+        counties = set(Unit.objects.filter(pk__in=ids, parent__isnull=False).values_list("pk", flat=True))
+        return Scope(unit_ids=frozenset(ids - counties), county_ids=frozenset(counties))
+    if role.kind == RoleKind.UNIT_REPORTER and role.unit is not None:
+        if role.unit.parent_id is None:
+            return Scope(unit_ids=frozenset({role.unit_id}))
+        return Scope(county_ids=frozenset({role.unit_id}))
+    return NOTHING
+
+
+def scope_q(model: type[models.Model], scope: Scope) -> Q | None:
+    """The filter for a model under a scope; None means no filter at all."""
+    if scope.everything:
+        return None
+    path: ScopePath | None = getattr(model, "scope", None)
+    if path is None:
+        raise TypeError(f"{model.__name__} has no scope; only the office may change it")
+    parts = []
+    if scope.unit_ids:
+        parts.extend(Q(**{f"{p}__in": scope.unit_ids}) for p in path.unit_paths)
+    if scope.county_ids and path.county:
+        parts.append(Q(**{f"{path.county}__in": scope.county_ids}))
+    if not parts:
+        return Q(pk__in=[])
+    return reduce(or_, parts)
+
+
+def restrict(queryset: models.QuerySet, user, action: Action | str = Action.VIEW) -> models.QuerySet:
+    """The queryset cut down to what `user` may `action`."""
+    scope = user_scope(user, action)
+    model = queryset.model
+    if getattr(model, "scope", None) is None:
+        # Reference data: everyone with a role reads it, only the office changes it.
+        if action == Action.VIEW and not user_scope(user, Action.VIEW).empty:
+            return queryset
+        return queryset if scope.everything else queryset.none()
+    if scope.empty:
+        return queryset.none()
+    q = scope_q(model, scope)
+    return queryset if q is None else queryset.filter(q)
+
+
+def _resolve_id(obj: models.Model, path: str) -> int | None:
+    """Follow `a__b__unit` on an instance and return the last hop's id without a query."""
+    *hops, last = path.split("__")
+    target = obj
+    for hop in hops:
+        target = getattr(target, hop)
+        if target is None:
+            return None
+    return target.pk if last == "pk" else getattr(target, f"{last}_id", None)
+
+
+def allows(user, obj: models.Model, action: Action | str) -> bool:
+    """Whether `user` may `action` this (possibly unsaved) object."""
+    scope = user_scope(user, action)
+    path: ScopePath | None = getattr(type(obj), "scope", None)
+    if path is None:
+        if Action(action) == Action.VIEW:
+            return not user_scope(user, Action.VIEW).empty
+        return scope.everything
+    if scope.everything:
+        return True
+    county_id = _resolve_id(obj, path.county) if path.county else None
+    return any(scope.contains(_resolve_id(obj, p), county_id) for p in path.unit_paths)
+
+
+def ensure_allowed(user, obj: models.Model, action: Action | str) -> None:
+    if not allows(user, obj, action):
+        raise AccessDenied(f"{getattr(user, 'username', user)} may not {action} {obj!r}")

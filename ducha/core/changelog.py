@@ -1,0 +1,157 @@
+"""Writing and verifying the hash-chained change log.
+
+Every action calls `record_changes` inside its own transaction, so a state change
+and its log row commit together or not at all.
+"""
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from ducha.core.models import ChangeLogEntry, ChangeLogHead
+
+GENESIS_HASH = "0" * 64
+
+
+@dataclass
+class Change:
+    action: str
+    obj: models.Model
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    reason: str = ""
+
+
+def to_jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_jsonable(v) for k, v in value.items()}
+    return value
+
+
+# Never copied into the log: a password hash must not outlive a password change.
+SECRET_FIELDS = frozenset({"password"})
+
+
+def serialize(obj: models.Model) -> dict[str, Any]:
+    """The object's concrete field values, foreign keys as ids, JSON-safe."""
+    data = {}
+    for field in obj._meta.concrete_fields:
+        if field.attname not in SECRET_FIELDS:
+            data[field.attname] = to_jsonable(getattr(obj, field.attname))
+    return data
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:
+    changed = [k for k in after if before.get(k) != after[k]]
+    return {k: before.get(k) for k in changed}, {k: after[k] for k in changed}
+
+
+def entry_hash(entry: ChangeLogEntry) -> str:
+    content = {
+        "seq": entry.seq,
+        "time": entry.time.astimezone(dt.UTC).isoformat(),
+        "batch": entry.batch,
+        "actor_id": entry.actor_id,
+        "actor_name": entry.actor_name,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "object_repr": entry.object_repr,
+        "before": entry.before,
+        "after": entry.after,
+        "reason": entry.reason,
+        "prev_hash": entry.prev_hash,
+    }
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def new_batch() -> str:
+    return str(uuid.uuid4())
+
+
+def record_changes(changes: Iterable[Change], *, actor, batch: str | None = None) -> str:
+    """Append one chained row per change. Must run inside the action's transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("record_changes must run inside the action's transaction")
+    batch = batch or new_batch()
+    head, _ = ChangeLogHead.objects.select_for_update().get_or_create(pk=1)
+    # Microsecond precision survives both SQLite and PostgreSQL round trips unchanged.
+    now = timezone.now().astimezone(dt.UTC)
+    rows = []
+    seq, prev = head.last_seq, head.last_hash
+    for change in changes:
+        seq += 1
+        entry = ChangeLogEntry(
+            seq=seq,
+            time=now,
+            batch=batch,
+            actor_id=getattr(actor, "pk", None),
+            actor_name=getattr(actor, "username", "") or "system",
+            action=change.action,
+            object_type=change.obj._meta.label_lower,
+            object_id=str(change.obj.pk),
+            object_repr=str(change.obj)[:200],
+            before=change.before,
+            after=change.after,
+            reason=change.reason,
+            prev_hash=prev,
+        )
+        entry.hash = entry_hash(entry)
+        prev = entry.hash
+        rows.append(entry)
+    if rows:
+        ChangeLogEntry.objects.bulk_create(rows, batch_size=2000)
+        ChangeLogHead.objects.filter(pk=1).update(last_seq=seq, last_hash=prev)
+    return batch
+
+
+@dataclass
+class VerifyResult:
+    ok: bool
+    checked: int
+    problem: str = ""
+    bad_seq: int | None = None
+
+
+def verify_chain() -> VerifyResult:
+    """Walk the log in sequence order and check numbering, links and hashes."""
+    expected_seq, prev, checked = 1, GENESIS_HASH, 0
+    for entry in ChangeLogEntry.objects.order_by("seq").iterator(chunk_size=5000):
+        if entry.seq != expected_seq:
+            return VerifyResult(
+                False,
+                checked,
+                f"row #{expected_seq} is missing (next row is #{entry.seq})",
+                expected_seq,
+            )
+        if entry.prev_hash != prev:
+            return VerifyResult(False, checked, f"row #{entry.seq} does not link to the row before it", entry.seq)
+        if entry_hash(entry) != entry.hash:
+            return VerifyResult(False, checked, f"row #{entry.seq} was altered (hash mismatch)", entry.seq)
+        prev, expected_seq, checked = entry.hash, expected_seq + 1, checked + 1
+    head = ChangeLogHead.objects.filter(pk=1).first()
+    if head and (head.last_seq != checked or head.last_hash != prev):
+        return VerifyResult(
+            False,
+            checked,
+            f"rows after #{checked} are missing (log head is #{head.last_seq})",
+            checked + 1,
+        )
+    return VerifyResult(True, checked)

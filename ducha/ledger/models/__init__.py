@@ -1,0 +1,26 @@
+from ducha.ledger.models.catalogue import MarketEntityType, ProblemCategory, ProblemItem
+from ducha.ledger.models.dispositions import (
+    ClueTransfer,
+    ExposedCase,
+    FiledCase,
+    PolicyDocument,
+    Training,
+)
+from ducha.ledger.models.problems import Evidence, Problem, RectificationStep
+from ducha.ledger.models.projects import Inspection, Project
+
+__all__ = [
+    "ClueTransfer",
+    "Evidence",
+    "ExposedCase",
+    "FiledCase",
+    "Inspection",
+    "MarketEntityType",
+    "PolicyDocument",
+    "Problem",
+    "ProblemCategory",
+    "ProblemItem",
+    "Project",
+    "RectificationStep",
+    "Training",
+]

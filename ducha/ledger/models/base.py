@@ -1,0 +1,53 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ducha.core.access import ScopePath
+
+
+class UnitRecord(models.Model):
+    """A ledger record owned by one unit in one campaign. The owning unit is a
+    league/city or a department; a county, when given, lies inside it."""
+
+    campaign = models.ForeignKey("org.Campaign", on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("org.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+    domain = models.ForeignKey(
+        "org.Domain",
+        verbose_name=_("domain"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    scope = ScopePath(unit="unit")
+
+    class Meta:
+        abstract = True
+
+    def clean(self) -> None:
+        if self.unit_id and self.unit.parent_id is not None:
+            raise ValidationError({"unit": _("The owning unit must be a league/city or a department.")})
+
+
+class CountyRecord(UnitRecord):
+    county = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("county"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    scope = ScopePath(unit="unit", county="county")
+
+    class Meta:
+        abstract = True
+
+    def clean(self) -> None:
+        super().clean()
+        if self.county_id and self.county.parent_id != self.unit_id:
+            raise ValidationError({"county": _("The county does not lie in the unit.")})

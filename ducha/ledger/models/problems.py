@@ -1,0 +1,139 @@
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ducha.core.access import ScopePath
+from ducha.ledger.choices import OPEN_STATUSES, DiscoveryMethod, ProblemStatus
+from ducha.ledger.models.base import CountyRecord
+
+
+class ProblemQuerySet(models.QuerySet):
+    def overdue(self, today: dt.date) -> "ProblemQuerySet":
+        return self.filter(status__in=OPEN_STATUSES, deadline__lt=today)
+
+
+class Problem(CountyRecord):
+    """A problem found in a project or a unit. `status` changes only through
+    ducha.ledger.rectification (the rectification workflow)."""
+
+    number = models.CharField(_("problem number"), max_length=64)
+    project = models.ForeignKey(
+        "ledger.Project",
+        verbose_name=_("project"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="problems",
+    )
+    category = models.ForeignKey(
+        "ledger.ProblemCategory",
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    item = models.ForeignKey(
+        "ledger.ProblemItem",
+        verbose_name=_("item"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    entity_type = models.ForeignKey(
+        "ledger.MarketEntityType",
+        verbose_name=_("market-entity type"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    description = models.TextField(_("description"))
+    discovery_method = models.CharField(_("discovery method"), max_length=12, choices=DiscoveryMethod.choices)
+    found_on = models.DateField(_("found on"))
+    measures = models.TextField(_("rectification measures"), blank=True)
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=ProblemStatus.choices, default=ProblemStatus.FOUND)
+    rectified_on = models.DateField(_("rectified on"), null=True, blank=True)
+    responsible = models.CharField(_("responsible person"), max_length=100, blank=True)
+    remarks = models.TextField(_("remarks"), blank=True)
+
+    objects = ProblemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("problem")
+        constraints = [models.UniqueConstraint(fields=["unit", "number"], name="problem_unit_number")]
+        indexes = [
+            models.Index(fields=["campaign", "unit", "domain", "status"], name="problem_stats"),
+            models.Index(fields=["status", "deadline"], name="problem_overdue"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.description[:40]}"
+
+    def is_overdue(self, today: dt.date) -> bool:
+        return self.status in OPEN_STATUSES and self.deadline is not None and self.deadline < today
+
+    def clean(self) -> None:
+        super().clean()
+        if self.project_id:
+            if self.project.unit_id != self.unit_id:
+                raise ValidationError({"project": _("The project belongs to another unit.")})
+            if self.domain_id and self.domain_id != self.project.domain_id:
+                raise ValidationError({"domain": _("The domain differs from the project's.")})
+        if self.item_id and self.item.category_id != self.category_id:
+            raise ValidationError({"item": _("The item does not belong to the category.")})
+        if self.deadline and self.found_on and self.deadline < self.found_on:
+            raise ValidationError({"deadline": _("The deadline lies before the day it was found.")})
+
+    def save(self, *args, **kwargs):
+        if self.project_id and not self.domain_id:
+            self.domain_id = self.project.domain_id
+        super().save(*args, **kwargs)
+
+
+class RectificationStep(models.Model):
+    """One transition of a problem, with its business date; statistics "as of a
+    date" replay these."""
+
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="steps")
+    from_status = models.CharField(max_length=12, choices=ProblemStatus.choices)
+    to_status = models.CharField(max_length=12, choices=ProblemStatus.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    acted_at = models.DateTimeField()
+    reason = models.TextField(blank=True)
+    completed_on = models.DateField(null=True, blank=True)
+
+    scope = ScopePath(unit="problem__unit", county="problem__county")
+
+    class Meta:
+        ordering = ["acted_at", "pk"]
+        indexes = [models.Index(fields=["problem", "acted_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.problem_id}: {self.from_status} → {self.to_status}"
+
+
+class Evidence(models.Model):
+    """A file that backs a problem or one of its steps. The bytes live under
+    EVIDENCE_ROOT by checksum; the database keeps name, size and sha256."""
+
+    problem = models.ForeignKey(Problem, on_delete=models.PROTECT, related_name="evidence")
+    step = models.ForeignKey(
+        RectificationStep, null=True, blank=True, on_delete=models.PROTECT, related_name="evidence"
+    )
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    scope = ScopePath(unit="problem__unit", county="problem__county")
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -1,0 +1,86 @@
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ducha.core.access import ScopePath
+from ducha.core.uscc import is_valid_uscc
+from ducha.ledger.choices import InspectionKind
+from ducha.ledger.models.base import CountyRecord
+
+
+class Project(CountyRecord):
+    """One traded project (交易项目). Amounts are yuan, stored exactly."""
+
+    number = models.CharField(_("project number"), max_length=64)
+    name = models.CharField(_("project name"), max_length=300)
+    project_type = models.ForeignKey(
+        "org.ProjectType",
+        verbose_name=_("project type"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    platform_code = models.CharField(_("platform code"), max_length=64, blank=True)
+    amount = models.DecimalField(
+        _("amount (yuan)"),
+        max_digits=18,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    tenderer = models.CharField(_("tenderer/purchaser/transferor"), max_length=200)
+    tenderer_uscc = models.CharField(_("tenderer USCC"), max_length=18, blank=True)
+    agency = models.CharField(_("agency"), max_length=200, blank=True)
+    winner = models.CharField(_("winner"), max_length=200, blank=True)
+    winner_uscc = models.CharField(_("winner USCC"), max_length=18, blank=True)
+    trade_date = models.DateField(_("trade date"), null=True, blank=True)
+    remarks = models.TextField(_("remarks"), blank=True)
+    # Kept in step with Inspection rows by do_record_inspection: statistics over a
+    # million projects count these in one scan instead of joining the inspections.
+    self_inspected = models.BooleanField(default=False)
+    sampled = models.BooleanField(default=False)
+    verified = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("project")
+        constraints = [models.UniqueConstraint(fields=["unit", "number"], name="project_unit_number")]
+        indexes = [
+            models.Index(
+                fields=["campaign", "unit", "domain", "self_inspected", "sampled", "verified"],
+                name="project_stats",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.name}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.domain_id is None:
+            raise ValidationError({"domain": _("A project belongs to a trading domain.")})
+        if self.project_type_id and self.project_type.domain_id != self.domain_id:
+            raise ValidationError({"project_type": _("The project type belongs to another domain.")})
+        for field in ("tenderer_uscc", "winner_uscc"):
+            value = getattr(self, field)
+            if value and not is_valid_uscc(value):
+                raise ValidationError({field: _("Not a valid unified social credit code.")})
+
+
+class Inspection(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="inspections")
+    kind = models.CharField(max_length=10, choices=InspectionKind.choices)
+    inspected_on = models.DateField(null=True, blank=True)
+    inspector = models.CharField(max_length=100, blank=True)
+    findings = models.TextField(blank=True)
+    sampling_seed = models.CharField(max_length=64, blank=True, help_text="seed of the draw")
+
+    scope = ScopePath(unit="project__unit", county="project__county")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "kind"], name="inspection_once")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.project_id}"

@@ -1,0 +1,113 @@
+"""The rectification workflow (整改): the only way a problem's status changes.
+
+    found → rectifying → rectified → signed_off
+    rectified → rectifying        (verification rejected; reason required)
+    found | rectifying → dismissed (reason required)
+
+Unit reporters (and the office) carry a problem up to rectified, with evidence;
+only a member of the unit's group (or the office) signs off, rejects or dismisses.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from ducha.ledger.choices import ProblemStatus as S
+from ducha.org.choices import RoleKind as R
+
+
+@dataclass(frozen=True)
+class Transition:
+    source: S
+    target: S
+    verb: str
+    label: str
+    roles: frozenset[str]
+    needs_reason: bool = False
+    needs_evidence: bool = False
+    needs_completion_date: bool = False
+
+
+_UNIT_SIDE = frozenset({R.UNIT_REPORTER, R.OFFICE})
+_GROUP_SIDE = frozenset({R.GROUP_MEMBER, R.OFFICE})
+
+TRANSITIONS: tuple[Transition, ...] = (
+    Transition(S.FOUND, S.RECTIFYING, "start", _("Start rectification"), _UNIT_SIDE),
+    Transition(
+        S.RECTIFYING,
+        S.RECTIFIED,
+        "complete",
+        _("Report rectified"),
+        _UNIT_SIDE,
+        needs_evidence=True,
+        needs_completion_date=True,
+    ),
+    Transition(S.RECTIFIED, S.SIGNED_OFF, "sign_off", _("Sign off"), _GROUP_SIDE),
+    Transition(
+        S.RECTIFIED,
+        S.RECTIFYING,
+        "reject",
+        _("Reject rectification"),
+        _GROUP_SIDE,
+        needs_reason=True,
+    ),
+    Transition(S.FOUND, S.DISMISSED, "dismiss", _("Dismiss"), _GROUP_SIDE, needs_reason=True),
+    Transition(S.RECTIFYING, S.DISMISSED, "dismiss", _("Dismiss"), _GROUP_SIDE, needs_reason=True),
+)
+
+_BY_PAIR = {(t.source, t.target): t for t in TRANSITIONS}
+
+
+class TransitionError(ValidationError):
+    """An illegal or incomplete transition; nothing was changed."""
+
+
+def find_transition(source: str, target: str) -> Transition:
+    transition = _BY_PAIR.get((S(source), S(target)))
+    if transition is None:
+        raise TransitionError(
+            _("A problem cannot go from “%(source)s” to “%(target)s”.")
+            % {"source": S(source).label, "target": S(target).label}
+        )
+    return transition
+
+
+def transitions_from(source: str) -> list[Transition]:
+    return [t for t in TRANSITIONS if t.source == source]
+
+
+_FORWARD = {S.FOUND: S.RECTIFYING, S.RECTIFYING: S.RECTIFIED, S.RECTIFIED: S.SIGNED_OFF}
+
+
+def path_between(source: str, target: str) -> list[Transition]:
+    """The transitions from `source` to `target`: the direct one if it exists, else
+    the forward chain (imports state only the final status). Raises if unreachable."""
+    if source == target:
+        return []
+    direct = _BY_PAIR.get((S(source), S(target)))
+    if direct:
+        return [direct]
+    steps, current = [], S(source)
+    while current != target and current in _FORWARD:
+        step = _BY_PAIR[(current, _FORWARD[current])]
+        steps.append(step)
+        current = step.target
+    if current != target:
+        find_transition(source, target)  # raises the clear error
+    return steps
+
+
+def check_requirements(
+    transition: Transition, *, reason: str, evidence_count: int, completed_on: dt.date | None
+) -> None:
+    errors = {}
+    if transition.needs_reason and not reason.strip():
+        errors["reason"] = _("A reason is required.")
+    if transition.needs_evidence and evidence_count == 0:
+        errors["evidence"] = _("Attach at least one evidence file.")
+    if transition.needs_completion_date and completed_on is None:
+        errors["completed_on"] = _("The completion date is required.")
+    if errors:
+        raise TransitionError(errors)

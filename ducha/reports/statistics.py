@@ -1,0 +1,226 @@
+"""The single source of campaign figures. Reports, dashboards and `ducha stats`
+only format what `campaign_statistics` returns; the keys are documented in
+docs/statistics.md.
+
+Each ledger table is aggregated once by (unit, domain), in the database; the
+slices are sums of those cells: by group (its assigned units, all domains), by
+domain (all units, one domain) and by unit. Distinct-project counts add up too,
+because a project belongs to exactly one unit and one domain.
+"""
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+
+from ducha.core.access import restrict
+from ducha.ledger.choices import OPEN_STATUSES, RECTIFIED_STATUSES, CategoryKind, ProblemStatus
+from ducha.ledger.models import (
+    ClueTransfer,
+    ExposedCase,
+    FiledCase,
+    MarketEntityType,
+    PolicyDocument,
+    Problem,
+    ProblemCategory,
+    Project,
+    Training,
+)
+from ducha.org.models import Assignment, Campaign, Domain, SupervisionGroup, Unit
+
+Cell = tuple[int, int | None]  # (unit id, domain id)
+
+FIGURES = (
+    "projects",
+    "projects_self_inspected",
+    "projects_sampled",
+    "projects_verified",
+    "problems",
+    "problems_four_categories",
+    "problems_market_entity",
+    "projects_with_problems",
+    "projects_with_problems_cleared",
+    "problems_open",
+    "problems_rectified",
+    "problems_signed_off",
+    "problems_dismissed",
+    "problems_overdue",
+    "clue_transfers",
+    "filed_cases",
+    "exposed_cases",
+    "documents",
+    "trainings",
+    "training_attendees",
+)
+BREAKDOWNS = (
+    "problems_by_category",
+    "problems_by_entity_type",
+    "problems_by_discovery",
+    "problems_by_status",
+    "clue_transfers_by_authority",
+    "documents_by_action",
+)
+
+
+def _cells(qs: QuerySet, **aggregates) -> Iterable[dict[str, Any]]:
+    return qs.values("unit_id", "domain_id").annotate(**aggregates).order_by()
+
+
+def _collect(campaign: Campaign, user, today: dt.date) -> dict[Cell, Counter]:
+    cells: dict[Cell, Counter] = defaultdict(Counter)
+
+    def scoped(model):
+        qs = model.objects.filter(campaign=campaign)
+        return restrict(qs, user) if user is not None else qs
+
+    for row in _cells(
+        scoped(Project),
+        projects=Count("id"),
+        projects_self_inspected=Count("id", filter=Q(self_inspected=True)),
+        projects_sampled=Count("id", filter=Q(sampled=True)),
+        projects_verified=Count("id", filter=Q(verified=True)),
+    ):
+        cells[row.pop("unit_id"), row.pop("domain_id")].update(row)
+
+    four = list(ProblemCategory.objects.filter(kind=CategoryKind.CAMPAIGN_FOUR).values_list("pk", flat=True))
+    open_q = Q(status__in=OPEN_STATUSES)
+    problems = scoped(Problem)
+    for row in _cells(
+        problems,
+        problems=Count("id"),
+        problems_four_categories=Count("id", filter=Q(category_id__in=four)),
+        problems_market_entity=Count("id", filter=Q(entity_type__isnull=False)),
+        projects_with_problems=Count("project_id", distinct=True),
+        projects_with_open_problems=Count("project_id", distinct=True, filter=open_q),
+        problems_open=Count("id", filter=open_q),
+        problems_rectified=Count("id", filter=Q(status__in=RECTIFIED_STATUSES)),
+        problems_signed_off=Count("id", filter=Q(status=ProblemStatus.SIGNED_OFF)),
+        problems_dismissed=Count("id", filter=Q(status=ProblemStatus.DISMISSED)),
+        problems_overdue=Count("id", filter=open_q & Q(deadline__lt=today)),
+    ):
+        key = row.pop("unit_id"), row.pop("domain_id")
+        row["projects_with_problems_cleared"] = row["projects_with_problems"] - row.pop("projects_with_open_problems")
+        cells[key].update(row)
+
+    categories = dict(ProblemCategory.objects.values_list("pk", "code"))
+    entity_types = dict(MarketEntityType.objects.values_list("pk", "code"))
+    for field, prefix, names in (
+        ("category_id", "problems_by_category", categories),
+        ("entity_type_id", "problems_by_entity_type", entity_types),
+        ("discovery_method", "problems_by_discovery", None),
+        ("status", "problems_by_status", None),
+    ):
+        rows = problems.values("unit_id", "domain_id", field).annotate(n=Count("id")).order_by()
+        for row in rows:
+            if row[field] is None:
+                continue
+            label = names[row[field]] if names else row[field]
+            cells[row["unit_id"], row["domain_id"]][f"{prefix}.{label}"] += row["n"]
+
+    for model, figure in (
+        (ClueTransfer, "clue_transfers"),
+        (FiledCase, "filed_cases"),
+        (ExposedCase, "exposed_cases"),
+        (PolicyDocument, "documents"),
+    ):
+        for row in _cells(scoped(model), n=Count("id")):
+            cells[row["unit_id"], row["domain_id"]][figure] += row["n"]
+    for model, field, prefix in (
+        (ClueTransfer, "authority", "clue_transfers_by_authority"),
+        (PolicyDocument, "action", "documents_by_action"),
+    ):
+        for row in scoped(model).values("unit_id", "domain_id", field).annotate(n=Count("id")).order_by():
+            cells[row["unit_id"], row["domain_id"]][f"{prefix}.{row[field]}"] += row["n"]
+    for row in _cells(scoped(Training), trainings=Count("id"), training_attendees=Sum("attendees")):
+        cells[row.pop("unit_id"), row.pop("domain_id")].update(row)
+    return cells
+
+
+def _shape(counter: Counter) -> dict[str, Any]:
+    """Flat counter → the documented figure dict (breakdowns nested)."""
+    out: dict[str, Any] = {name: int(counter.get(name, 0)) for name in FIGURES}
+    for name in BREAKDOWNS:
+        prefix = name + "."
+        out[name] = {k[len(prefix) :]: int(v) for k, v in sorted(counter.items()) if k.startswith(prefix)}
+    return out
+
+
+def _sum(counters: Iterable[Counter]) -> Counter:
+    total: Counter = Counter()
+    for c in counters:
+        total.update(c)
+    return total
+
+
+def campaign_statistics(campaign: Campaign, *, user=None, today: dt.date | None = None) -> dict[str, Any]:
+    """Every campaign figure, by group, by domain and by unit, plus the total.
+
+    With `user`, only what that user may see is counted (restrict)."""
+    today = today or timezone.localdate()
+    cells = _collect(campaign, user, today)
+    units = {u.pk: u for u in Unit.objects.filter(parent__isnull=True)}
+    domains = list(Domain.objects.all())
+    group_of: dict[int, SupervisionGroup] = {}
+    for a in Assignment.objects.filter(campaign=campaign).select_related("group"):
+        group_of[a.unit_id] = a.group
+
+    by_unit = []
+    for unit_id in sorted({u for u, _ in cells}, key=lambda u: (units[u].order, units[u].code)):
+        unit = units[unit_id]
+        figures = _shape(_sum(c for (u, _), c in cells.items() if u == unit_id))
+        group = group_of.get(unit_id)
+        by_unit.append(
+            {
+                "unit": unit.code,
+                "name": unit.name,
+                "kind": unit.kind,
+                "group": group.code if group else None,
+                **figures,
+            }
+        )
+
+    by_group = []
+    for group in SupervisionGroup.objects.filter(campaign=campaign).select_related("lead_domain"):
+        members = [u for u, g in group_of.items() if g.pk == group.pk]
+        kinds = Counter(units[u].kind for u in members if u in units)
+        figures = _shape(_sum(c for (u, _), c in cells.items() if u in members))
+        by_group.append(
+            {
+                "group": group.code,
+                "name": group.name,
+                "lead_domain": group.lead_domain.code,
+                "units": len(members),
+                "leagues": kinds["league"],
+                "departments": kinds["department"],
+                **figures,
+            }
+        )
+
+    by_domain = []
+    for domain in domains:
+        slice_ = {u: c for (u, d), c in cells.items() if d == domain.pk}
+        by_domain.append(
+            {
+                "domain": domain.code,
+                "name": domain.name,
+                "units": len({u for u in slice_}),
+                **_shape(_sum(slice_.values())),
+            }
+        )
+
+    return {
+        "campaign": {
+            "code": campaign.code,
+            "name": campaign.name,
+            "scope_start": campaign.scope_start.isoformat(),
+            "scope_end": campaign.scope_end.isoformat(),
+        },
+        "today": today.isoformat(),
+        "total": {"units": len({u for u, _ in cells}), **_shape(_sum(cells.values()))},
+        "by_group": by_group,
+        "by_domain": by_domain,
+        "by_unit": by_unit,
+    }
