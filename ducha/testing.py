@@ -1,0 +1,131 @@
+"""A small campaign for tests: two groups, four units, one user per role.
+
+    group A (engineering) supervises 呼和浩特市 (150100, with its counties) and 发改委 (fgw)
+    group B (procurement) supervises 包头市 (150200) and 财政厅 (czt)
+
+Every object is created through the actions, so tests see real change-log rows.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+
+from ducha.core.actions import do_bulk_create_objects, do_create_object
+from ducha.ledger.actions import do_create_problem
+from ducha.ledger.models import Problem, Project
+from ducha.org.actions import do_load_reference_data, system_actor
+from ducha.org.choices import RoleKind
+from ducha.org.models import Assignment, Campaign, Domain, Role, SupervisionGroup, Unit
+
+PASSWORD = "ducha-test-pw"
+
+
+@dataclass
+class SmallCampaign:
+    campaign: Campaign
+    system: object
+    units: dict[str, Unit]
+    groups: dict[str, SupervisionGroup]
+    users: dict[str, object]
+    projects: dict[str, Project] = field(default_factory=dict)
+    problems: dict[str, Problem] = field(default_factory=dict)
+
+    def add_project(self, key: str, unit: str, *, county: str | None = None, domain: str = "engineering") -> Project:
+        project = do_create_object(
+            Project,
+            actor=self.system,
+            data={
+                "campaign": self.campaign,
+                "unit": self.units[unit],
+                "county": self.units[county] if county else None,
+                "domain": Domain.objects.get(code=domain),
+                "number": f"P-{key}",
+                "name": f"项目 {key}",
+                "tenderer": "某某局",
+                "amount": Decimal("1250000.00"),
+                "trade_date": dt.date(2023, 8, 1),
+                "self_inspected": True,
+            },
+        )
+        self.projects[key] = project
+        return project
+
+    def add_problem(self, key: str, project: str, *, deadline: dt.date | None = None) -> Problem:
+        p = self.projects[project]
+        problem = do_create_problem(
+            actor=self.system,
+            data={
+                "campaign": self.campaign,
+                "unit": p.unit,
+                "county": p.county,
+                "project": p,
+                "domain": p.domain,
+                "number": f"Q-{key}",
+                "description": f"问题 {key}",
+                "discovery_method": "self",
+                "found_on": dt.date(2024, 6, 1),
+                "deadline": deadline or dt.date(2024, 7, 1),
+            },
+        )
+        self.problems[key] = problem
+        return problem
+
+
+def make_small_campaign() -> SmallCampaign:
+    system = system_actor()
+    do_load_reference_data(actor=system)
+    units = {u.code: u for u in Unit.objects.filter(code__in=["150100", "150102", "150200", "150202", "fgw", "czt"])}
+    campaign = do_create_object(
+        Campaign,
+        actor=system,
+        data={
+            "code": "test",
+            "name": "测试行动",
+            "region_code": "150000",
+            "scope_start": dt.date(2023, 1, 1),
+            "scope_end": dt.date(2024, 6, 30),
+        },
+    )
+    domains = {d.code: d for d in Domain.objects.all()}
+    groups = {
+        "A": SupervisionGroup(campaign=campaign, code="A", name="A组", lead_domain=domains["engineering"]),
+        "B": SupervisionGroup(campaign=campaign, code="B", name="B组", lead_domain=domains["procurement"]),
+    }
+    do_bulk_create_objects(list(groups.values()), actor=system)
+    do_bulk_create_objects(
+        [
+            Assignment(campaign=campaign, group=groups[g], unit=units[code])
+            for g, codes in (("A", ["150100", "fgw"]), ("B", ["150200", "czt"]))
+            for code in codes
+        ],
+        actor=system,
+    )
+    user_model = get_user_model()
+    specs = {
+        "office": (RoleKind.OFFICE, None, None),
+        "viewer": (RoleKind.VIEWER, None, None),
+        "group_a": (RoleKind.GROUP_MEMBER, groups["A"], None),
+        "group_b": (RoleKind.GROUP_MEMBER, groups["B"], None),
+        "league_a": (RoleKind.UNIT_REPORTER, None, units["150100"]),
+        "county_a": (RoleKind.UNIT_REPORTER, None, units["150102"]),
+        "dept_a": (RoleKind.UNIT_REPORTER, None, units["fgw"]),
+        "league_b": (RoleKind.UNIT_REPORTER, None, units["150200"]),
+        "norole": (None, None, None),
+    }
+    users = {}
+    for name, (kind, group, unit) in specs.items():
+        users[name] = user_model.objects.create_user(username=name, password=PASSWORD)
+        if kind:
+            do_create_object(Role, actor=system, data={"user": users[name], "kind": kind, "group": group, "unit": unit})
+    sc = SmallCampaign(campaign, system, units, {"A": groups["A"], "B": groups["B"]}, users)
+    # One project and one problem in each place a scope can reach.
+    sc.add_project("hohhot", "150100")
+    sc.add_project("xincheng", "150100", county="150102")
+    sc.add_project("fgw", "fgw")
+    sc.add_project("baotou", "150200", domain="procurement")
+    sc.add_project("czt", "czt", domain="procurement")
+    for key in sc.projects:
+        sc.add_problem(key, key)
+    return sc
