@@ -8,7 +8,10 @@ never call `.save()` themselves.
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from django.db import models, transaction
+from django.core.exceptions import ValidationError
+from django.db import models, router, transaction
+from django.db.models.deletion import Collector
+from django.utils.translation import gettext_lazy as _
 
 from ducha.core.access import Action, ensure_allowed, restrict
 from ducha.core.changelog import Change, diff, record_changes, serialize
@@ -53,6 +56,10 @@ def do_update_object(obj: M, *, actor, changes: dict[str, Any], reason: str = ""
     with transaction.atomic():
         # Re-read under the actor's scope and a row lock: what we change is what is stored now.
         current = restrict(type(obj).objects.all(), actor, Action.CHANGE).select_for_update().get(pk=obj.pk)
+        # Fields a workflow owns (a problem's status) change only through that workflow's actions.
+        owned = sorted(set(changes) & set(getattr(type(obj), "workflow_fields", ())))
+        if owned:
+            raise ValidationError({field: _("This field changes only through its workflow.") for field in owned})
         before = serialize(current)
         for field, value in changes.items():
             setattr(current, field, value)
@@ -65,11 +72,23 @@ def do_update_object(obj: M, *, actor, changes: dict[str, Any], reason: str = ""
         return current
 
 
+def _cascaded(obj: models.Model) -> list[models.Model]:
+    """The other rows that deleting `obj` removes with it (on_delete=CASCADE).
+    Raises ProtectedError if a protected row refers to `obj`, as the delete would."""
+    collector = Collector(using=router.db_for_write(type(obj), instance=obj), origin=obj)
+    collector.collect([obj])
+    doomed = [o for instances in collector.data.values() for o in instances]
+    doomed += [o for qs in collector.fast_deletes for o in qs]
+    others = [o for o in doomed if not (o._meta.concrete_model is obj._meta.concrete_model and o.pk == obj.pk)]
+    return sorted(others, key=lambda o: (o._meta.label_lower, o.pk))
+
+
 def do_delete_object(obj: models.Model, *, actor, reason: str = "") -> None:
     with transaction.atomic():
         current = restrict(type(obj).objects.all(), actor, Action.DELETE).select_for_update().get(pk=obj.pk)
-        before = serialize(current)
-        change = Change("delete", current, before=before, reason=reason)
-        # Log first so the row still has its pk for object_id.
-        record_changes([change], actor=actor)
+        changes = [Change("delete", current, before=serialize(current), reason=reason)]
+        # Rows removed by cascade leave the log too, with their values.
+        changes += [Change("delete", o, before=serialize(o), reason=reason) for o in _cascaded(current)]
+        # Log first so the rows still have their pks for object_id.
+        record_changes(changes, actor=actor)
         current.delete()

@@ -15,6 +15,12 @@ class ChangeLogQuerySet(models.QuerySet):
     def delete(self):
         raise AppendOnlyError("the change log is append-only")
 
+    def bulk_create(self, objs, batch_size=None, ignore_conflicts=False, update_conflicts=False, **kwargs):
+        # ON CONFLICT ... DO UPDATE would rewrite an existing row.
+        if update_conflicts:
+            raise AppendOnlyError("the change log is append-only")
+        return super().bulk_create(objs, batch_size=batch_size, ignore_conflicts=ignore_conflicts, **kwargs)
+
 
 class ChangeLogEntry(models.Model):
     class Action(models.TextChoices):
@@ -54,10 +60,11 @@ class ChangeLogEntry(models.Model):
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
+    def save(self, *, force_insert=False, force_update=False, using=None, update_fields=None):
+        if not self._state.adding or force_update or update_fields is not None:
             raise AppendOnlyError("the change log is append-only")
-        super().save(*args, **kwargs)
+        # Always INSERT: a new instance carrying an existing pk would otherwise UPDATE that row.
+        super().save(force_insert=True, using=using)
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("the change log is append-only")

@@ -63,6 +63,8 @@ class Problem(CountyRecord):
     remarks = models.TextField(_("remarks"), blank=True)
 
     objects = ProblemQuerySet.as_manager()
+    # Changed only by the rectification workflow (ducha.ledger.rectification), never by a plain update.
+    workflow_fields = ("status", "rectified_on")
 
     class Meta:
         verbose_name = _("problem")

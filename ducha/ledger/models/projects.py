@@ -83,4 +83,4 @@ class Inspection(models.Model):
         constraints = [models.UniqueConstraint(fields=["project", "kind"], name="inspection_once")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.project_id}"
+        return f"{self.kind} inspection of project {self.project_id}"
