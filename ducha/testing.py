@@ -9,6 +9,7 @@ Every object is created through the actions, so tests see real change-log rows.
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth import get_user_model
 
@@ -25,10 +26,10 @@ PASSWORD = "ducha-test-pw"
 @dataclass
 class SmallCampaign:
     campaign: Campaign
-    system: object
+    system: Any
     units: dict[str, Unit]
     groups: dict[str, SupervisionGroup]
-    users: dict[str, object]
+    users: dict[str, Any]
     projects: dict[str, Project] = field(default_factory=dict)
     problems: dict[str, Problem] = field(default_factory=dict)
 

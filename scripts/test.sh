@@ -4,4 +4,5 @@
 . "$(dirname "$0")/bootstrap.sh"
 uv run --frozen ruff check --quiet .
 uv run --frozen ruff format --check --quiet .
+uv run --frozen mypy ducha
 exec uv run --frozen pytest "$@"

@@ -96,8 +96,8 @@ def _compute_scope(user, action: Action) -> Scope:
         return Scope(unit_ids=frozenset(ids - counties), county_ids=frozenset(counties))
     if role.kind == RoleKind.UNIT_REPORTER and role.unit is not None:
         if role.unit.parent_id is None:
-            return Scope(unit_ids=frozenset({role.unit_id}))
-        return Scope(county_ids=frozenset({role.unit_id}))
+            return Scope(unit_ids=frozenset({role.unit.pk}))
+        return Scope(county_ids=frozenset({role.unit.pk}))
     return NOTHING
 
 
@@ -108,7 +108,7 @@ def scope_q(model: type[models.Model], scope: Scope) -> Q | None:
     path: ScopePath | None = getattr(model, "scope", None)
     if path is None:
         raise TypeError(f"{model.__name__} has no scope; only the office may change it")
-    parts = []
+    parts: list[Q] = []
     if scope.unit_ids:
         parts.extend(Q(**{f"{p}__in": scope.unit_ids}) for p in path.unit_paths)
     if scope.county_ids and path.county:

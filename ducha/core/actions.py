@@ -44,7 +44,7 @@ def do_bulk_create_objects(
             ensure_allowed(actor, obj, Action.ADD)
             if validate:
                 obj.full_clean(validate_unique=False)
-        created = model.objects.bulk_create(objs, batch_size=2000)
+        created = model._default_manager.bulk_create(objs, batch_size=2000)
         return record_changes(
             (Change("create", obj, after=serialize(obj), reason=reason) for obj in created),
             actor=actor,
@@ -55,7 +55,7 @@ def do_bulk_create_objects(
 def do_update_object(obj: M, *, actor, changes: dict[str, Any], reason: str = "") -> M:
     with transaction.atomic():
         # Re-read under the actor's scope and a row lock: what we change is what is stored now.
-        current = restrict(type(obj).objects.all(), actor, Action.CHANGE).select_for_update().get(pk=obj.pk)
+        current = restrict(type(obj)._default_manager.all(), actor, Action.CHANGE).select_for_update().get(pk=obj.pk)
         # Fields a workflow owns (a problem's status) change only through that workflow's actions.
         owned = sorted(set(changes) & set(getattr(type(obj), "workflow_fields", ())))
         if owned:
@@ -85,7 +85,7 @@ def _cascaded(obj: models.Model) -> list[models.Model]:
 
 def do_delete_object(obj: models.Model, *, actor, reason: str = "") -> None:
     with transaction.atomic():
-        current = restrict(type(obj).objects.all(), actor, Action.DELETE).select_for_update().get(pk=obj.pk)
+        current = restrict(type(obj)._default_manager.all(), actor, Action.DELETE).select_for_update().get(pk=obj.pk)
         changes = [Change("delete", current, before=serialize(current), reason=reason)]
         # Rows removed by cascade leave the log too, with their values.
         changes += [Change("delete", o, before=serialize(o), reason=reason) for o in _cascaded(current)]

@@ -99,11 +99,11 @@ class DemoBuilder:
         with transaction.atomic():
             do_load_reference_data(actor=self.actor)
             self.domains = {d.code: d for d in Domain.objects.all()}
-            self.types = {}
+            self.types: dict[str, list[ProjectType]] = {}
             for t in ProjectType.objects.select_related("domain"):
                 self.types.setdefault(t.domain.code, []).append(t)
             self.units = {u.code: u for u in Unit.objects.all()}
-            self.counties = {}
+            self.counties: dict[int, list[Unit]] = {}
             for u in self.units.values():
                 if u.parent_id:
                     self.counties.setdefault(u.parent_id, []).append(u)
@@ -259,8 +259,8 @@ class DemoBuilder:
 
     def new_problems(self, plan: GroupPlan, units: list[Unit], projects: list[Project]) -> list[Problem]:
         rng = self.rng
-        sp_projects = [p for p in projects if p.domain.code == "state_property"]
-        other_projects = [p for p in projects if p.domain.code != "state_property"]
+        sp_projects = [p for p in projects if p.domain == self.domains["state_property"]]
+        other_projects = [p for p in projects if p.domain != self.domains["state_property"]]
         sp_extra = plan.state_property_problems // 12
         sp_distinct = plan.state_property_problems - sp_extra
         other_distinct = plan.problem_projects - sp_distinct
@@ -281,7 +281,7 @@ class DemoBuilder:
         problems = []
         for i, target in enumerate(targets):
             project = target if isinstance(target, Project) else None
-            unit = project.unit if project else target
+            unit: Unit = target.unit if isinstance(target, Project) else target
             domain = project.domain if project else None
             numbers[unit.pk] = numbers.get(unit.pk, 0) + 1
             category = item = None

@@ -12,10 +12,14 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from ducha.ledger.choices import ProblemStatus as S
 from ducha.org.choices import RoleKind as R
+
+
+StrOrPromise = str | Promise
 
 
 @dataclass(frozen=True)
@@ -23,7 +27,7 @@ class Transition:
     source: S
     target: S
     verb: str
-    label: str
+    label: StrOrPromise
     roles: frozenset[str]
     needs_reason: bool = False
     needs_evidence: bool = False

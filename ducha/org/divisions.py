@@ -58,7 +58,7 @@ def province_divisions(province: str = "15") -> list[Division]:
     for division in (*leagues.values(), *counties.values()):
         division.former_names = [n for n, _ in entries[division.code] if n != division.name]
     # An abolished league (伊克昭盟) maps to the current league holding most of its counties.
-    county_parent_by_name = {d.name: d.parent_code for d in counties.values()}
+    county_parent_by_name = {d.name: d.parent_code or "" for d in counties.values()}
     for code, names in entries.items():
         if not code.endswith("00") or code in leagues or code.endswith("0000"):
             continue

@@ -49,5 +49,5 @@ class CountyRecord(UnitRecord):
 
     def clean(self) -> None:
         super().clean()
-        if self.county_id and self.county.parent_id != self.unit_id:
+        if self.county is not None and self.county.parent_id != self.unit_id:
             raise ValidationError({"county": _("The county does not lie in the unit.")})

@@ -82,12 +82,12 @@ class Problem(CountyRecord):
 
     def clean(self) -> None:
         super().clean()
-        if self.project_id:
+        if self.project is not None:
             if self.project.unit_id != self.unit_id:
                 raise ValidationError({"project": _("The project belongs to another unit.")})
             if self.domain_id and self.domain_id != self.project.domain_id:
                 raise ValidationError({"domain": _("The domain differs from the project's.")})
-        if self.item_id and self.item.category_id != self.category_id:
+        if self.item is not None and self.item.category_id != self.category_id:
             raise ValidationError({"item": _("The item does not belong to the category.")})
         if self.deadline and self.found_on and self.deadline < self.found_on:
             raise ValidationError({"deadline": _("The deadline lies before the day it was found.")})

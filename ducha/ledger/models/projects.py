@@ -61,7 +61,7 @@ class Project(CountyRecord):
         super().clean()
         if self.domain_id is None:
             raise ValidationError({"domain": _("A project belongs to a trading domain.")})
-        if self.project_type_id and self.project_type.domain_id != self.domain_id:
+        if self.project_type is not None and self.project_type.domain_id != self.domain_id:
             raise ValidationError({"project_type": _("The project type belongs to another domain.")})
         for field in ("tenderer_uscc", "winner_uscc"):
             value = getattr(self, field)
