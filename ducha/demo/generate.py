@@ -234,7 +234,7 @@ class DemoBuilder:
         place = (county or unit).name
         subject = rng.choice(V.SUBJECTS[domain][ptype.name])
         region = (county or unit).code if unit.kind != "department" else "150000"
-        tenderer = f"{place}{rng.choice(['住房和城乡建设局', '交通运输局', '教育局', '卫生健康委员会', '自然资源局', '国有资产投资公司'])}"
+        tenderer = f"{place}{rng.choice(V.TENDERER_OFFICES)}"
         if unit.kind == "department":
             tenderer = unit.name
         year = 2023 if rng.random() < 0.62 else 2024

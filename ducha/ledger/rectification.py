@@ -18,7 +18,6 @@ from django.utils.translation import gettext_lazy as _
 from ducha.ledger.choices import ProblemStatus as S
 from ducha.org.choices import RoleKind as R
 
-
 StrOrPromise = str | Promise
 
 
