@@ -40,6 +40,8 @@ class ScopePath:
 
     unit: str | tuple[str, ...]
     county: str | None = None
+    # Visible by scope, but only the office changes it (the Unit table itself).
+    office_writes: bool = False
 
     @property
     def unit_paths(self) -> tuple[str, ...]:
@@ -127,7 +129,7 @@ def restrict(queryset: models.QuerySet, user, action: Action | str = Action.VIEW
         if action == Action.VIEW and not user_scope(user, Action.VIEW).empty:
             return queryset
         return queryset if scope.everything else queryset.none()
-    if scope.empty:
+    if scope.empty or (model.scope.office_writes and action != Action.VIEW and not scope.everything):
         return queryset.none()
     q = scope_q(model, scope)
     return queryset if q is None else queryset.filter(q)
@@ -154,6 +156,8 @@ def allows(user, obj: models.Model, action: Action | str) -> bool:
         return scope.everything
     if scope.everything:
         return True
+    if path.office_writes and Action(action) != Action.VIEW:
+        return False
     county_id = _resolve_id(obj, path.county) if path.county else None
     return any(scope.contains(_resolve_id(obj, p), county_id) for p in path.unit_paths)
 

@@ -19,9 +19,19 @@ from ducha.core.changelog import Change, diff, record_changes, serialize
 M = TypeVar("M", bound=models.Model)
 
 
+def _check_workflow_defaults(obj: models.Model) -> None:
+    """A new object starts where its workflow starts (a problem as found); only
+    the workflow's actions move it on."""
+    fields = getattr(type(obj), "workflow_fields", ())
+    wrong = [f for f in fields if getattr(obj, f) != obj._meta.get_field(f).get_default()]
+    if wrong:
+        raise ValidationError({f: _("This field changes only through its workflow.") for f in wrong})
+
+
 def do_create_object(model: type[M], *, actor, data: dict[str, Any], reason: str = "") -> M:
     with transaction.atomic():
         obj = model(**data)
+        _check_workflow_defaults(obj)
         ensure_allowed(actor, obj, Action.ADD)
         obj.full_clean()
         obj.save()
@@ -41,6 +51,7 @@ def do_bulk_create_objects(
     model = type(objs[0])
     with transaction.atomic():
         for obj in objs:
+            _check_workflow_defaults(obj)
             ensure_allowed(actor, obj, Action.ADD)
             if validate:
                 obj.full_clean(validate_unique=False)

@@ -10,7 +10,7 @@ from ducha.core.access import AccessDenied, Action, ensure_allowed, restrict
 from ducha.core.actions import do_create_object
 from ducha.core.changelog import Change, record_changes, serialize
 from ducha.ledger.choices import InspectionKind, ProblemStatus
-from ducha.ledger.evidence import EvidenceUpload, store_upload
+from ducha.ledger.evidence import EvidenceUpload, check_upload, store_upload
 from ducha.ledger.models import Evidence, Inspection, Problem, Project, RectificationStep
 from ducha.ledger.rectification import (
     Transition,
@@ -52,11 +52,13 @@ def allowed_transitions(problem: Problem, actor) -> list[Transition]:
 
 
 def do_create_problem(*, actor, data: dict, reason: str = "") -> Problem:
-    """A new problem always starts as found; its status moves only by transitions."""
-    return do_create_object(Problem, actor=actor, data={**data, "status": ProblemStatus.FOUND}, reason=reason)
+    """A new problem starts as found (do_create_object refuses any other status)."""
+    return do_create_object(Problem, actor=actor, data=data, reason=reason)
 
 
 def _attach(problem: Problem, step: RectificationStep | None, uploads: Sequence[EvidenceUpload], actor):
+    for upload in uploads:
+        check_upload(upload)  # all of them before any is written: a refused batch leaves no files
     created = []
     for upload in uploads:
         stored = store_upload(upload)

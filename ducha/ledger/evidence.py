@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 # Leading bytes of each allowed type: a renamed .exe does not pass as a .pdf.
@@ -50,8 +51,8 @@ def check_upload(upload: EvidenceUpload) -> None:
         )
     if len(upload.content) > settings.EVIDENCE_MAX_BYTES:
         raise ValidationError(
-            _("File %(name)s is larger than %(limit)d MB.")
-            % {"name": upload.name, "limit": settings.EVIDENCE_MAX_BYTES // (1024 * 1024)}
+            _("File %(name)s is larger than the limit of %(limit)s.")
+            % {"name": upload.name, "limit": filesizeformat(settings.EVIDENCE_MAX_BYTES)}
         )
     if not upload.content:
         raise ValidationError(_("File %(name)s is empty.") % {"name": upload.name})

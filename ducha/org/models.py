@@ -82,7 +82,7 @@ class Unit(models.Model):
     former_names = models.JSONField(default=list, blank=True)
     order = models.PositiveIntegerField(default=0)
 
-    scope = ScopePath(unit=("pk", "parent"), county="pk")
+    scope = ScopePath(unit=("pk", "parent"), county="pk", office_writes=True)
 
     class Meta:
         ordering = ["order", "code"]

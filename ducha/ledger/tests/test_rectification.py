@@ -170,19 +170,22 @@ def test_a_stale_problem_object_does_not_fool_the_workflow(small):
 
 def test_a_new_problem_always_starts_as_found(small):
     baotou = small.projects["baotou"]
-    problem = do_create_problem(
-        actor=small.users["league_b"],
-        data={
-            "campaign": small.campaign,
-            "unit": baotou.unit,
-            "project": baotou,
-            "number": "Q-new",
-            "description": "新问题",
-            "discovery_method": "self",
-            "found_on": FOUND_ON,
-            "status": S.SIGNED_OFF,
-        },
-    )
+    data = {
+        "campaign": small.campaign,
+        "unit": baotou.unit,
+        "project": baotou,
+        "number": "Q-new",
+        "description": "新问题",
+        "discovery_method": "self",
+        "found_on": FOUND_ON,
+    }
+    log = ChangeLogEntry.objects.count()
+    with pytest.raises(ValidationError) as error:
+        do_create_problem(actor=small.users["league_b"], data={**data, "status": S.SIGNED_OFF})
+    assert "status" in error.value.message_dict
+    assert not Problem.objects.filter(number="Q-new").exists()
+    assert ChangeLogEntry.objects.count() == log
+    problem = do_create_problem(actor=small.users["league_b"], data=data)
     assert Problem.objects.get(pk=problem.pk).status == S.FOUND
 
 

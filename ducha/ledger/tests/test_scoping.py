@@ -81,16 +81,17 @@ COUNTY_RECORDS = {
 # xincheng problem's clue transfer is 呼和浩特市's, so the county reporter has none.
 UNIT_RECORDS = {**COUNTY_RECORDS, "county_a": (NONE, NONE)}
 
-# The Unit table itself, by division code (a league/city with its counties).
+# The Unit table itself, by division code (a league/city with its counties): seen
+# by scope, changed by the office only (renaming or adding units is organisation work).
 UNITS = {
     "office": _same({"150100", "150102", "150200", "150202", "fgw", "czt"}),
     "viewer": (frozenset({"150100", "150102", "150200", "150202", "fgw", "czt"}), NONE),
-    "group_a": _same({"150100", "150102", "fgw"}),
-    "group_b": _same({"150200", "150202", "czt"}),
-    "league_a": _same({"150100", "150102"}),
-    "county_a": _same({"150102"}),
-    "dept_a": _same({"fgw"}),
-    "league_b": _same({"150200", "150202"}),
+    "group_a": (frozenset({"150100", "150102", "fgw"}), NONE),
+    "group_b": (frozenset({"150200", "150202", "czt"}), NONE),
+    "league_a": (frozenset({"150100", "150102"}), NONE),
+    "county_a": (frozenset({"150102"}), NONE),
+    "dept_a": (frozenset({"fgw"}), NONE),
+    "league_b": (frozenset({"150200", "150202"}), NONE),
     "norole": (NONE, NONE),
 }
 UNIT_CODES = UNITS["office"][0]
