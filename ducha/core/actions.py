@@ -6,7 +6,7 @@ never call `.save()` themselves.
 """
 
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.core.exceptions import ValidationError
 from django.db import models, router, transaction
@@ -23,7 +23,7 @@ def _check_workflow_defaults(obj: models.Model) -> None:
     """A new object starts where its workflow starts (a problem as found); only
     the workflow's actions move it on."""
     fields = getattr(type(obj), "workflow_fields", ())
-    wrong = [f for f in fields if getattr(obj, f) != obj._meta.get_field(f).get_default()]
+    wrong = [f for f in fields if getattr(obj, f) != cast(models.Field, obj._meta.get_field(f)).get_default()]
     if wrong:
         raise ValidationError({f: _("This field changes only through its workflow.") for f in wrong})
 

@@ -179,12 +179,16 @@ def verify_chain() -> VerifyResult:
         if entry_hash(entry) != entry.hash:
             return VerifyResult(False, checked, f"row #{entry.seq} was altered (hash mismatch)", entry.seq)
         prev, expected_seq, checked = entry.hash, expected_seq + 1, checked + 1
+    # The head records where the log ended at the last write: it catches removed newest rows.
     head = ChangeLogHead.objects.filter(pk=1).first()
-    if head and (head.last_seq != checked or head.last_hash != prev):
-        return VerifyResult(
-            False,
-            checked,
-            f"rows after #{checked} are missing (log head is #{head.last_seq})",
-            checked + 1,
-        )
-    return VerifyResult(True, checked)
+    head_seq, head_hash = (head.last_seq, head.last_hash) if head else (0, GENESIS_HASH)
+    if (head_seq, head_hash) == (checked, prev):
+        return VerifyResult(True, checked)
+    if head is None:
+        return VerifyResult(False, checked, f"the log head is missing (the log ends at row #{checked})")
+    if head_seq > checked:
+        return VerifyResult(False, checked, f"rows after #{checked} are missing (log head is #{head_seq})", checked + 1)
+    if head_seq < checked:
+        bad = head_seq + 1
+        return VerifyResult(False, head_seq, f"row #{bad} was added behind the log head (head is #{head_seq})", bad)
+    return VerifyResult(False, checked - 1, f"row #{checked} does not match the log head", checked)

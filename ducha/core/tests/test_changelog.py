@@ -186,7 +186,6 @@ def test_create_problem_logs_it_as_found(small):
             "description": "评标专家抽取不规范",
             "discovery_method": "self",
             "found_on": dt.date(2024, 6, 3),
-            "status": "signed_off",  # ignored: a new problem is always found
         },
         reason="自查发现",
     )
@@ -512,7 +511,7 @@ def test_bulk_create_with_one_invalid_object_creates_nothing(small):
 
 
 def test_delete_of_a_protected_object_rolls_back_its_log_row(small):
-    """do_delete_object writes the log row before it deletes: a refused delete must take it back."""
+    """A delete refused by the database's rules leaves no log row behind."""
     project = small.projects["hohhot"]  # has a problem, which protects it
     assert_fails_cleanly(
         ProtectedError, lambda: do_delete_object(project, actor=small.users["office"], reason="x"), project
@@ -625,6 +624,27 @@ def test_failed_action_in_a_real_transaction_commits_nothing(transactional_db, s
         problem,
     )
     assert not RectificationStep.objects.filter(to_status="rectified").exists()
+
+
+def test_every_action_opens_its_own_transaction(transactional_db, small):
+    """Outside a test transaction record_changes refuses to write, so each action must bring its own."""
+    assert not transaction.get_connection().in_atomic_block
+    office, league_a = small.users["office"], small.users["league_a"]
+    seq = head_seq()
+    project = do_create_object(Project, actor=office, data=project_data(small, "T-1"))
+    do_bulk_create_objects([Project(**project_data(small, "T-2"))], actor=office)
+    do_update_object(project, actor=office, changes={"name": "改"})
+    do_record_inspection(project, "sample", actor=office)
+    do_delete_object(project, actor=office)
+    problem = start(small)
+    do_attach_evidence(problem, actor=league_a, uploads=[pdf()])
+    do_transition_problem(problem, "rectified", actor=league_a, evidence=[pdf()], completed_on=COMPLETED)
+    when = dt.datetime(2024, 6, 25, tzinfo=dt.UTC)
+    do_bulk_transition_problems([(small.problems["fgw"], "rectifying", when, None)], actor=office)
+    actions = [r.action for r in rows_since(seq)]
+    assert actions.count("delete") == 2  # the project and its inspection
+    assert actions.count("transition") == 3
+    assert_chain_intact()
 
 
 # --- append-only ---------------------------------------------------------------------------
