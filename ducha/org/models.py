@@ -148,3 +148,8 @@ class Role(models.Model):
             raise ValidationError({"group": _("A group member needs a group.")})
         if self.kind == RoleKind.UNIT_REPORTER and self.unit_id is None:
             raise ValidationError({"unit": _("A unit reporter needs a unit.")})
+
+
+def active_campaign() -> Campaign | None:
+    """The campaign the web pages and `ducha stats` work on by default."""
+    return Campaign.objects.filter(is_active=True).order_by("-scope_start").first()

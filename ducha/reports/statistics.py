@@ -224,3 +224,32 @@ def campaign_statistics(campaign: Campaign, *, user=None, today: dt.date | None 
         "by_domain": by_domain,
         "by_unit": by_unit,
     }
+
+
+def weekly_trend(campaign: Campaign, *, user=None) -> list[dict[str, Any]]:
+    """Problems found and rectified per ISO week (Monday), from the ledger dates."""
+    problems: QuerySet = Problem.objects.filter(campaign=campaign)
+    if user is not None:
+        problems = restrict(problems, user)
+    weeks: dict[dt.date, Counter] = defaultdict(Counter)
+    for figure, date_field in (("found", "found_on"), ("rectified", "rectified_on")):
+        rows = problems.filter(**{f"{date_field}__isnull": False}).values(date_field).annotate(n=Count("id")).order_by()
+        for row in rows:
+            day = row[date_field]
+            weeks[day - dt.timedelta(days=day.weekday())][figure] += row["n"]
+    return [
+        {"week": week.isoformat(), "found": weeks[week]["found"], "rectified": weeks[week]["rectified"]}
+        for week in sorted(weeks)
+    ]
+
+
+def clearance_rate(figures: dict[str, Any]) -> float:
+    """Share of the problems that count (not dismissed) whose rectification is complete."""
+    counted = figures["problems"] - figures["problems_dismissed"]
+    return round(figures["problems_rectified"] / counted, 4) if counted else 1.0
+
+
+def lagging_units(by_unit: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Units ordered worst first: most overdue, then most open, then lowest clearance rate."""
+    rows = [{**u, "clearance_rate": clearance_rate(u)} for u in by_unit]
+    return sorted(rows, key=lambda u: (-u["problems_overdue"], -u["problems_open"], u["clearance_rate"]))

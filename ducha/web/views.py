@@ -1,12 +1,98 @@
-from django.contrib.auth.decorators import login_required
+"""Dashboards: the office's, a group's and a unit's. Figures come from the
+statistics module (cached per change-log head); every figure links to its list."""
+
+from urllib.parse import urlencode
+
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from ducha.org.models import Campaign
-from ducha.reports.statistics import campaign_statistics
+from ducha.core.access import restrict
+from ducha.ledger.choices import OPEN_STATUSES
+from ducha.ledger.models import Problem, ProblemCategory
+from ducha.org.choices import RoleKind
+from ducha.org.models import active_campaign
+from ducha.reports.cache import cached_statistics, cached_weekly_trend
+from ducha.reports.statistics import clearance_rate, lagging_units
+from ducha.web.context import user_role
 
 
-@login_required
+def problems_url(**filters) -> str:
+    return reverse("problems-list") + "?" + urlencode({k: v for k, v in filters.items() if v is not None})
+
+
 def home(request):
-    campaign = Campaign.objects.filter(is_active=True).first()
-    figures = campaign_statistics(campaign, user=request.user) if campaign else None
-    return render(request, "web/home.html", {"campaign": campaign, "figures": figures})
+    campaign = active_campaign()
+    if campaign is None:
+        return render(request, "web/no_campaign.html")
+    role = user_role(request.user)
+    kind = role.kind if role else (RoleKind.OFFICE if request.user.is_superuser else None)
+    today = timezone.localdate()
+    figures = cached_statistics(campaign, user=request.user, today=today)
+    context = {"campaign": campaign, "figures": figures, "total": figures["total"], "today": today}
+    if kind == RoleKind.UNIT_REPORTER:
+        return render(request, "web/dashboard_unit.html", {**context, **_unit_context(request, today)})
+    trend = cached_weekly_trend(campaign, user=request.user)
+    context |= _charts(figures, trend)
+    if kind == RoleKind.GROUP_MEMBER:
+        context["lagging"] = [
+            {**u, "link": problems_url(unit=u["unit"], state="open")} for u in lagging_units(figures["by_unit"])
+        ][:10]
+        context["group"] = role.group if role else None
+    context["overdue"] = _overdue(request, today)
+    template = "web/dashboard_group.html" if kind == RoleKind.GROUP_MEMBER else "web/dashboard_office.html"
+    return render(request, template, context)
+
+
+def _charts(figures, trend) -> dict:
+    ranked = sorted(figures["by_unit"], key=clearance_rate, reverse=True)
+    names = dict(ProblemCategory.objects.values_list("code", "name"))
+    by_category = figures["total"]["problems_by_category"]
+    return {
+        "chart_clearance": {
+            "title": _("Zero-clearing progress by unit"),
+            "labels": [u["name"] for u in ranked],
+            "values": [round(clearance_rate(u) * 100, 1) for u in ranked],
+            "links": [problems_url(unit=u["unit"], state="open") for u in ranked],
+            "unit": "%",
+        },
+        "chart_category": {
+            "title": _("Problems by category"),
+            "labels": [f"{code} {names.get(code, '')}" for code in by_category],
+            "values": list(by_category.values()),
+            "links": [problems_url(category=code) for code in by_category],
+        },
+        "chart_trend": {
+            "title": _("Problems found and rectified per week"),
+            "labels": [w["week"] for w in trend],
+            "series": [
+                {"name": _("found"), "values": [w["found"] for w in trend]},
+                {"name": _("rectified"), "values": [w["rectified"] for w in trend]},
+            ],
+            "link": problems_url(),
+        },
+    }
+
+
+def _overdue(request, today):
+    qs = restrict(Problem.objects.overdue(today), request.user).select_related("unit").order_by("deadline", "pk")
+    return list(qs[:10])
+
+
+def _unit_context(request, today) -> dict:
+    problems = restrict(Problem.objects.filter(status__in=OPEN_STATUSES), request.user)
+    open_problems = list(problems.select_related("project", "category").order_by("deadline", "pk")[:20])
+    next_steps = {
+        "found": _("Start rectification and record the measures."),
+        "rectifying": _("Upload the rectification evidence and report it rectified."),
+    }
+    for p in open_problems:
+        p.next_step = next_steps.get(p.status, "")
+        p.overdue_now = p.is_overdue(today)
+    return {
+        "open_problems": open_problems,
+        "open_count": problems.count(),
+        "overdue_count": restrict(Problem.objects.overdue(today), request.user).count(),
+        "awaiting_sign_off": restrict(Problem.objects.filter(status="rectified"), request.user).count(),
+    }

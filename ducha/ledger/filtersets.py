@@ -1,0 +1,105 @@
+"""List filters for the ledger pages. URLs use codes (unit=150600, domain=procurement,
+group=engineering, category=A), so dashboards can link to any filtered list."""
+
+import django_filters as df
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ducha.core.access import restrict
+from ducha.ledger.choices import (
+    OPEN_STATUSES,
+    ClueAuthority,
+    DiscoveryMethod,
+    DocumentAction,
+    ProblemStatus,
+)
+from ducha.ledger.models import MarketEntityType, ProblemCategory
+from ducha.org.models import Assignment, Domain, ProjectType, SupervisionGroup, Unit, active_campaign
+
+
+def _units(request):
+    return restrict(Unit.objects.filter(parent__isnull=True), request.user if request else None)
+
+
+def _counties(request):
+    return restrict(Unit.objects.filter(parent__isnull=False), request.user if request else None)
+
+
+def _groups(request):
+    return SupervisionGroup.objects.filter(campaign=active_campaign())
+
+
+class UnitRecordFilterSet(df.FilterSet):
+    domain = df.ModelChoiceFilter(queryset=Domain.objects.all(), to_field_name="code", label=_("domain"))
+    unit = df.ModelChoiceFilter(queryset=_units, to_field_name="code", label=_("unit"))
+    group = df.ModelChoiceFilter(
+        queryset=_groups, to_field_name="code", method="filter_group", label=_("supervision group")
+    )
+
+    def filter_group(self, queryset, name, value):
+        units = Assignment.objects.filter(group=value).values("unit_id")
+        return queryset.filter(unit_id__in=units)
+
+
+class CountyRecordFilterSet(UnitRecordFilterSet):
+    county = df.ModelChoiceFilter(queryset=_counties, to_field_name="code", label=_("county"))
+
+
+class ProjectFilterSet(CountyRecordFilterSet):
+    project_type = df.ModelChoiceFilter(queryset=ProjectType.objects.all(), label=_("project type"))
+    self_inspected = df.BooleanFilter(label=_("self-inspected"))
+    sampled = df.BooleanFilter(label=_("sampled"))
+    verified = df.BooleanFilter(label=_("verified"))
+    traded_after = df.DateFilter(field_name="trade_date", lookup_expr="gte", label=_("traded from"))
+    traded_before = df.DateFilter(field_name="trade_date", lookup_expr="lte", label=_("traded until"))
+    has_problems = df.BooleanFilter(method="filter_has_problems", label=_("has problems"))
+
+    def filter_has_problems(self, queryset, name, value):
+        return queryset.filter(problems__isnull=not value).distinct() if value else queryset.filter(problems=None)
+
+
+class ProblemFilterSet(CountyRecordFilterSet):
+    category = df.ModelChoiceFilter(queryset=ProblemCategory.objects.all(), to_field_name="code", label=_("category"))
+    entity_type = df.ModelChoiceFilter(
+        queryset=MarketEntityType.objects.all(), to_field_name="code", label=_("market-entity type")
+    )
+    status = df.MultipleChoiceFilter(choices=ProblemStatus.choices, label=_("status"))
+    state = df.ChoiceFilter(
+        choices=[("open", _("open")), ("rectified", _("rectified or signed off"))],
+        method="filter_state",
+        label=_("state"),
+    )
+    overdue = df.BooleanFilter(method="filter_overdue", label=_("overdue"))
+    method = df.ChoiceFilter(
+        field_name="discovery_method", choices=DiscoveryMethod.choices, label=_("discovery method")
+    )
+    kind = df.ChoiceFilter(
+        choices=[("four", _("the four categories")), ("entity", _("market-entity problems"))],
+        method="filter_kind",
+        label=_("kind"),
+    )
+    found_after = df.DateFilter(field_name="found_on", lookup_expr="gte", label=_("found from"))
+    found_before = df.DateFilter(field_name="found_on", lookup_expr="lte", label=_("found until"))
+
+    def filter_state(self, queryset, name, value):
+        if value == "open":
+            return queryset.filter(status__in=OPEN_STATUSES)
+        return queryset.filter(status__in=[ProblemStatus.RECTIFIED, ProblemStatus.SIGNED_OFF])
+
+    def filter_overdue(self, queryset, name, value):
+        overdue = Q(status__in=OPEN_STATUSES, deadline__lt=timezone.localdate())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+    def filter_kind(self, queryset, name, value):
+        if value == "four":
+            return queryset.filter(category__kind="campaign_four")
+        return queryset.filter(entity_type__isnull=False)
+
+
+class ClueTransferFilterSet(UnitRecordFilterSet):
+    authority = df.ChoiceFilter(choices=ClueAuthority.choices, label=_("receiving authority"))
+
+
+class DocumentFilterSet(UnitRecordFilterSet):
+    action = df.ChoiceFilter(choices=DocumentAction.choices, label=_("action"))

@@ -1,0 +1,130 @@
+"""Create/edit forms. Unit and county choices are cut to what the user may write."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ducha.core.access import Action, restrict
+from ducha.ledger.models import (
+    ClueTransfer,
+    ExposedCase,
+    FiledCase,
+    PolicyDocument,
+    Problem,
+    Project,
+    Training,
+)
+from ducha.org.models import Unit
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ScopedForm(forms.ModelForm):
+    reason = forms.CharField(label=_("Reason for the change"), required=False, max_length=500)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if "unit" in self.fields:
+            self.fields["unit"].queryset = restrict(Unit.objects.filter(parent__isnull=True), user, Action.VIEW)
+        if "county" in self.fields:
+            self.fields["county"].queryset = restrict(Unit.objects.filter(parent__isnull=False), user, Action.VIEW)
+        # Projects and problems are named by the unit's own number, not picked from a
+        # list of a million; clean() finds the record inside the chosen unit.
+        for name, model in (("project", Project), ("problem", Problem)):
+            if name in self.fields:
+                label = self.fields[name].label
+                linked = getattr(self.instance, name, None) if self.instance.pk else None
+                self.fields[name] = forms.CharField(
+                    label=label,
+                    required=False,
+                    initial=linked.number if linked else "",
+                    help_text=_("the unit's own number (项目编号 / 问题编号); leave empty if none"),
+                )
+                self._lookups = {**getattr(self, "_lookups", {}), name: model}
+        if self.instance.pk is None:
+            self.fields.pop("reason")
+        for field in self.fields.values():
+            if isinstance(field, forms.DateField):
+                field.widget = DATE
+
+    def clean(self):
+        cleaned = super().clean()
+        unit = cleaned.get("unit")
+        for name, model in getattr(self, "_lookups", {}).items():
+            number = (cleaned.get(name) or "").strip()
+            if not number:
+                cleaned[name] = None
+                continue
+            found = restrict(model.objects.filter(unit=unit, number=number), self.user, Action.VIEW).first()
+            if found is None:
+                self.add_error(name, _("No record with this number in the chosen unit."))
+            cleaned[name] = found
+        return cleaned
+
+
+class ProjectForm(ScopedForm):
+    class Meta:
+        model = Project
+        fields = [
+            "unit", "county", "domain", "project_type", "number", "name", "platform_code", "amount",
+            "tenderer", "tenderer_uscc", "agency", "winner", "winner_uscc", "trade_date", "remarks",
+        ]  # fmt: skip
+
+
+class ProblemForm(ScopedForm):
+    class Meta:
+        model = Problem
+        fields = [
+            "unit", "county", "project", "domain", "number", "category", "item", "entity_type",
+            "description", "discovery_method", "found_on", "measures", "deadline", "responsible", "remarks",
+        ]  # fmt: skip
+
+
+class ClueTransferForm(ScopedForm):
+    class Meta:
+        model = ClueTransfer
+        fields = ["unit", "domain", "problem", "authority", "transferred_on", "summary", "feedback", "feedback_on"]
+
+
+class FiledCaseForm(ScopedForm):
+    class Meta:
+        model = FiledCase
+        fields = ["unit", "domain", "problem", "filed_on", "filed_by", "case_number", "summary"]
+
+
+class ExposedCaseForm(ScopedForm):
+    class Meta:
+        model = ExposedCase
+        fields = ["unit", "domain", "problem", "title", "exposed_on", "channel"]
+
+
+class PolicyDocumentForm(ScopedForm):
+    class Meta:
+        model = PolicyDocument
+        fields = ["unit", "domain", "title", "doc_number", "action", "issued_on"]
+
+
+class TrainingForm(ScopedForm):
+    class Meta:
+        model = Training
+        fields = ["unit", "domain", "title", "held_on", "attendees"]
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
+class TransitionForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    completed_on = forms.DateField(label=_("Completion date"), required=False, widget=DATE)
+    evidence = MultipleFileField(label=_("Evidence files"), required=False)

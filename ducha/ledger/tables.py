@@ -1,0 +1,82 @@
+"""The columns of each ledger list (and of its .xlsx export)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from ducha.web.generic import Column
+
+
+def _name(obj):
+    return obj.name if obj else ""
+
+
+UNIT = Column(_("unit"), lambda o: o.unit.name, "unit__order")
+DOMAIN = Column(_("domain"), lambda o: o.domain.short_name if o.domain else "", "domain__order")
+
+PROJECT_COLUMNS = (
+    Column(_("project number"), lambda o: o.number, "number", link=True),
+    Column(_("project name"), lambda o: o.name, "name", link=True),
+    DOMAIN,
+    UNIT,
+    Column(_("county"), lambda o: _name(o.county)),
+    Column(_("amount (yuan)"), lambda o: o.amount, "amount"),
+    Column(_("trade date"), lambda o: o.trade_date, "trade_date"),
+    Column(_("self-inspected"), lambda o: o.self_inspected),
+    Column(_("sampled"), lambda o: o.sampled),
+    Column(_("verified"), lambda o: o.verified),
+)
+
+PROBLEM_COLUMNS = (
+    Column(_("problem number"), lambda o: o.number, "number", link=True),
+    Column(_("description"), lambda o: o.description, link=True),
+    DOMAIN,
+    UNIT,
+    Column(_("category"), lambda o: o.category.code if o.category else ""),
+    Column(_("market-entity type"), lambda o: _name(o.entity_type)),
+    Column(_("discovery method"), lambda o: o.get_discovery_method_display()),
+    Column(_("found on"), lambda o: o.found_on, "found_on"),
+    Column(_("deadline"), lambda o: o.deadline, "deadline"),
+    Column(_("status"), lambda o: o.get_status_display(), "status"),
+)
+
+CLUE_COLUMNS = (
+    Column(_("summary"), lambda o: o.summary, link=True),
+    UNIT,
+    DOMAIN,
+    Column(_("receiving authority"), lambda o: o.get_authority_display(), "authority"),
+    Column(_("transferred on"), lambda o: o.transferred_on, "transferred_on"),
+    Column(_("feedback"), lambda o: o.feedback),
+)
+
+FILED_COLUMNS = (
+    Column(_("case number"), lambda o: o.case_number, "case_number", link=True),
+    Column(_("summary"), lambda o: o.summary, link=True),
+    UNIT,
+    DOMAIN,
+    Column(_("filing authority"), lambda o: o.filed_by),
+    Column(_("filed on"), lambda o: o.filed_on, "filed_on"),
+)
+
+EXPOSED_COLUMNS = (
+    Column(_("title"), lambda o: o.title, "title", link=True),
+    UNIT,
+    DOMAIN,
+    Column(_("channel"), lambda o: o.channel),
+    Column(_("exposed on"), lambda o: o.exposed_on, "exposed_on"),
+)
+
+DOCUMENT_COLUMNS = (
+    Column(_("title"), lambda o: o.title, "title", link=True),
+    Column(_("document number"), lambda o: o.doc_number),
+    UNIT,
+    DOMAIN,
+    Column(_("action"), lambda o: o.get_action_display(), "action"),
+    Column(_("issued on"), lambda o: o.issued_on, "issued_on"),
+)
+
+TRAINING_COLUMNS = (
+    Column(_("title"), lambda o: o.title, "title", link=True),
+    UNIT,
+    DOMAIN,
+    Column(_("held on"), lambda o: o.held_on, "held_on"),
+    Column(_("attendees"), lambda o: o.attendees, "attendees"),
+)

@@ -1,0 +1,46 @@
+"""Statistics cached until the next change: the key holds the change log's head,
+and every write goes through an action that moves the head. A dashboard is then a
+cache read, however large the campaign, until somebody changes something."""
+
+import datetime as dt
+import hashlib
+from typing import Any
+
+from django.core.cache import cache
+
+from ducha.core.access import user_scope
+from ducha.core.models import ChangeLogHead
+from ducha.org.models import Campaign
+from ducha.reports.statistics import campaign_statistics, weekly_trend
+
+
+def _scope_key(user) -> str:
+    if user is None:
+        return "all"
+    scope = user_scope(user)
+    if scope.everything:
+        return "all"
+    text = f"{sorted(scope.unit_ids)}|{sorted(scope.county_ids)}"
+    return hashlib.sha1(text.encode()).hexdigest()[:16]
+
+
+def _head() -> int:
+    return ChangeLogHead.objects.filter(pk=1).values_list("last_seq", flat=True).first() or 0
+
+
+def cached_statistics(campaign: Campaign, *, user=None, today: dt.date) -> dict[str, Any]:
+    key = f"ducha:stats:{campaign.pk}:{_scope_key(user)}:{today.isoformat()}:{_head()}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = campaign_statistics(campaign, user=user, today=today)
+        cache.set(key, figures, timeout=24 * 3600)
+    return figures
+
+
+def cached_weekly_trend(campaign: Campaign, *, user=None) -> list[dict[str, Any]]:
+    key = f"ducha:trend:{campaign.pk}:{_scope_key(user)}:{_head()}"
+    trend = cache.get(key)
+    if trend is None:
+        trend = weekly_trend(campaign, user=user)
+        cache.set(key, trend, timeout=24 * 3600)
+    return trend

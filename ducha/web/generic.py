@@ -1,0 +1,176 @@
+"""Generic pages for every ledger: list (filters, search, sort, pages, .xlsx export),
+detail (with change history), create and edit. Each ledger describes itself once
+in a `Ledger` (ducha/ledger/views.py); the views here stay thin: reads go through
+`restrict`, writes through the actions."""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.paginator import Paginator
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from ducha.core.access import AccessDenied, Action, restrict
+from ducha.core.actions import do_create_object, do_update_object
+from ducha.core.models import ChangeLogEntry
+from ducha.org.models import active_campaign
+from ducha.reports.xlsx import xlsx_response
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Column:
+    label: Any
+    value: Callable[[Any], Any]
+    sort: str | None = None  # the order_by field, when the column sorts
+    link: bool = False  # the cell links to the detail page
+
+
+@dataclass
+class Ledger:
+    key: str  # URL prefix and name, e.g. "problems"
+    model: type[models.Model]
+    title: Any
+    columns: Sequence[Column]
+    filterset: type
+    form: type
+    search_fields: Sequence[str]
+    select_related: Sequence[str] = ()
+    ordering: Sequence[str] = ("-pk",)
+    detail_fields: Sequence[str] = ()
+    detail_template: str = "web/detail.html"
+    extra_context: Callable[[Any, Any], dict] | None = None  # (request, obj) → context for detail
+    create_action: Callable[..., Any] | None = None  # default: do_create_object
+    sortable: dict[str, str] = field(init=False)
+
+    def __post_init__(self):
+        self.sortable = {c.sort.lstrip("-"): c.sort for c in self.columns if c.sort}
+
+    def base_queryset(self, user, action=Action.VIEW):
+        qs = self.model._default_manager.all()
+        campaign = active_campaign()
+        if campaign is not None and any(f.name == "campaign" for f in self.model._meta.fields):
+            qs = qs.filter(campaign=campaign)
+        return restrict(qs, user, action).select_related(*self.select_related)
+
+
+def search(qs, fields: Sequence[str], text: str):
+    words = text.split()
+    for word in words[:5]:
+        qs = qs.filter(reduce(or_, (Q(**{f"{f}__icontains": word}) for f in fields)))
+    return qs
+
+
+def filtered(ledger: Ledger, request):
+    qs = ledger.base_queryset(request.user)
+    filterset = ledger.filterset(request.GET or None, queryset=qs, request=request)
+    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else qs
+    if text := request.GET.get("q", "").strip():
+        qs = search(qs, ledger.search_fields, text)
+    sort = request.GET.get("sort", "")
+    key = sort.lstrip("-")
+    if key in ledger.sortable:
+        qs = qs.order_by(f"{'-' if sort.startswith('-') else ''}{key}", "-pk")
+    else:
+        qs = qs.order_by(*ledger.ordering)
+    return filterset, qs
+
+
+def list_view(request, ledger: Ledger):
+    filterset, qs = filtered(ledger, request)
+    if request.GET.get("export") == "xlsx":
+        rows = ([c.value(obj) for c in ledger.columns] for obj in qs.iterator(chunk_size=2000))
+        return xlsx_response(f"{ledger.key}.xlsx", [str(c.label) for c in ledger.columns], rows)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "web/list.html",
+        {
+            "ledger": ledger,
+            "filterset": filterset,
+            "page": page,
+            "rows": [(obj, [(c.value(obj), c.link) for c in ledger.columns]) for obj in page.object_list],
+            "query": query.urlencode(),
+            "sort": request.GET.get("sort", ""),
+            "can_add": _can_add(request.user),
+        },
+    )
+
+
+def _can_add(user) -> bool:
+    from ducha.core.access import user_scope
+
+    return not user_scope(user, Action.ADD).empty
+
+
+def get_visible(ledger: Ledger, request, pk: int, action=Action.VIEW):
+    try:
+        return ledger.base_queryset(request.user, action).get(pk=pk)
+    except ObjectDoesNotExist:
+        raise Http404 from None  # another unit's object is simply not there
+
+
+def history(obj) -> list[ChangeLogEntry]:
+    return list(
+        ChangeLogEntry.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).order_by("-seq")[:100]
+    )
+
+
+def detail_view(request, ledger: Ledger, pk: int):
+    obj = get_visible(ledger, request, pk)
+    fields = [(obj._meta.get_field(name).verbose_name, _display(obj, name)) for name in ledger.detail_fields]
+    context = {"ledger": ledger, "object": obj, "fields": fields, "history": history(obj)}
+    context["can_edit"] = ledger.base_queryset(request.user, Action.CHANGE).filter(pk=pk).exists()
+    if ledger.extra_context:
+        context.update(ledger.extra_context(request, obj))
+    return render(request, ledger.detail_template, context)
+
+
+def _display(obj, name: str):
+    display = getattr(obj, f"get_{name}_display", None)
+    value = display() if display else getattr(obj, name)
+    return "" if value is None else value
+
+
+def edit_view(request, ledger: Ledger, pk: int | None = None):
+    obj = get_visible(ledger, request, pk, Action.CHANGE) if pk else None
+    form = ledger.form(request.POST or None, instance=obj, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in form.fields if name in form.cleaned_data}
+        try:
+            if obj is None:
+                data["campaign"] = active_campaign()
+                create = ledger.create_action or (lambda **kw: do_create_object(ledger.model, **kw))
+                obj = create(actor=request.user, data=data)
+                messages.success(request, _("Saved."))
+            else:
+                obj = do_update_object(
+                    obj, actor=request.user, changes=data, reason=form.cleaned_data.get("reason", "")
+                )
+                messages.success(request, _("Saved."))
+            return redirect(reverse(f"{ledger.key}-detail", args=[obj.pk]))
+        except ValidationError as error:
+            _attach_errors(form, error)
+        except AccessDenied:
+            form.add_error(None, _("You may not save a record for this unit."))
+    return render(request, "web/edit.html", {"ledger": ledger, "form": form, "object": obj})
+
+
+def _attach_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
