@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class AppendOnlyError(Exception):
@@ -24,10 +25,10 @@ class ChangeLogQuerySet(models.QuerySet):
 
 class ChangeLogEntry(models.Model):
     class Action(models.TextChoices):
-        CREATE = "create", "create"
-        UPDATE = "update", "update"
-        DELETE = "delete", "delete"
-        TRANSITION = "transition", "transition"
+        CREATE = "create", _("created")
+        UPDATE = "update", _("changed")
+        DELETE = "delete", _("deleted")
+        TRANSITION = "transition", _("status changed")
 
     seq = models.BigIntegerField(unique=True)
     time = models.DateTimeField(db_index=True)

@@ -3,8 +3,10 @@
 import datetime as dt
 from collections.abc import Sequence
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from ducha.core.access import AccessDenied, Action, ensure_allowed, restrict
 from ducha.core.actions import do_create_object
@@ -94,7 +96,7 @@ def do_transition_problem(
             raise AccessDenied(f"{actor} may not {transition.verb} problem {current.number}")
         check_requirements(transition, reason=reason, evidence_count=len(evidence), completed_on=completed_on)
         if completed_on and completed_on < current.found_on:
-            raise TransitionError({"completed_on": "整改完成日期早于发现日期。"})
+            raise TransitionError({"completed_on": _("The completion date lies before the day it was found.")})
         before = serialize(current)
         step = RectificationStep.objects.create(
             problem=current,
@@ -166,13 +168,17 @@ def do_bulk_transition_problems(
         for problem, target, when, completed_on in moves:
             ensure_allowed(actor, problem, Action.CHANGE)
             if problem.pk not in stored:
-                raise Problem.DoesNotExist(f"问题 {problem.number} 不存在。")
+                raise Problem.DoesNotExist(f"problem {problem.number} does not exist")
             problem.status, problem.rectified_on = stored[problem.pk]
+            number = {"number": problem.number}
             path = path_between(problem.status, target)
             if any(t.needs_reason for t in path) and not reason.strip():
-                raise TransitionError({"reason": f"问题 {problem.number}：须说明理由。"})
+                raise TransitionError(
+                    {"reason": ValidationError(_("Problem %(number)s: a reason is required."), params=number)}
+                )
             if any(t.needs_completion_date for t in path) and completed_on is None:
-                raise TransitionError({"completed_on": f"问题 {problem.number}：已整改须填写整改完成日期。"})
+                message = _("Problem %(number)s: a rectified problem needs its completion date.")
+                raise TransitionError({"completed_on": ValidationError(message, params=number)})
             old = problem.status
             for t in path:
                 steps.append(
@@ -196,7 +202,7 @@ def do_bulk_transition_problems(
             stored[problem.pk] = (problem.status, problem.rectified_on)
         # One UPDATE per (status, date) pair: far cheaper than bulk_update's CASE per row.
         by_values: dict[tuple[str, dt.date | None], list[int]] = {}
-        for p, _ in changed:
+        for p, _old in changed:
             by_values.setdefault((p.status, p.rectified_on), []).append(p.pk)
         for (status, rectified_on), ids in by_values.items():
             for start in range(0, len(ids), 900):

@@ -8,7 +8,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
-from django.utils.translation import gettext as _
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
 
 # Leading bytes of each allowed type: a renamed .exe does not pass as a .pdf.
 _MAGIC = {
@@ -41,24 +42,29 @@ class StoredFile:
     sha256: str
 
 
+# The messages are lazy and take params: they are put together, in the language active
+# then, when shown (ValidationError applies the params).
+_lazy_filesize = lazy(filesizeformat, str)
+
+
 def check_upload(upload: EvidenceUpload) -> None:
     suffix = Path(upload.name).suffix.lower()
     allowed = settings.EVIDENCE_ALLOWED_EXTENSIONS
     if suffix not in allowed:
         raise ValidationError(
-            _("File %(name)s: type %(suffix)s is not allowed (allowed: %(allowed)s).")
-            % {"name": upload.name, "suffix": suffix or "?", "allowed": " ".join(sorted(allowed))}
+            _("File %(name)s: type %(suffix)s is not allowed (allowed: %(allowed)s)."),
+            params={"name": upload.name, "suffix": suffix or "?", "allowed": " ".join(sorted(allowed))},
         )
     if len(upload.content) > settings.EVIDENCE_MAX_BYTES:
         raise ValidationError(
-            _("File %(name)s is larger than the limit of %(limit)s.")
-            % {"name": upload.name, "limit": filesizeformat(settings.EVIDENCE_MAX_BYTES)}
+            _("File %(name)s is larger than the limit of %(limit)s."),
+            params={"name": upload.name, "limit": _lazy_filesize(settings.EVIDENCE_MAX_BYTES)},
         )
     if not upload.content:
-        raise ValidationError(_("File %(name)s is empty.") % {"name": upload.name})
+        raise ValidationError(_("File %(name)s is empty."), params={"name": upload.name})
     if not any(upload.content.startswith(m) for m in _MAGIC.get(suffix, [b""])):
         raise ValidationError(
-            _("File %(name)s is not a real %(suffix)s file.") % {"name": upload.name, "suffix": suffix}
+            _("File %(name)s is not a real %(suffix)s file."), params={"name": upload.name, "suffix": suffix}
         )
 
 

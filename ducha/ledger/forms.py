@@ -1,6 +1,7 @@
 """Create/edit forms. Unit and county choices are cut to what the user may write."""
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ducha.core.access import Action, restrict
@@ -25,7 +26,12 @@ class ScopedForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         if "unit" in self.fields:
-            self.fields["unit"].queryset = restrict(Unit.objects.filter(parent__isnull=True), user, Action.VIEW)
+            # The owning units in scope, and for a county's reporter the league/city above its county.
+            units = restrict(Unit.objects.filter(parent__isnull=True), user, Action.VIEW)
+            counties = restrict(Unit.objects.filter(parent__isnull=False), user, Action.VIEW)
+            self.fields["unit"].queryset = Unit.objects.filter(
+                Q(pk__in=units.values("pk")) | Q(pk__in=counties.values("parent_id"))
+            )
         if "county" in self.fields:
             self.fields["county"].queryset = restrict(Unit.objects.filter(parent__isnull=False), user, Action.VIEW)
         # Projects and problems are named by the unit's own number, not picked from a
@@ -37,9 +43,10 @@ class ScopedForm(forms.ModelForm):
                 self.fields[name] = forms.CharField(
                     label=label,
                     required=False,
-                    initial=linked.number if linked else "",
-                    help_text=_("the unit's own number (项目编号 / 问题编号); leave empty if none"),
+                    help_text=_("the unit's own number; leave empty if none"),
                 )
+                # The instance's initial value is the linked record's id; the field shows its number.
+                self.initial[name] = linked.number if linked else ""
                 self._lookups = {**getattr(self, "_lookups", {}), name: model}
         if self.instance.pk is None:
             self.fields.pop("reason")

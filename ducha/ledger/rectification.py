@@ -70,9 +70,10 @@ class TransitionError(ValidationError):
 def find_transition(source: str, target: str) -> Transition:
     transition = _BY_PAIR.get((S(source), S(target)))
     if transition is None:
+        # params, not %: the message is put together, in the language active then, when shown.
         raise TransitionError(
-            _("A problem cannot go from “%(source)s” to “%(target)s”.")
-            % {"source": S(source).label, "target": S(target).label}
+            _("A problem cannot go from “%(source)s” to “%(target)s”."),
+            params={"source": S(source).label, "target": S(target).label},
         )
     return transition
 

@@ -15,6 +15,7 @@ from ducha.ledger import filtersets as f
 from ducha.ledger import forms
 from ducha.ledger import tables as t
 from ducha.ledger.actions import allowed_transitions, do_transition_problem
+from ducha.ledger.choices import ProblemStatus
 from ducha.ledger.evidence import EvidenceUpload, evidence_path
 from ducha.ledger.models import (
     ClueTransfer,
@@ -175,9 +176,11 @@ PROBLEMS = LEDGERS[0]
 
 
 def transition_view(request, pk: int, target: str):
-    """Take one workflow step. HTMX posts get the workflow panel back in place;
+    """Take one workflow step. HTMX posts get the rectification panel back in place;
     plain form posts are redirected to the problem page."""
     problem = generic.get_visible(PROBLEMS, request, pk)
+    if target not in ProblemStatus.values:
+        raise Http404  # /to/<anything>/ is no status: not a 500
     if request.method != "POST":
         return redirect(reverse("problems-detail", args=[pk]))
     form = forms.TransitionForm(request.POST, request.FILES)
@@ -192,19 +195,21 @@ def transition_view(request, pk: int, target: str):
                 problem, target, actor=request.user, reason=form.cleaned_data["reason"],
                 evidence=uploads, completed_on=form.cleaned_data["completed_on"],
             )  # fmt: skip
-            messages.success(request, _("Done."))
         except ValidationError as exc:
             error = " ".join(exc.messages)
         except AccessDenied:
             return render(request, "web/403.html", status=403)
     else:
         error = " ".join(str(e) for errors in form.errors.values() for e in errors)
+    if request.headers.get("HX-Request"):
+        # The panel comes back in place with its own message (htmx swaps only 2xx answers).
+        problem.refresh_from_db()
+        context = {"object": problem, **_problem_context(request, problem), "error": error, "done": _("Done.")}
+        return render(request, "ledger/_rectification.html", context)
     if error:
         messages.error(request, error)
-    if request.headers.get("HX-Request"):
-        problem.refresh_from_db()
-        context = {"object": problem, **_problem_context(request, problem), "error": error}
-        return render(request, "ledger/_workflow.html", context, status=200 if not error else 422)
+    else:
+        messages.success(request, _("Done."))
     return redirect(reverse("problems-detail", args=[pk]))
 
 

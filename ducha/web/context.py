@@ -40,7 +40,7 @@ def scope_label(role: Role | None) -> str:
 def navigation(request):
     role = user_role(getattr(request, "user", None))
     if role is None and not getattr(getattr(request, "user", None), "is_superuser", False):
-        return {"nav": [], "role": role}
+        return {"nav": [], "role": role, "scope_label": scope_label(role)}
     items = [("dashboard", str(_("Dashboard")), reverse("home"))]
     items += [(key, str(label), reverse(f"{key}-list")) for key, label in LEDGER_NAV]
     can_write = role is not None and role.kind != RoleKind.VIEWER

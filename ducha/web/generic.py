@@ -145,6 +145,8 @@ def _display(obj, name: str):
 
 
 def edit_view(request, ledger: Ledger, pk: int | None = None):
+    if pk is None and not _can_add(request.user):
+        return render(request, "web/403.html", status=403)  # a viewer or a user without a role adds nothing
     obj = get_visible(ledger, request, pk, Action.CHANGE) if pk else None
     form = ledger.form(request.POST or None, instance=obj, user=request.user)
     if request.method == "POST" and form.is_valid():

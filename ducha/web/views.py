@@ -40,6 +40,11 @@ def home(request):
             {**u, "link": problems_url(unit=u["unit"], state="open")} for u in lagging_units(figures["by_unit"])
         ][:10]
         context["group"] = role.group if role else None
+        # A member's figures cover its own units only: other groups' rows would read as zeros.
+        context["figures"] = {
+            **figures,
+            "by_group": [g for g in figures["by_group"] if role and g["group"] == role.group.code],
+        }
     context["overdue"] = _overdue(request, today)
     template = "web/dashboard_group.html" if kind == RoleKind.GROUP_MEMBER else "web/dashboard_office.html"
     return render(request, template, context)

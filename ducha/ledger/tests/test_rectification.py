@@ -334,7 +334,7 @@ def test_dismissal_and_rejection_need_a_reason(small, source, target, reason):
         ),
         (
             {"evidence": [REPORT], "completed_on": FOUND_ON - dt.timedelta(days=1)},
-            {"completed_on": ["整改完成日期早于发现日期。"]},
+            {"completed_on": ["The completion date lies before the day it was found."]},
         ),
     ],
     ids=["no-evidence", "no-date", "neither", "date-before-found"],
@@ -446,7 +446,8 @@ def test_bulk_needs_the_completion_date_for_rectified(small, target):
     before = snapshot(small.problems["hohhot"])
     with pytest.raises(TransitionError) as error:
         bulk(small, ("hohhot", target, None))
-    assert messages(error.value) == {"completed_on": ["问题 Q-hohhot：已整改须填写整改完成日期。"]}
+    expected = "Problem Q-hohhot: a rectified problem needs its completion date."
+    assert messages(error.value) == {"completed_on": [expected]}
     assert snapshot(small.problems["hohhot"]) == before
 
 
@@ -454,7 +455,7 @@ def test_bulk_needs_a_reason_for_dismissal(small):
     before = snapshot(small.problems["hohhot"])
     with pytest.raises(TransitionError) as error:
         bulk(small, ("hohhot", S.DISMISSED, None))
-    assert messages(error.value) == {"reason": ["问题 Q-hohhot：须说明理由。"]}
+    assert messages(error.value) == {"reason": ["Problem Q-hohhot: a reason is required."]}
     assert snapshot(small.problems["hohhot"]) == before
 
 

@@ -1,0 +1,234 @@
+"""Fixtures for the web view tests.
+
+`site_once` builds the small test campaign of ducha.testing (two groups, four units,
+one user per role, a project and a problem in each place a scope can reach) plus one
+record of every disposition ledger in each of the four units, once per module, inside
+a transaction rolled back when the module ends. `site` gives each test fresh copies of
+the objects inside a savepoint (the `db` fixture): nothing one test does reaches the
+next. The fixtures carry their own names, not `small`, so a test in this folder that
+needs the function-scoped `small` of ducha/conftest.py (a live-server browser test)
+still gets that one.
+
+Statistics are cached per change-log head; a test whose writes are rolled back leaves
+the head where the next test finds it, so every test starts with an empty cache.
+"""
+
+import dataclasses
+import datetime as dt
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db import transaction
+from django.test import Client, override_settings
+from django.utils import timezone
+
+from ducha.core.actions import do_bulk_create_objects, do_create_object
+from ducha.ledger.actions import do_bulk_transition_problems, do_create_problem, do_record_inspection
+from ducha.ledger.models import (
+    ClueTransfer,
+    ExposedCase,
+    FiledCase,
+    MarketEntityType,
+    PolicyDocument,
+    Problem,
+    ProblemCategory,
+    Project,
+    Training,
+)
+from ducha.org.models import Campaign, Domain, SupervisionGroup, Unit
+from ducha.testing import SmallCampaign, make_small_campaign
+
+ROLES = ("office", "viewer", "group_a", "group_b", "league_a", "county_a", "dept_a", "league_b", "norole")
+WRITERS = ("office", "group_a", "group_b", "league_a", "county_a", "dept_a", "league_b")
+LEDGERS = ("problems", "projects", "clue-transfers", "filed-cases", "exposed-cases", "documents", "trainings")
+DISPOSITIONS = LEDGERS[2:]
+
+# The places of the small campaign: (owning unit, county, domain). Projects and problems
+# exist in all five; the disposition ledgers (no county) in the four units.
+PLACES = {
+    "hohhot": ("150100", None, "engineering"),
+    "xincheng": ("150100", "150102", "engineering"),
+    "fgw": ("fgw", None, "engineering"),
+    "baotou": ("150200", None, "procurement"),
+    "czt": ("czt", None, "procurement"),
+}
+UNIT_PLACES = ("hohhot", "fgw", "baotou", "czt")
+ALL = frozenset(PLACES)
+VISIBLE = {
+    "office": ALL,
+    "viewer": ALL,
+    "group_a": frozenset({"hohhot", "xincheng", "fgw"}),
+    "group_b": frozenset({"baotou", "czt"}),
+    "league_a": frozenset({"hohhot", "xincheng"}),
+    "county_a": frozenset({"xincheng"}),
+    "dept_a": frozenset({"fgw"}),
+    "league_b": frozenset({"baotou"}),
+    "norole": frozenset(),
+}
+
+
+def label(ledger: str, place: str) -> str:
+    """The text that names a place's record in its ledger's list."""
+    return {
+        "problems": f"Q-{place}",
+        "projects": f"P-{place}",
+        "clue-transfers": f"线索移交 {place}",
+        "filed-cases": f"立案-{place}",
+        "exposed-cases": f"曝光案例 {place}",
+        "documents": f"制度文件 {place}",
+        "trainings": f"培训 {place}",
+    }[ledger]
+
+
+def places_of(ledger: str) -> tuple[str, ...]:
+    return tuple(PLACES) if ledger in ("problems", "projects") else UNIT_PLACES
+
+
+@dataclasses.dataclass
+class Site(SmallCampaign):
+    records: dict[tuple[str, str], int] = dataclasses.field(default_factory=dict)  # (ledger, place) → pk
+
+    def pk(self, ledger: str, place: str) -> int:
+        return self.records[ledger, place]
+
+
+def _add_dispositions(sc: SmallCampaign) -> dict[tuple[str, str], int]:
+    units = {u.code: u for u in Unit.objects.filter(code__in=["150100", "fgw", "150200", "czt"])}
+    domains = {d.code: d for d in Domain.objects.all()}
+    day = dt.date(2024, 5, 20)
+    records = {}
+    for place in UNIT_PLACES:
+        unit_code, _county, domain_code = PLACES[place]
+        common = {"campaign": sc.campaign, "unit": units[unit_code], "domain": domains[domain_code]}
+        problem = sc.problems[place]
+        link = {**common, "problem": problem}
+        objects = {
+            "clue-transfers": ClueTransfer(
+                **link, authority="discipline", transferred_on=day, summary=label("clue-transfers", place)
+            ),
+            "filed-cases": FiledCase(
+                **link, filed_on=day, filed_by="纪委监委", case_number=label("filed-cases", place), summary="立案审查"
+            ),
+            "exposed-cases": ExposedCase(**link, title=label("exposed-cases", place), exposed_on=day),
+            "documents": PolicyDocument(**common, title=label("documents", place), action="enacted", issued_on=day),
+            "trainings": Training(**common, title=label("trainings", place), held_on=day, attendees=30),
+        }
+        for ledger, obj in objects.items():
+            do_bulk_create_objects([obj], actor=sc.system)
+            records[ledger, place] = obj.pk
+    for place in PLACES:
+        records["projects", place] = sc.projects[place].pk
+        records["problems", place] = sc.problems[place].pk
+    return records
+
+
+def add_variety(site: Site) -> dict[str, Problem]:
+    """Problems of every status, category, market-entity type and discovery method, and a
+    project that was sampled but not self-inspected, on top of the small campaign's five
+    found-and-overdue problems (all found 2024-06-01 by self-inspection, no category):
+
+        key        unit (county)       status      category entity method       found on    overdue
+        bidrig     150100              found       A        E1     supervision  2024-03-05  no (2099)
+        donghe     150200 (150202)     rectifying  C        E2     sample       2024-05-10  yes
+        done       fgw                 rectified   B        -      complaint    2024-02-01  no
+        signed     czt                 signed_off  S        -      analytics    2024-04-01  no
+        dismissed  150200              dismissed   -        -      verify       2024-04-15  no
+    """
+    system = site.system
+    category = {c.code: c for c in ProblemCategory.objects.all()}
+    entity = {e.code: e for e in MarketEntityType.objects.all()}
+    donghe = do_create_object(
+        Project,
+        actor=system,
+        data={
+            "campaign": site.campaign,
+            "unit": Unit.objects.get(code="150200"),
+            "county": Unit.objects.get(code="150202"),
+            "domain": Domain.objects.get(code="procurement"),
+            "number": "P-donghe",
+            "name": "东河区 教学设备采购项目",
+            "platform_code": "DH-2024-0315",
+            "tenderer": "东河区教育局",
+            "amount": "860000.50",
+            "trade_date": dt.date(2024, 3, 15),
+        },
+    )
+    do_record_inspection(donghe, "sample", actor=system, inspected_on=dt.date(2024, 6, 10))
+    site.projects["donghe"] = donghe
+
+    def problem(key, project, found_on, deadline, method, description, cat=None, ent=None):
+        p = site.projects[project]
+        data = {"campaign": site.campaign, "unit": p.unit, "county": p.county, "project": p, "domain": p.domain}
+        data |= {"number": f"Q-{key}", "description": description, "discovery_method": method}
+        data |= {"found_on": found_on, "deadline": deadline, "category": cat, "entity_type": ent}
+        site.problems[key] = do_create_problem(actor=system, data=data)
+        return site.problems[key]
+
+    d = dt.date
+    a, b, c, s, e1, e2 = category["A"], category["B"], category["C"], category["S"], entity["E1"], entity["E2"]
+    new = {
+        "bidrig": problem("bidrig", "hohhot", d(2024, 3, 5), d(2099, 12, 31), "supervision", "领导干部插手招标", a, e1),
+        "donghe": problem("donghe", "donghe", d(2024, 5, 10), d(2024, 6, 30), "sample", "采购指向特定供应商", c, e2),
+        "done": problem("done", "fgw", d(2024, 2, 1), d(2024, 4, 30), "complaint", "投标人相互串通投标", b),
+        "signed": problem("signed", "czt", d(2024, 4, 1), d(2024, 5, 31), "analytics", "应进未进 国有产权转让", s),
+        "dismissed": problem("dismissed", "baotou", d(2024, 4, 15), d(2024, 5, 15), "verify", "经核实不属实"),
+    }
+    now = timezone.now()
+    do_bulk_transition_problems(
+        [
+            (new["donghe"], "rectifying", now, None),
+            (new["done"], "rectified", now, d(2024, 4, 20)),
+            (new["signed"], "signed_off", now, d(2024, 5, 10)),
+            (new["dismissed"], "dismissed", now, None),
+        ],
+        actor=system,
+        reason="核实结论",
+    )
+    return new
+
+
+@pytest.fixture(scope="module")
+def site_once(django_db_setup, django_db_blocker):
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
+        transaction.atomic(),
+    ):
+        sc = make_small_campaign()
+        yield Site(**{f.name: getattr(sc, f.name) for f in dataclasses.fields(sc)}, records=_add_dispositions(sc))
+        transaction.set_rollback(True)
+
+
+def _fresh(model, objects: dict) -> dict:
+    by_pk = model.objects.in_bulk([o.pk for o in objects.values()])
+    return {key: by_pk[o.pk] for key, o in objects.items()}
+
+
+@pytest.fixture
+def site(site_once: Site, db, settings) -> Site:
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "web"}}
+    cache.clear()
+    user_model = get_user_model()
+    return dataclasses.replace(
+        site_once,
+        campaign=Campaign.objects.get(pk=site_once.campaign.pk),
+        system=user_model.objects.get(pk=site_once.system.pk),
+        units=_fresh(Unit, site_once.units),
+        groups=_fresh(SupervisionGroup, site_once.groups),
+        users=_fresh(user_model, site_once.users),
+        projects=_fresh(Project, site_once.projects),
+        problems=_fresh(Problem, site_once.problems),
+    )
+
+
+@pytest.fixture
+def login(site):
+    """login("group_a") → a Client signed in as that user (force_login: no password check)."""
+
+    def client_for(name: str, **kwargs) -> Client:
+        client = Client(**kwargs)
+        client.force_login(site.users[name])
+        return client
+
+    return client_for

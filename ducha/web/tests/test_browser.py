@@ -1,0 +1,209 @@
+"""Browser tests: Playwright drives Debian's Chromium (launched by path, never
+downloaded) against pytest-django's live server.
+
+    (a) a unit reporter starts rectifying an open problem and reports it rectified with evidence;
+    (b) the member of the unit's supervision group signs it off;
+    (c) the office dashboard's rectified figure for that group goes up by one;
+    (d) the unit reporter cannot see another unit's problem.
+
+Full-page screenshots of the three dashboards go to test-output/screenshots/ for a
+person to look at. scripts/test.sh installs chromium and fonts-noto-cjk (so Chinese
+renders) when it runs as root; without chromium these tests skip, or fail under CI.
+"""
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import translation
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+
+from ducha.ledger.choices import ProblemStatus
+from ducha.testing import PASSWORD, SmallCampaign, make_small_campaign
+
+SCREENSHOTS = Path(__file__).resolve().parents[3] / "test-output" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# Every chart drawn and its entry animation over (ZRender's animation queue is empty), for the screenshots.
+CHARTS_SETTLED = """() => [...document.querySelectorAll("[data-chart]")].every((el) => {
+    const animation = window.echarts.getInstanceByDom(el)?.getZr().animation;
+    return !animation?.isFinished || animation.isFinished();
+})"""
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def chromium_path() -> str:
+    path = shutil.which("chromium") or ("/usr/bin/chromium" if os.access("/usr/bin/chromium", os.X_OK) else None)
+    if path is None:
+        message = "Debian's chromium is not installed (as root, scripts/test.sh runs: apt-get install chromium)"
+        if os.environ.get("CI", "").lower() not in {"", "0", "false"}:
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+def status_label(status: ProblemStatus) -> str:
+    """The label the page shows: Chinese once the zh-Hans catalogue is there, English before."""
+    with translation.override("zh-hans"):
+        return str(status.label)
+
+
+@pytest.fixture(scope="session")
+def chromium_executable() -> str:
+    return chromium_path()
+
+
+@pytest.fixture
+def browser(chromium_executable: str, campaign) -> Iterator[Browser]:
+    """Chromium for one test, started after the test's data is written and stopped before
+    the database is flushed: while Playwright's sync API runs, its event loop counts as
+    running in this thread, and Django refuses database calls from it (SynchronousOnlyOperation).
+    The live server answers from its own thread, which has no loop. So the test body
+    itself must not touch the database."""
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(executable_path=chromium_executable, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+    finally:
+        playwright.stop()
+
+
+@pytest.fixture
+def campaign(transactional_db, settings) -> SmallCampaign:
+    """The small campaign, committed so that the live server's thread sees it.
+
+    The statistics cache is keyed by the change-log head, which starts from the same
+    number in every fresh test database: the shared file cache could hand this test
+    figures another test (or run) cached under the same head, so use an empty one."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "browser"}}
+    cache.clear()
+    return make_small_campaign()
+
+
+class Session:
+    """One signed-in user in their own browser context; records console errors and
+    uncaught exceptions (a CSP violation shows as a console error)."""
+
+    def __init__(self, browser: Browser, base_url: str, username: str):
+        self.username = username
+        self.errors: list[str] = []
+        self.context: BrowserContext = browser.new_context(
+            base_url=base_url, viewport={"width": 1366, "height": 900}, accept_downloads=True
+        )
+        self.context.set_default_timeout(15_000)
+        self.page: Page = self.context.new_page()
+        self.page.on("console", lambda message: message.type == "error" and self.record(message.text))
+        self.page.on("pageerror", lambda error: self.record(str(error)))
+        self.page.goto("/login/")
+        self.page.fill("#id_username", username)
+        self.page.fill("#id_password", PASSWORD)
+        self.page.get_by_test_id("sign-in").click()
+        expect(self.page.get_by_test_id("who")).to_contain_text(username)
+
+    def record(self, error: str) -> None:
+        self.errors.append(f"{self.username} at {self.page.url}: {error}")
+
+    def open_problem(self, sc: SmallCampaign, key: str):
+        return self.page.goto(reverse("problems-detail", args=[sc.problems[key].pk]))
+
+    def dashboard(self, *, charts: bool = True) -> None:
+        self.page.goto("/")
+        if charts:
+            for chart in self.page.locator("[data-chart]").all():
+                expect(chart).to_have_attribute("data-rendered", "1")
+                expect(chart.locator("canvas")).to_have_count(1)
+            self.page.wait_for_function(CHARTS_SETTLED)
+
+    def rectified_of_group(self, code: str) -> int:
+        self.dashboard(charts=False)
+        return int(self.page.locator(f'[data-testid="by-group"] tr[data-group="{code}"] td.rectified').inner_text())
+
+    def screenshot(self, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"dashboard-{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+
+@pytest.fixture
+def sign_in(browser: Browser, live_server) -> Iterator:
+    sessions: list[Session] = []
+
+    def open_session(username: str) -> Session:
+        sessions.append(Session(browser, live_server.url, username))
+        return sessions[-1]
+
+    yield open_session
+    for session in sessions:
+        session.context.close()
+
+
+def test_rectify_sign_off_and_count_on_the_dashboards(campaign, sign_in, tmp_path, capsys):
+    office = sign_in("office")
+    before = office.rectified_of_group("A")
+
+    # (a) The league's reporter starts rectifying its problem, then reports it rectified with evidence.
+    league = sign_in("league_a")
+    league.open_problem(campaign, "hohhot")
+    status = league.page.get_by_test_id("status")
+    expect(status).to_have_text(status_label(ProblemStatus.FOUND))
+    league.page.get_by_test_id("do-start").click()
+    expect(status).to_have_text(status_label(ProblemStatus.RECTIFYING))
+
+    report = tmp_path / "整改报告.pdf"
+    report.write_bytes(PDF)
+    complete = league.page.locator("form.transition", has=league.page.get_by_test_id("do-complete"))
+    complete.locator('input[name="completed_on"]').fill("2024-06-20")
+    complete.locator('input[name="evidence"]').set_input_files(report)
+    complete.get_by_test_id("do-complete").click()
+    expect(status).to_have_text(status_label(ProblemStatus.RECTIFIED))
+    expect(league.page.get_by_test_id("do-sign_off")).to_have_count(0)  # not the unit's step
+
+    league.page.reload()  # the HTMX step swaps only the workflow panel; the evidence list is below it
+    link = league.page.get_by_test_id("evidence").get_by_role("link", name=report.name)
+    expect(link).to_be_visible()
+    with league.page.expect_download() as download:
+        link.click()
+    assert Path(download.value.path()).read_bytes() == PDF
+
+    # (b) The member of group A, which supervises the league, signs it off.
+    group = sign_in("group_a")
+    group.open_problem(campaign, "hohhot")
+    status = group.page.get_by_test_id("status")
+    expect(status).to_have_text(status_label(ProblemStatus.RECTIFIED))
+    group.page.get_by_test_id("do-sign_off").click()
+    expect(status).to_have_text(status_label(ProblemStatus.SIGNED_OFF))
+
+    # (c) The office's figure for group A went up by one, though the statistics are cached.
+    assert office.rectified_of_group("A") == before + 1
+
+    # The three dashboards, for a person to look at; no script errors or CSP violations anywhere.
+    screenshots = []
+    for session, name, charts in ((office, "office", True), (group, "group", True), (league, "unit", False)):
+        session.dashboard(charts=charts)
+        screenshots.append(session.screenshot(name))
+    with capsys.disabled():  # shown in the test output even when pytest captures it
+        print("".join(f"\nscreenshot: {path}" for path in screenshots))
+    assert [e for s in (office, league, group) for e in s.errors] == []
+
+
+def test_unit_reporter_cannot_see_another_units_problem(campaign, sign_in):
+    league = sign_in("league_a")
+    response = league.open_problem(campaign, "baotou")  # 包头市's problem, not 呼和浩特市's
+    assert response is not None and response.status == 404
+    league.page.goto(reverse("problems-list"))
+    listing = league.page.locator("table.list")
+    expect(listing).to_contain_text(campaign.problems["hohhot"].number)
+    expect(listing).not_to_contain_text(campaign.problems["baotou"].number)
