@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from ducha.core.access import AccessDenied, Action, restrict
+from ducha.core.access import AccessDenied, Action, restrict, user_scope
 from ducha.core.actions import do_create_object, do_update_object
 from ducha.core.models import ChangeLogEntry
 from ducha.org.models import active_campaign
@@ -74,7 +74,9 @@ def search(qs, fields: Sequence[str], text: str):
 def filtered(ledger: Ledger, request):
     qs = ledger.base_queryset(request.user)
     filterset = ledger.filterset(request.GET or None, queryset=qs, request=request)
-    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else qs
+    if filterset.is_bound:
+        # A refused filter value (another unit's code) lists nothing, never everything.
+        qs = filterset.qs if filterset.is_valid() else qs.none()
     if text := request.GET.get("q", "").strip():
         qs = search(qs, ledger.search_fields, text)
     sort = request.GET.get("sort", "")
@@ -94,6 +96,9 @@ def list_view(request, ledger: Ledger):
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    # Column headers set their own sort: the current one is left out of their links.
+    sort_query = query.copy()
+    sort_query.pop("sort", None)
     return render(
         request,
         "web/list.html",
@@ -103,16 +108,20 @@ def list_view(request, ledger: Ledger):
             "page": page,
             "rows": [(obj, [(c.value(obj), c.link) for c in ledger.columns]) for obj in page.object_list],
             "query": query.urlencode(),
+            "sort_query": sort_query.urlencode(),
             "sort": request.GET.get("sort", ""),
-            "can_add": _can_add(request.user),
+            "can_add": _can_add(request.user, ledger.model),
         },
     )
 
 
-def _can_add(user) -> bool:
-    from ducha.core.access import user_scope
-
-    return not user_scope(user, Action.ADD).empty
+def _can_add(user, model) -> bool:
+    """Whether the user may add a record of this ledger somewhere: a county's reporter
+    adds only to ledgers whose records name a county."""
+    scope = user_scope(user, Action.ADD)
+    if scope.everything or scope.unit_ids:
+        return True
+    return bool(scope.county_ids) and model.scope.county is not None
 
 
 def get_visible(ledger: Ledger, request, pk: int, action=Action.VIEW):
@@ -145,7 +154,7 @@ def _display(obj, name: str):
 
 
 def edit_view(request, ledger: Ledger, pk: int | None = None):
-    if pk is None and not _can_add(request.user):
+    if pk is None and not _can_add(request.user, ledger.model):
         return render(request, "web/403.html", status=403)  # a viewer or a user without a role adds nothing
     obj = get_visible(ledger, request, pk, Action.CHANGE) if pk else None
     form = ledger.form(request.POST or None, instance=obj, user=request.user)

@@ -28,6 +28,8 @@ def home(request):
         return render(request, "web/no_campaign.html")
     role = user_role(request.user)
     kind = role.kind if role else (RoleKind.OFFICE if request.user.is_superuser else None)
+    if kind is None:
+        return render(request, "web/no_role.html")
     today = timezone.localdate()
     figures = cached_statistics(campaign, user=request.user, today=today)
     context = {"campaign": campaign, "figures": figures, "total": figures["total"], "today": today}

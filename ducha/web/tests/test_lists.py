@@ -151,9 +151,11 @@ def test_a_filter_for_another_units_records_shows_none_of_them(variety, login):
     response = login("league_a").get(reverse("problems-list") + "?unit=150200")
 
     assert response.status_code == 200
-    assert problem_keys(response) <= {"hohhot", "xincheng", "bidrig"}
+    assert problem_keys(response) == set()  # a refused filter lists nothing, not everything in scope
     assert 'class="error"' in page(response)
     assert "Q-baotou" not in page(response)
+    exported = login("league_a").get(reverse("problems-list") + "?unit=150200&export=xlsx")
+    assert len(read_xlsx(exported)) == 1  # the header row only
 
 
 def test_group_filter_of_the_other_group_is_empty_for_a_group_member(variety, login):
@@ -264,6 +266,9 @@ def test_following_a_column_header_sorts_and_keeps_the_filter(variety, login):
 
     assert numbers(flipped) == sorted(numbers(response), reverse=True)
     assert problem_keys(flipped) == {"baotou", "czt", "donghe", "signed", "dismissed"}
+    # Clicking headers again and again keeps one sort in the URL, not a growing list.
+    thead = page(flipped).split('class="grid list"')[1].split("</thead>")[0]
+    assert all(href.count("sort=") == 1 for href, _label in links(thead) if "sort=" in href)
 
 
 # ---------------------------------------------------------------------------
