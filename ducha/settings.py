@@ -158,6 +158,9 @@ EVIDENCE_ALLOWED_EXTENSIONS = {
     ".xlsx",
     ".zip",
 }
+# A bulk action writing this many rows refreshes the query planner's statistics (core/planner.py);
+# below it an import changes a table's shape too little to matter.
+ANALYZE_AFTER_ROWS = int(os.environ.get("DUCHA_ANALYZE_AFTER_ROWS", 10_000))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = EVIDENCE_MAX_BYTES + 1024 * 1024
 

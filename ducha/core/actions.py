@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ducha.core.access import Action, ensure_allowed, restrict
 from ducha.core.changelog import Change, diff, record_changes, serialize
+from ducha.core.planner import refresh_after_commit
 
 M = TypeVar("M", bound=models.Model)
 
@@ -55,6 +56,7 @@ def do_bulk_create_objects(
             ensure_allowed(actor, obj, Action.ADD)
             if validate:
                 obj.full_clean(validate_unique=False)
+        refresh_after_commit(len(objs))
         created = model._default_manager.bulk_create(objs, batch_size=2000)
         return record_changes(
             (Change("create", obj, after=serialize(obj), reason=reason) for obj in created),

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from ducha.core.access import AccessDenied, Action, ensure_allowed, restrict
 from ducha.core.actions import do_create_object
 from ducha.core.changelog import Change, record_changes, serialize
+from ducha.core.planner import refresh_after_commit
 from ducha.ledger.choices import InspectionKind, ProblemStatus
 from ducha.ledger.evidence import EvidenceUpload, check_upload, store_upload
 from ducha.ledger.models import Evidence, Inspection, Problem, Project, RectificationStep
@@ -209,6 +210,7 @@ def do_bulk_transition_problems(
                 Problem.objects.filter(pk__in=ids[start : start + 900]).update(
                     status=status, rectified_on=rectified_on, updated_at=timezone.now()
                 )
+        refresh_after_commit(len(changed))
         RectificationStep.objects.bulk_create(steps, batch_size=2000)
         return record_changes(
             [

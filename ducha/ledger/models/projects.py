@@ -51,7 +51,10 @@ class Project(CountyRecord):
             models.Index(
                 fields=["campaign", "unit", "domain", "self_inspected", "sampled", "verified"],
                 name="project_stats",
-            )
+            ),
+            # The list's default order: a page is read in index order (no campaign column
+            # in front, or SQLite prefers it to project_stats for the statistics).
+            models.Index(fields=["trade_date"], name="project_list_traded"),
         ]
 
     def __str__(self) -> str:
