@@ -237,10 +237,12 @@ def weekly_trend(campaign: Campaign, *, user=None) -> list[dict[str, Any]]:
         for row in rows:
             day = row[date_field]
             weeks[day - dt.timedelta(days=day.weekday())][figure] += row["n"]
-    return [
-        {"week": week.isoformat(), "found": weeks[week]["found"], "rectified": weeks[week]["rectified"]}
-        for week in sorted(weeks)
-    ]
+    if not weeks:
+        return []
+    # Every week from the first to the last, quiet ones as zeros: a chart's axis is time.
+    first, last = min(weeks), max(weeks)
+    span = [first + dt.timedelta(weeks=i) for i in range((last - first).days // 7 + 1)]
+    return [{"week": w.isoformat(), "found": weeks[w]["found"], "rectified": weeks[w]["rectified"]} for w in span]
 
 
 def clearance_rate(figures: dict[str, Any]) -> float:

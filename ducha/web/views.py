@@ -63,12 +63,14 @@ def _charts(figures, trend) -> dict:
             "values": [round(clearance_rate(u) * 100, 1) for u in ranked],
             "links": [problems_url(unit=u["unit"], state="open") for u in ranked],
             "unit": "%",
+            "empty": _("No data yet"),
         },
         "chart_category": {
             "title": _("Problems by category"),
             "labels": [f"{code} {names.get(code, '')}" for code in by_category],
             "values": list(by_category.values()),
             "links": [problems_url(category=code) for code in by_category],
+            "empty": _("No problem has a category yet"),
         },
         "chart_trend": {
             "title": _("Problems found and rectified per week"),
@@ -78,6 +80,7 @@ def _charts(figures, trend) -> dict:
                 {"name": _("rectified"), "values": [w["rectified"] for w in trend]},
             ],
             "link": problems_url(),
+            "empty": _("No data yet"),
         },
     }
 

@@ -5,7 +5,9 @@
   var palette = ["#a61b1b", "#d9822b", "#2f6f9f", "#4f8a3c", "#7d5ba6", "#8c8c8c"];
 
   function option(kind, d) {
-    var base = { color: palette, title: { text: d.title, left: "center", textStyle: { fontSize: 14 } },
+    var empty = d.labels.length === 0;
+    var base = { color: palette, title: { text: d.title, left: "center", textStyle: { fontSize: 14 },
+        subtext: empty ? d.empty : "", subtextStyle: { fontSize: 13 } },
       tooltip: { trigger: "axis" }, grid: { left: 8, right: 24, top: 40, bottom: 8, containLabel: true } };
     if (kind === "bar-h") {
       base.yAxis = { type: "category", data: d.labels.slice().reverse(), axisLabel: { fontSize: 11 } };
