@@ -1,11 +1,15 @@
 import pytest
+from django.core.cache import cache
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings, tmp_path):
+def _test_settings(settings, tmp_path):
     # Real hashing costs a second per user; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EVIDENCE_ROOT = tmp_path / "evidence"
+    # An empty cache per test, in memory (shared with a live server's thread).
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "test"}}
+    cache.clear()
 
 
 @pytest.fixture

@@ -6,12 +6,17 @@
 Every object is created through the actions, so tests see real change-log rows.
 """
 
+import dataclasses
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.test import override_settings
 
 from ducha.core.actions import do_bulk_create_objects, do_create_object
 from ducha.ledger.actions import do_create_problem
@@ -32,6 +37,21 @@ class SmallCampaign:
     users: dict[str, Any]
     projects: dict[str, Project] = field(default_factory=dict)
     problems: dict[str, Problem] = field(default_factory=dict)
+
+    def refreshed(self):
+        """A copy with every object read anew: what one test does in memory never
+        reaches the next (module-scoped fixtures build the campaign once)."""
+        user_model = get_user_model()
+        return dataclasses.replace(
+            self,
+            campaign=Campaign.objects.get(pk=self.campaign.pk),
+            system=user_model.objects.get(pk=self.system.pk),
+            units=_fresh(Unit, self.units),
+            groups=_fresh(SupervisionGroup, self.groups),
+            users=_fresh(user_model, self.users),
+            projects=_fresh(Project, self.projects),
+            problems=_fresh(Problem, self.problems),
+        )
 
     def add_project(self, key: str, unit: str, *, county: str | None = None, domain: str = "engineering") -> Project:
         project = do_create_object(
@@ -72,6 +92,24 @@ class SmallCampaign:
         )
         self.problems[key] = problem
         return problem
+
+
+def _fresh(model, objects: dict) -> dict:
+    by_pk = model._default_manager.in_bulk([o.pk for o in objects.values()])
+    return {key: by_pk[o.pk] for key, o in objects.items()}
+
+
+@contextmanager
+def rolled_back(django_db_blocker) -> Iterator[None]:
+    """For module-scoped fixtures: build data once inside a transaction that is rolled
+    back when the module ends; each test then runs in a savepoint inside it."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
+        transaction.atomic(),
+    ):
+        yield
+        transaction.set_rollback(True)
 
 
 def make_small_campaign() -> SmallCampaign:

@@ -17,10 +17,7 @@ import dataclasses
 import datetime as dt
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.core.cache import cache
-from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.utils import timezone
 
 from ducha.core.actions import do_bulk_create_objects, do_create_object
@@ -36,8 +33,8 @@ from ducha.ledger.models import (
     Project,
     Training,
 )
-from ducha.org.models import Campaign, Domain, SupervisionGroup, Unit
-from ducha.testing import SmallCampaign, make_small_campaign
+from ducha.org.models import Domain, Unit
+from ducha.testing import SmallCampaign, make_small_campaign, rolled_back
 
 ROLES = ("office", "viewer", "group_a", "group_b", "league_a", "county_a", "dept_a", "league_b", "norole")
 WRITERS = ("office", "group_a", "group_b", "league_a", "county_a", "dept_a", "league_b")
@@ -190,36 +187,14 @@ def add_variety(site: Site) -> dict[str, Problem]:
 
 @pytest.fixture(scope="module")
 def site_once(django_db_setup, django_db_blocker):
-    with (
-        django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
-        transaction.atomic(),
-    ):
+    with rolled_back(django_db_blocker):
         sc = make_small_campaign()
         yield Site(**{f.name: getattr(sc, f.name) for f in dataclasses.fields(sc)}, records=_add_dispositions(sc))
-        transaction.set_rollback(True)
-
-
-def _fresh(model, objects: dict) -> dict:
-    by_pk = model.objects.in_bulk([o.pk for o in objects.values()])
-    return {key: by_pk[o.pk] for key, o in objects.items()}
 
 
 @pytest.fixture
-def site(site_once: Site, db, settings) -> Site:
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "web"}}
-    cache.clear()
-    user_model = get_user_model()
-    return dataclasses.replace(
-        site_once,
-        campaign=Campaign.objects.get(pk=site_once.campaign.pk),
-        system=user_model.objects.get(pk=site_once.system.pk),
-        units=_fresh(Unit, site_once.units),
-        groups=_fresh(SupervisionGroup, site_once.groups),
-        users=_fresh(user_model, site_once.users),
-        projects=_fresh(Project, site_once.projects),
-        problems=_fresh(Problem, site_once.problems),
-    )
+def site(site_once: Site, db) -> Site:
+    return site_once.refreshed()
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import translation
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
@@ -81,14 +80,8 @@ def browser(chromium_executable: str, campaign) -> Iterator[Browser]:
 
 
 @pytest.fixture
-def campaign(transactional_db, settings) -> SmallCampaign:
-    """The small campaign, committed so that the live server's thread sees it.
-
-    The statistics cache is keyed by the change-log head, which starts from the same
-    number in every fresh test database: the shared file cache could hand this test
-    figures another test (or run) cached under the same head, so use an empty one."""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "browser"}}
-    cache.clear()
+def campaign(transactional_db) -> SmallCampaign:
+    """The small campaign, committed so that the live server's thread sees it."""
     return make_small_campaign()
 
 
