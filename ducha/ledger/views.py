@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -222,20 +222,3 @@ def evidence_download(request, pk: int):
     if not file.exists():
         raise Http404
     return FileResponse(file.open("rb"), as_attachment=True, filename=evidence.original_name)
-
-
-def _urls(ledger: generic.Ledger) -> list:
-    k = ledger.key
-    return [
-        path(f"{k}/", lambda r, ledger=ledger: generic.list_view(r, ledger), name=f"{k}-list"),
-        path(f"{k}/add/", lambda r, ledger=ledger: generic.edit_view(r, ledger), name=f"{k}-add"),
-        path(f"{k}/<int:pk>/", lambda r, pk, ledger=ledger: generic.detail_view(r, ledger, pk), name=f"{k}-detail"),
-        path(f"{k}/<int:pk>/edit/", lambda r, pk, ledger=ledger: generic.edit_view(r, ledger, pk), name=f"{k}-edit"),
-    ]
-
-
-urlpatterns = [
-    *(u for ledger in LEDGERS for u in _urls(ledger)),
-    path("problems/<int:pk>/to/<str:target>/", transition_view, name="problems-transition"),
-    path("evidence/<int:pk>/", evidence_download, name="evidence-download"),
-]
