@@ -5,12 +5,15 @@
 Creates a fresh SQLite database (default var/bench/bench.sqlite3), migrates it, loads
 the reference data, a campaign with its four groups and 32 assigned units, the projects,
 problems and dispositions (fixed seed), then times `campaign_statistics` in-process and
-the `ducha stats --json` command, before and after SQLite's ANALYZE. See bench/README.md.
+the `ducha stats --json` command: as loaded, without planner statistics and after a full
+ANALYZE. See bench/README.md.
 """
 
 import argparse
 import json
 import os
+import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -80,27 +83,36 @@ def sql(statement: str) -> list[tuple]:
         return cursor.fetchall()
 
 
-def median_time(fn, runs: int) -> tuple[float, list[float]]:
-    times = []
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def median_time(fn, runs: int, cpu=time.process_time) -> dict:
+    """Median wall-clock and CPU seconds of `runs` calls. CPU time (this process, or its
+    finished children for the CLI) leaves out time spent waiting for a core."""
+    walls, cpus = [], []
     for _ in range(runs):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), cpu()
         fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times), times
+        walls.append(time.perf_counter() - started)
+        cpus.append(cpu() - cpu_started)
+    return {"wall_s": statistics.median(walls), "cpu_s": statistics.median(cpus), "walls": walls}
 
 
-def query_profile(campaign) -> list[tuple[float, str, tuple]]:
-    """The queries of one `campaign_statistics` run, each replayed and timed to its last row
-    (SQLite streams a GROUP BY that follows an index, so `execute` alone says little)."""
+def query_profile(campaign) -> list[tuple[float, str, str]]:
+    """(seconds, label, plan) of the queries of one `campaign_statistics` run, each replayed
+    and timed to its last row (SQLite streams a GROUP BY that follows an index, so the time
+    of `execute` alone says little)."""
     from django.db import connection
 
     from ducha.reports.statistics import campaign_statistics
 
     queries = []
 
-    def capture(execute, sql, params, many, context):
-        queries.append((sql, params))
-        return execute(sql, params, many, context)
+    def capture(execute, statement, params, many, context):
+        queries.append((statement, params))
+        return execute(statement, params, many, context)
 
     with connection.execute_wrapper(capture):
         campaign_statistics(campaign)
@@ -110,8 +122,18 @@ def query_profile(campaign) -> list[tuple[float, str, tuple]]:
             started = time.perf_counter()
             cursor.execute(statement, params)
             cursor.fetchall()
-            timings.append((time.perf_counter() - started, statement, params))
+            seconds = time.perf_counter() - started
+            cursor.execute("EXPLAIN QUERY PLAN " + statement, params)
+            plan = "; ".join(row[-1] for row in cursor.fetchall())
+            timings.append((seconds, query_label(statement), plan))
     return timings
+
+
+def query_label(statement: str) -> str:
+    """`table: selected names` — enough to tell the statistics queries apart."""
+    table = re.search(r'FROM "(\w+)"', statement)
+    names = re.findall(r'AS "(\w+)"', statement)
+    return f"{table.group(1) if table else '?'}: {', '.join(names) or 'rows'}"
 
 
 def cli_env(bytecode_cache: bool) -> dict[str, str]:
@@ -138,65 +160,58 @@ def measure(campaign, args: argparse.Namespace) -> dict:
     from ducha.reports.statistics import campaign_statistics
 
     campaign_statistics(campaign)  # warm-up
-    in_process, in_runs = median_time(lambda: campaign_statistics(campaign), args.runs)
-    result = {"in_process_s": in_process, "in_process_runs": in_runs, "cli": {}}
+    result = {"in_process": median_time(lambda: campaign_statistics(campaign), args.runs), "cli": {}}
     for mode, cached in CLI_MODES.items():
         env = cli_env(cached)
         total = json.loads(run_cli(env, "stats", "--json"))["total"]  # warm-up, fills the bytecode cache
         assert (total["projects"], total["problems"]) == (args.count["projects"], args.count["problems"]), total
-        cli, cli_runs = median_time(lambda env=env: run_cli(env, "stats", "--json"), args.cli_runs)
-        startup, _ = median_time(lambda env=env: run_cli(env, "stats", "--help"), args.cli_runs)
-        result["cli"][mode] = {"median_s": cli, "runs": cli_runs, "startup_s": startup}
+        result["cli"][mode] = {
+            "stats": median_time(lambda env=env: run_cli(env, "stats", "--json"), args.cli_runs, children_cpu),
+            "startup": median_time(lambda env=env: run_cli(env, "stats", "--help"), args.cli_runs, children_cpu),
+        }
     result["queries"] = query_profile(campaign)
     return result
 
 
-def print_report(args, loaded: dict | None, phases: dict[str, dict], analyze_s: float, db: Path) -> None:
-    from django.db import connection
+def seconds(t: dict) -> str:
+    return f"{t['wall_s']:6.3f} s  (best {min(t['walls']):.3f} s, CPU {t['cpu_s']:.3f} s)"
 
+
+def print_report(args, loaded: dict | None, phases: dict[str, dict], analyze_s: float, db: Path) -> None:
     log("\n== Figures ==")
     rows = [(name, f"{n:,}") for name, n in args.count.items()]
     if loaded:
-        inserted = sum(loaded["rows"].values())
+        inserted = sum(n for name, n in loaded["rows"].items() if "." in name)  # models, not status moves
         rows.append(("load total (migrate + reference data + ledger)", f"{loaded['total_s']:.1f} s"))
         rows.append(("  of which CPU time of this process", f"{loaded['cpu_s']:.1f} s"))
         for name, secs in loaded["seconds"].items():
             n = loaded["rows"].get(name)
             rows.append((f"  {name}", f"{secs:.1f} s" + (f"  {n:,} rows, {n / secs:,.0f} rows/s" if n else "")))
         ledger_s = loaded["total_s"] - loaded["migrate_s"]
-        rows.append(("  rows/s overall (objects, excluding change log)", f"{inserted / ledger_s:,.0f}"))
+        rows.append(("  objects created per second of load (no change-log rows)", f"{inserted / ledger_s:,.0f}"))
     size = sum(Path(f"{db}{s}").stat().st_size for s in ("", "-wal") if Path(f"{db}{s}").exists())
     rows.append(("database size", f"{size / 2**20:,.0f} MiB"))
-    rows.append(("ANALYZE", f"{analyze_s:.1f} s"))
+    rows.append(("full ANALYZE", f"{analyze_s:.1f} s"))
+    rows.append(("machine load average now (1, 5, 15 min)", ", ".join(f"{x:.2f}" for x in os.getloadavg())))
     for label, m in phases.items():
-        rows.append((f"stats in-process, median of {args.runs} ({label})", f"{m['in_process_s']:.3f} s"))
+        rows.append((f"stats in-process, median of {args.runs} ({label})", seconds(m["in_process"])))
         for mode, cli in m["cli"].items():
-            rows.append(
-                (f"ducha stats --json, median of {args.cli_runs} ({label}, {mode})", f"{cli['median_s']:.3f} s")
-            )
-            rows.append((f"  start-up alone: ducha stats --help ({label}, {mode})", f"{cli['startup_s']:.3f} s"))
+            rows.append((f"ducha stats --json, median of {args.cli_runs} ({label}, {mode})", seconds(cli["stats"])))
+            rows.append((f"  start-up alone: ducha stats --help ({label}, {mode})", seconds(cli["startup"])))
     width = max(len(k) for k, _ in rows)
     for key, value in rows:
         log(f"{key:<{width}}  {value}")
 
-    log("\n== Queries of one campaign_statistics run, slowest first (ms) ==")
     labels = list(phases)
     profiles = [phases[label]["queries"] for label in labels]
-    log("  ".join(f"{label:>14}" for label in labels) + "  query")
-    order = sorted(range(len(profiles[-1])), key=lambda i: -profiles[-1][i][0])
-    for i in order[:12]:
-        cells = "  ".join(f"{p[i][0] * 1000:14.1f}" for p in profiles if i < len(p))
-        log(f"{cells}  {' '.join(profiles[-1][i][1].split())[:160]}")
-    log(f"({len(profiles[-1])} queries)")
-    log("\n== EXPLAIN QUERY PLAN of the three slowest ==")
-    for i in order[:3]:
-        _, statement, params = profiles[-1][i]
-        with connection.cursor() as cursor:
-            cursor.execute("EXPLAIN QUERY PLAN " + statement, params)
-            plan = [row[-1] for row in cursor.fetchall()]
-        log(f"- {' '.join(statement.split())[:100]} ...")
-        for step in plan:
-            log(f"    {step}")
+    last = profiles[-1]
+    log(f"\n== The {len(last)} queries of one campaign_statistics run, slowest first (ms; * plan changed) ==")
+    log("  ".join(f"{label:>10}" for label in labels) + "  table: selected names")
+    for i in sorted(range(len(last)), key=lambda i: -last[i][0])[:10]:
+        cells = "  ".join(f"{p[i][0] * 1000:10.1f}" for p in profiles)
+        changed = "*" if any(p[i][2] != last[i][2] for p in profiles) else " "
+        log(f"{cells} {changed} {last[i][1][:150]}")
+        log(f"{'':>{12 * len(profiles)}}  plan: {last[i][2]}")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -211,7 +226,7 @@ def main(argv: list[str] | None = None) -> None:
     from django.db import connection
 
     from ducha.core.models import ChangeLogEntry
-    from ducha.ledger.models import Problem, Project
+    from ducha.ledger.models import Problem, Project, RectificationStep
     from ducha.org.models import Campaign
 
     sql("PRAGMA wal_checkpoint(TRUNCATE)")  # readers should not wade through a 1 GB WAL
@@ -219,18 +234,26 @@ def main(argv: list[str] | None = None) -> None:
     args.count = {
         "projects": Project.objects.count(),
         "problems": Problem.objects.count(),
+        "rectification steps": RectificationStep.objects.count(),
         "change-log rows": ChangeLogEntry.objects.count(),
     }
+    # Large bulk actions refresh the planner statistics themselves (ducha/core/planner.py,
+    # sampled: analysis_limit). Time the figures as loaded, without any statistics, and
+    # after a full ANALYZE; a new connection reads sqlite_stat1 afresh.
     phases = {}
-    analysed = bool(sql("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'"))
-    if not analysed:
-        log("timing the statistics without ANALYZE ...")
-        phases["no ANALYZE"] = measure(campaign, args)
+    has_stats = bool(sql("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'"))
+    if has_stats:
+        log("timing the statistics as loaded ...")
+        phases["as loaded"] = measure(campaign, args)
+        sql("DELETE FROM sqlite_stat1")
+        connection.close()
+    log("timing the statistics without planner statistics ...")
+    phases["no stats"] = measure(campaign, args)
     started = time.perf_counter()
     sql("ANALYZE")
     analyze_s = time.perf_counter() - started
-    connection.close()  # a new connection reads the fresh sqlite_stat1
-    log("timing the statistics after ANALYZE ...")
+    connection.close()
+    log("timing the statistics after a full ANALYZE ...")
     phases["ANALYZE"] = measure(campaign, args)
     print_report(args, loaded, phases, analyze_s, db)
 

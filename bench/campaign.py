@@ -1,5 +1,6 @@
 """A large benchmark campaign, generated from a fixed seed and inserted through
-`do_bulk_create_objects` in chunks, so the change log is written as by a real import.
+`do_bulk_create_objects` in chunks, so the change log is written as by a real import;
+problems are created as found and moved to their status by `do_bulk_transition_problems`.
 
 Imported by bench_stats.py after django.setup(). Objects are built with ids
 (`unit_id=`, ...) rather than instances: nothing else is needed by the bulk
@@ -11,12 +12,14 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from random import Random
+from zoneinfo import ZoneInfo
 
 from ducha.core.actions import do_bulk_create_objects
 from ducha.core.changelog import new_batch
 from ducha.core.uscc import ALPHABET, with_check_digit
 from ducha.demo import vocabulary as V
 from ducha.demo.plan import GROUPS
+from ducha.ledger.actions import do_bulk_transition_problems
 from ducha.ledger.choices import CategoryKind, ClueAuthority, DiscoveryMethod, DocumentAction, ProblemStatus
 from ducha.ledger.models import (
     ClueTransfer,
@@ -37,6 +40,8 @@ CAMPAIGN_CODE = "bench"
 D = dt.date.fromisoformat
 SCOPE = (D("2023-01-01"), D("2024-06-30"))
 DOMAIN_WEIGHTS = {"engineering": 0.42, "procurement": 0.38, "natural_resources": 0.12, "state_property": 0.08}
+TZ = ZoneInfo("Asia/Shanghai")
+TRANSITIONS = "problem status moves (do_bulk_transition_problems)"
 STATUS_WEIGHTS = {
     ProblemStatus.FOUND: 4,
     ProblemStatus.RECTIFYING: 8,
@@ -140,6 +145,16 @@ class BenchCampaign:
         self.four = [c for c in catalogue if c.kind == CategoryKind.CAMPAIGN_FOUR]
         self.domain_lists = {c.domain_id: c for c in catalogue if c.kind == CategoryKind.DOMAIN_LIST}
         self.entity_types = list(MarketEntityType.objects.values_list("pk", flat=True))
+        # Winners come from a pool of firms: the same firms win many projects.
+        regions = [u.code for u in units.values() if u.kind != "department"]
+        self.firms = [(V.firm(self.rng), _uscc(self.rng, self.rng.choice(regions))) for _ in range(20_000)]
+        self.tenderer_codes: dict[str, str] = {}
+
+    def tenderer_uscc(self, tenderer: str, region: str) -> str:
+        """One code per tenderer, as in real ledgers (and cheaper than a check digit per project)."""
+        if tenderer not in self.tenderer_codes:
+            self.tenderer_codes[tenderer] = _uscc(self.rng, region, "1", "1")
+        return self.tenderer_codes[tenderer]
 
     def chunks(self, total: int, make: Callable[[int], object]) -> Iterator[list]:
         for start in range(0, total, self.chunk):
@@ -187,6 +202,8 @@ class BenchCampaign:
         region = "150000" if department else (county or unit).code
         year = 2023 if rng.random() < 0.62 else 2024
         sampled = rng.random() < 0.38
+        tenderer = unit.name if department else f"{place}{rng.choice(TENDERERS)}"
+        winner, winner_uscc = rng.choice(self.firms)
         return Project(
             campaign_id=self.campaign.pk,
             unit_id=unit.pk,
@@ -197,11 +214,11 @@ class BenchCampaign:
             name=f"{place}{rng.choice(V.SUBJECTS[domain][ptype.name])}",
             platform_code=f"NMGGZY{year}{rng.randint(0, 99999999):08d}",
             amount=V.amount(rng, domain, ptype.name),
-            tenderer=unit.name if department else f"{place}{rng.choice(TENDERERS)}",
-            tenderer_uscc=_uscc(rng, region, "1", "1"),
+            tenderer=tenderer,
+            tenderer_uscc=self.tenderer_uscc(tenderer, region),
             agency=V.firm(rng, rng.choice(V.AGENCY_TRADES)),
-            winner=V.firm(rng),
-            winner_uscc=_uscc(rng, region),
+            winner=winner,
+            winner_uscc=winner_uscc,
             trade_date=_day(rng, *SCOPE),
             self_inspected=rng.random() < 0.98,
             sampled=sampled,
@@ -232,7 +249,9 @@ class BenchCampaign:
 
         for objs in self.chunks(len(targets), make):
             self.create(objs)
+            self.rectify(objs)
             self.progress("ledger.Problem", len(targets))
+        self.progress(TRANSITIONS, len(targets))
         return [(p.pk, p.unit_id, p.domain_id, p.found_on, p.description) for p in serious]
 
     def new_problem(self, target: tuple | Unit, numbers: Counter) -> Problem:
@@ -265,8 +284,6 @@ class BenchCampaign:
         if verified:
             methods[DiscoveryMethod.VERIFY] = 30
         found_on = _day(rng, D("2024-05-06"), D("2024-10-15"))
-        status = rng.choices(list(STATUS_WEIGHTS), weights=STATUS_WEIGHTS.values())[0]
-        rectified = status in (ProblemStatus.RECTIFIED, ProblemStatus.SIGNED_OFF)
         return Problem(
             campaign_id=self.campaign.pk,
             unit_id=unit_id,
@@ -281,11 +298,29 @@ class BenchCampaign:
             discovery_method=rng.choices(list(methods), weights=methods.values())[0],
             found_on=found_on,
             deadline=found_on + dt.timedelta(days=rng.choice([30, 45, 60, 90])),
-            status=status,
-            rectified_on=found_on + dt.timedelta(days=rng.randint(5, 50)) if rectified else None,
             measures="责令限期整改，完善制度，约谈相关责任人",
             responsible=V.person(rng),
         )
+
+    def rectify(self, problems: list[Problem]) -> None:
+        """Move the new (found) problems to their ledger status as an import does: one move
+        each, the workflow records every step of the path; dismissals need a reason."""
+        rng = self.rng
+        moves: dict[bool, list[tuple]] = {True: [], False: []}
+        for p in problems:
+            status = rng.choices(list(STATUS_WEIGHTS), weights=STATUS_WEIGHTS.values())[0]
+            if status == ProblemStatus.FOUND:
+                continue
+            day = p.found_on + dt.timedelta(days=rng.randint(1, 50))
+            done = day if status in (ProblemStatus.RECTIFIED, ProblemStatus.SIGNED_OFF) else None
+            when = dt.datetime.combine(day, dt.time(rng.randint(8, 17), rng.randint(0, 59)), TZ)
+            moves[status == ProblemStatus.DISMISSED].append((p, status, when, done))
+        started = time.perf_counter()
+        for dismissals, batch in moves.items():
+            reason = "经核查不属实，不予认定" if dismissals else ""
+            do_bulk_transition_problems(batch, actor=self.actor, reason=reason, batch=self.batch)
+            self.rows[TRANSITIONS] += len(batch)
+        self.seconds[TRANSITIONS] += time.perf_counter() - started
 
     # -- dispositions: clue transfers, filed and exposed cases, documents, trainings
 

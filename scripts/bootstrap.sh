@@ -8,4 +8,4 @@ if ! command -v uv >/dev/null 2>&1; then
         || python3 -m pip install --quiet --user --break-system-packages uv 2>/dev/null \
         || python3 -m pip install --quiet uv
 fi
-uv sync --frozen --quiet
+uv sync --frozen --quiet --compile-bytecode
