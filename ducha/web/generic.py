@@ -50,7 +50,6 @@ class Ledger:
     detail_fields: Sequence[str] = ()
     detail_template: str = "web/detail.html"
     extra_context: Callable[[Any, Any], dict] | None = None  # (request, obj) → context for detail
-    create_action: Callable[..., Any] | None = None  # default: do_create_object
     sortable: dict[str, str] = field(init=False)
 
     def __post_init__(self):
@@ -163,8 +162,7 @@ def edit_view(request, ledger: Ledger, pk: int | None = None):
         try:
             if obj is None:
                 data["campaign"] = active_campaign()
-                create = ledger.create_action or (lambda **kw: do_create_object(ledger.model, **kw))
-                obj = create(actor=request.user, data=data)
+                obj = do_create_object(ledger.model, actor=request.user, data=data)
                 messages.success(request, _("Saved."))
             else:
                 obj = do_update_object(
