@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from ducha.core.actions import do_bulk_create_objects
+from ducha.core.changelog import Change, record_changes, serialize
 from ducha.org.choices import RoleKind, UnitKind
 from ducha.org.divisions import province_divisions
 from ducha.org.models import Domain, ProjectType, Role, Unit
@@ -15,15 +16,21 @@ SYSTEM_USERNAME = "ducha-system"
 
 
 def system_actor():
-    """The actor for work no person started (reference data, generated data)."""
+    """The actor for work no person started (reference data, generated data). Created on
+    first use, by itself: its own creation is the first thing it logs."""
     user_model = get_user_model()
-    user, created = user_model.objects.get_or_create(
-        username=SYSTEM_USERNAME, defaults={"is_superuser": True, "first_name": "系统"}
-    )
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-        Role.objects.create(user=user, kind=RoleKind.OFFICE)
+    existing = user_model.objects.filter(username=SYSTEM_USERNAME).first()
+    if existing is not None:
+        return existing
+    with transaction.atomic():
+        user = user_model(username=SYSTEM_USERNAME, is_superuser=True, first_name="系统")
+        user.set_unusable_password()  # nobody signs in as the system
+        user.save()
+        role = Role.objects.create(user=user, kind=RoleKind.OFFICE)
+        record_changes(
+            [Change("create", user, after=serialize(user)), Change("create", role, after=serialize(role))],
+            actor=user,
+        )
     return user
 
 

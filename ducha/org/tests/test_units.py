@@ -20,3 +20,17 @@ def test_old_and_short_names_resolve_to_todays_unit(small):
     assert resolve_unit("１５０６００").code == "150600"  # full-width digits
     assert resolve_unit(" 科尔沁区 ", parent=resolve_unit("通辽市")).code == "150502"
     assert resolve_unit("不存在的地方") is None
+
+
+def test_the_system_actor_logs_its_own_creation(db):
+    from ducha.core.changelog import verify_chain
+    from ducha.core.models import ChangeLogEntry
+    from ducha.org.actions import system_actor
+
+    actor = system_actor()
+    assert system_actor() == actor  # created once
+    rows = list(ChangeLogEntry.objects.order_by("seq"))
+    assert [r.object_type for r in rows] == ["auth.user", "org.role"]
+    assert {r.actor_name for r in rows} == {actor.username}
+    assert "password" not in rows[0].after
+    assert verify_chain().ok
