@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from ducha.web import views
+from ducha.web.account import PasswordChangeView
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -11,7 +12,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/",
-        auth_views.PasswordChangeView.as_view(template_name="web/password_change.html"),
+        PasswordChangeView.as_view(),
         name="password_change",
     ),
     path(

@@ -101,3 +101,14 @@ def do_load_reference_data(*, actor, province: str = "15") -> dict[str, int]:
         counts["units"] = len(leagues) + len(departments) + len(counties)
         counts.update(load_default_catalogue(actor=actor, domains=domains))
     return counts
+
+
+def do_change_password(user, *, actor, raw_password: str) -> None:
+    """Set a new password. The log says that it changed, never the hash."""
+    with transaction.atomic():
+        user.set_password(raw_password)
+        user.save(update_fields=["password"])
+        record_changes(
+            [Change("update", user, before={"password": "…"}, after={"password": "changed"}, reason="password change")],
+            actor=actor,
+        )

@@ -7,6 +7,8 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
+from ducha.core.changelog import verify_chain
+from ducha.core.models import ChangeLogEntry
 from ducha.ledger.models import Problem
 from ducha.testing import PASSWORD
 from ducha.web.tests.conftest import LEDGERS
@@ -112,15 +114,19 @@ def test_password_change(site):
     )
     assert "你的旧密码不正确" in text(wrong_old)
     assert "输入的两个密码不一致" in text(mismatch)
-    assert 'class="error"' in page(too_short)  # Django 5.2's wording of this one has no Chinese yet
+    assert "密码长度太短" in text(too_short)
     assert get_user_model().objects.get(username="dept_a").check_password(PASSWORD)
 
+    logged = ChangeLogEntry.objects.count()
     done = client.post(
         reverse("password_change"),
         {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
     )
 
     assert done.status_code == 302 and done["Location"] == reverse("password_change_done")
+    [entry] = ChangeLogEntry.objects.filter(seq__gt=logged)  # through the action: logged, without the hash
+    assert (entry.object_type, entry.actor_name, entry.after) == ("auth.user", "dept_a", {"password": "changed"})
+    assert verify_chain().ok
     assert client.get(reverse("home")).status_code == 200  # still signed in
     assert not Client().login(username="dept_a", password=PASSWORD)
     assert Client().login(username="dept_a", password=NEW_PASSWORD)

@@ -1,0 +1,16 @@
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect
+
+from ducha.org.actions import do_change_password
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's page and form; the change itself goes through the action (change log)."""
+
+    template_name = "web/password_change.html"
+
+    def form_valid(self, form):
+        do_change_password(self.request.user, actor=self.request.user, raw_password=form.cleaned_data["new_password1"])
+        update_session_auth_hash(self.request, self.request.user)
+        return redirect(self.get_success_url())
