@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ducha.core.access import AccessDenied, Action, ensure_allowed, restrict
+from ducha.core.access import AccessDenied, Action, allows, ensure_allowed, restrict
 from ducha.core.actions import do_create_object
 from ducha.core.changelog import Change, record_changes, serialize
 from ducha.core.planner import refresh_after_commit
@@ -21,6 +21,7 @@ from ducha.ledger.rectification import (
     check_requirements,
     find_transition,
     path_between,
+    transitions_from,
 )
 from ducha.org.choices import RoleKind
 from ducha.org.models import Role
@@ -45,9 +46,6 @@ def actor_role(actor) -> str | None:
 
 def allowed_transitions(problem: Problem, actor) -> list[Transition]:
     """What this actor may do with this problem now (the buttons a page shows)."""
-    from ducha.core.access import allows
-    from ducha.ledger.rectification import transitions_from
-
     if not allows(actor, problem, Action.CHANGE):
         return []
     role = actor_role(actor)
