@@ -18,11 +18,12 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.test import override_settings
 
+from ducha.core.access import RoleKind
 from ducha.core.actions import do_bulk_create_objects, do_create_object
 from ducha.ledger.actions import do_create_problem
 from ducha.ledger.models import Problem, Project
-from ducha.org.actions import do_load_reference_data, system_actor
-from ducha.org.choices import RoleKind
+from ducha.ledger.reference import do_load_reference_data
+from ducha.org.actions import system_actor
 from ducha.org.models import Assignment, Campaign, Domain, Role, SupervisionGroup, Unit
 
 PASSWORD = "ducha-test-pw"

@@ -22,5 +22,5 @@ urlpatterns = [
     ),
     # The sign-in page offers the language switch too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
-    path("", include("ducha.ledger.urls")),
+    path("", include("ducha.web.urls")),
 ]

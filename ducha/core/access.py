@@ -2,8 +2,10 @@
 
 Every queryset a user triggers goes through `restrict(queryset, user, action)`
 (NetBox's `RestrictedQuerySet.restrict` is the model). Models say where their unit
-is with a `scope` attribute (`ScopePath`); reference data without a unit is readable
-by every role and writable by the office only.
+is with a `scope` attribute (`ScopePath`); reference data (domains, the catalogue)
+says `scope = REFERENCE_DATA` and is readable by every role, writable by the office
+only. A model that declares neither is the office's alone: scoping is closed by
+default (the change log, roles, users).
 
   office         everything
   viewer         reads everything, changes nothing
@@ -16,8 +18,19 @@ from enum import StrEnum
 from functools import reduce
 from operator import or_
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class RoleKind(models.TextChoices):
+    """The roles of the access model; `org.Role` says who has which."""
+
+    OFFICE = "office", _("Campaign office")
+    GROUP_MEMBER = "group_member", _("Supervision group member")
+    UNIT_REPORTER = "unit_reporter", _("Unit reporter")
+    VIEWER = "viewer", _("Viewer")
 
 
 class Action(StrEnum):
@@ -64,8 +77,41 @@ class Scope:
         return unit_id in self.unit_ids or (county_id is not None and county_id in self.county_ids)
 
 
+class ReferenceData:
+    """The `scope` of reference data: no unit, read by every role, written by the office."""
+
+
+REFERENCE_DATA = ReferenceData()
+
 NOTHING = Scope()
 EVERYTHING = Scope(everything=True)
+
+
+def user_role(user):
+    """The user's `org.Role`, or None (anonymous, no role). Cached on the user object."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    if "_ducha_role" not in user.__dict__:
+        try:
+            role = user.role  # the reverse one-to-one of org.Role: no import of org here
+            if role.group_id:
+                role.group  # noqa: B018 (loaded once: the header and scope read it)
+            if role.unit_id:
+                role.unit  # noqa: B018
+        except ObjectDoesNotExist:
+            role = None
+        user.__dict__["_ducha_role"] = role
+    return user.__dict__["_ducha_role"]
+
+
+def role_kind(user) -> str | None:
+    """The user's role kind; a superuser acts as the office."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if user.is_superuser:
+        return RoleKind.OFFICE
+    role = user_role(user)
+    return role.kind if role else None
 
 
 def user_scope(user, action: Action | str = Action.VIEW) -> Scope:
@@ -80,23 +126,18 @@ def user_scope(user, action: Action | str = Action.VIEW) -> Scope:
 
 
 def _compute_scope(user, action: Action) -> Scope:
-    from ducha.org.choices import RoleKind
-    from ducha.org.models import Assignment, Role, Unit
-
-    if user.is_superuser:
+    kind = role_kind(user)
+    if kind == RoleKind.OFFICE:
         return EVERYTHING
-    role = Role.objects.filter(user=user).select_related("unit").first()
-    if role is None:
-        return NOTHING
-    if role.kind == RoleKind.OFFICE:
-        return EVERYTHING
-    if role.kind == RoleKind.VIEWER:
+    if kind == RoleKind.VIEWER:
         return EVERYTHING if action == Action.VIEW else NOTHING
-    if role.kind == RoleKind.GROUP_MEMBER:
-        ids = set(Assignment.objects.filter(group_id=role.group_id).values_list("unit_id", flat=True))
-        counties = set(Unit.objects.filter(pk__in=ids, parent__isnull=False).values_list("pk", flat=True))
-        return Scope(unit_ids=frozenset(ids - counties), county_ids=frozenset(counties))
-    if role.kind == RoleKind.UNIT_REPORTER and role.unit is not None:
+    role = user_role(user)
+    if kind == RoleKind.GROUP_MEMBER and role.group is not None:
+        rows = role.group.assignments.values_list("unit_id", "unit__parent_id")
+        ids = {unit for unit, parent in rows if parent is None}
+        counties = {unit for unit, parent in rows if parent is not None}
+        return Scope(unit_ids=frozenset(ids), county_ids=frozenset(counties))
+    if kind == RoleKind.UNIT_REPORTER and role.unit is not None:
         if role.unit.parent_id is None:
             return Scope(unit_ids=frozenset({role.unit.pk}))
         return Scope(county_ids=frozenset({role.unit.pk}))
@@ -107,9 +148,9 @@ def scope_q(model: type[models.Model], scope: Scope) -> Q | None:
     """The filter for a model under a scope; None means no filter at all."""
     if scope.everything:
         return None
-    path: ScopePath | None = getattr(model, "scope", None)
-    if path is None:
-        raise TypeError(f"{model.__name__} has no scope; only the office may change it")
+    path = getattr(model, "scope", None)
+    if not isinstance(path, ScopePath):
+        return Q(pk__in=[])  # reference data and undeclared models: handled by restrict
     parts: list[Q] = []
     if scope.unit_ids:
         parts.extend(Q(**{f"{p}__in": scope.unit_ids}) for p in path.unit_paths)
@@ -124,11 +165,12 @@ def restrict(queryset: models.QuerySet, user, action: Action | str = Action.VIEW
     """The queryset cut down to what `user` may `action`."""
     scope = user_scope(user, action)
     model = queryset.model
-    if getattr(model, "scope", None) is None:
-        # Reference data: everyone with a role reads it, only the office changes it.
-        if action == Action.VIEW and not user_scope(user, Action.VIEW).empty:
-            return queryset
-        return queryset if scope.everything else queryset.none()
+    declared = getattr(model, "scope", None)
+    if not isinstance(declared, ScopePath):
+        if declared is REFERENCE_DATA and action == Action.VIEW and not user_scope(user, Action.VIEW).empty:
+            return queryset  # reference data: everyone with a role reads it
+        # Only the office changes reference data; an undeclared model is the office's alone.
+        return queryset if user_scope(user, Action.CHANGE).everything and scope.everything else queryset.none()
     if scope.empty or (model.scope.office_writes and action != Action.VIEW and not scope.everything):
         return queryset.none()
     q = scope_q(model, scope)
@@ -149,11 +191,11 @@ def _resolve_id(obj: models.Model, path: str) -> int | None:
 def allows(user, obj: models.Model, action: Action | str) -> bool:
     """Whether `user` may `action` this (possibly unsaved) object."""
     scope = user_scope(user, action)
-    path: ScopePath | None = getattr(type(obj), "scope", None)
-    if path is None:
-        if Action(action) == Action.VIEW:
+    path = getattr(type(obj), "scope", None)
+    if not isinstance(path, ScopePath):
+        if path is REFERENCE_DATA and Action(action) == Action.VIEW:
             return not user_scope(user, Action.VIEW).empty
-        return scope.everything
+        return scope.everything and user_scope(user, Action.CHANGE).everything
     if scope.everything:
         return True
     if path.office_writes and Action(action) != Action.VIEW:
@@ -165,3 +207,15 @@ def allows(user, obj: models.Model, action: Action | str) -> bool:
 def ensure_allowed(user, obj: models.Model, action: Action | str) -> None:
     if not allows(user, obj, action):
         raise AccessDenied(f"{getattr(user, 'username', user)} may not {action} {obj!r}")
+
+
+def may_add_here(user, model: type[models.Model]) -> bool:
+    """Whether the user may add a record of this model somewhere: a county's reporter
+    adds only to ledgers whose records name a county; only the office adds reference data."""
+    scope = user_scope(user, Action.ADD)
+    if scope.everything:
+        return True
+    path = getattr(model, "scope", None)
+    if not isinstance(path, ScopePath) or path.office_writes:
+        return False
+    return bool(scope.unit_ids) or (bool(scope.county_ids) and path.county is not None)

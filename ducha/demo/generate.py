@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
+from ducha.core.access import RoleKind
 from ducha.core.actions import do_bulk_create_objects
 from ducha.core.changelog import new_batch
 from ducha.core.uscc import ALPHABET, with_check_digit
@@ -38,8 +39,8 @@ from ducha.ledger.models import (
     Project,
     Training,
 )
-from ducha.org.actions import do_load_reference_data, system_actor
-from ducha.org.choices import RoleKind
+from ducha.ledger.reference import do_load_reference_data
+from ducha.org.actions import system_actor
 from ducha.org.models import (
     Assignment,
     Campaign,

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ducha.core.access import AccessDenied, Action, allows, ensure_allowed, restrict
+from ducha.core.access import AccessDenied, Action, allows, ensure_allowed, restrict, role_kind
 from ducha.core.actions import do_create_object
 from ducha.core.changelog import Change, record_changes, serialize
 from ducha.core.planner import refresh_after_commit
@@ -23,8 +23,6 @@ from ducha.ledger.rectification import (
     path_between,
     transitions_from,
 )
-from ducha.org.choices import RoleKind
-from ducha.org.models import Role
 
 _INSPECTION_FLAG = {
     InspectionKind.SELF: "self_inspected",
@@ -33,22 +31,11 @@ _INSPECTION_FLAG = {
 }
 
 
-def actor_role(actor) -> str | None:
-    if actor is None:
-        return None
-    if actor.is_superuser:
-        return RoleKind.OFFICE
-    try:
-        return actor.role.kind
-    except Role.DoesNotExist:
-        return None
-
-
 def allowed_transitions(problem: Problem, actor) -> list[Transition]:
     """What this actor may do with this problem now (the buttons a page shows)."""
     if not allows(actor, problem, Action.CHANGE):
         return []
-    role = actor_role(actor)
+    role = role_kind(actor)
     return [t for t in transitions_from(problem.status) if role in t.roles]
 
 
@@ -91,7 +78,7 @@ def do_transition_problem(
     with transaction.atomic():
         current = restrict(Problem.objects.all(), actor, Action.CHANGE).select_for_update().get(pk=problem.pk)
         transition = find_transition(current.status, target)
-        if actor_role(actor) not in transition.roles:
+        if role_kind(actor) not in transition.roles:
             raise AccessDenied(f"{actor} may not {transition.verb} problem {current.number}")
         check_requirements(transition, reason=reason, evidence_count=len(evidence), completed_on=completed_on)
         if completed_on and completed_on < current.found_on:

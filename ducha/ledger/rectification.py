@@ -15,8 +15,8 @@ from django.core.exceptions import ValidationError
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from ducha.core.access import RoleKind as R
 from ducha.ledger.choices import ProblemStatus as S
-from ducha.org.choices import RoleKind as R
 
 StrOrPromise = str | Promise
 

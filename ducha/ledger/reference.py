@@ -1,10 +1,15 @@
-"""The default problem catalogue (ledger/data/catalogue.json), loaded as data."""
+"""Reference data: the organisation (org) and the default problem catalogue
+(ledger/data/catalogue.json), loaded as data."""
 
 import json
 from importlib.resources import files
 
+from django.db import transaction
+
 from ducha.core.actions import do_bulk_create_objects
 from ducha.ledger.models import MarketEntityType, ProblemCategory, ProblemItem
+from ducha.org.actions import do_load_organisation
+from ducha.org.models import Domain
 
 
 def load_default_catalogue(*, actor, domains) -> dict[str, int]:
@@ -39,3 +44,12 @@ def load_default_catalogue(*, actor, domains) -> dict[str, int]:
     ]
     do_bulk_create_objects(types, actor=actor, reason="default catalogue")
     return {"categories": len(cats), "items": len(items), "market_entity_types": len(types)}
+
+
+def do_load_reference_data(*, actor, province: str = "15") -> dict[str, int]:
+    """Domains, project types, units and the default catalogue; idempotent."""
+    with transaction.atomic():
+        counts = do_load_organisation(actor=actor, province=province)
+        domains = {d.code: d for d in Domain.objects.all()}
+        counts.update(load_default_catalogue(actor=actor, domains=domains))
+        return counts

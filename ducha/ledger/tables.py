@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from ducha.web.generic import Column
+from ducha.core.registry import Column
 
 
 def _name(obj):

@@ -6,9 +6,10 @@ from importlib.resources import files
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from ducha.core.access import RoleKind
 from ducha.core.actions import do_bulk_create_objects
 from ducha.core.changelog import Change, record_changes, serialize
-from ducha.org.choices import RoleKind, UnitKind
+from ducha.org.choices import UnitKind
 from ducha.org.divisions import province_divisions
 from ducha.org.models import Domain, ProjectType, Role, Unit
 
@@ -38,12 +39,10 @@ def _data(package: str, name: str):
     return json.loads((files(package) / "data" / name).read_text(encoding="utf-8"))
 
 
-def do_load_reference_data(*, actor, province: str = "15") -> dict[str, int]:
+def do_load_organisation(*, actor, province: str = "15") -> dict[str, int]:
     """Domains with project types, units (divisions of the province and the
-    departments) and the default problem catalogue. Idempotent: only what is
-    missing is added, so a province's own edits survive a re-run."""
-    from ducha.ledger.reference import load_default_catalogue
-
+    departments). Idempotent: only what is missing is added, so a province's own
+    edits survive a re-run. The catalogue is the ledger's (ledger.reference)."""
     counts = {}
     with transaction.atomic():
         domains = {d.code: d for d in Domain.objects.all()}
@@ -99,7 +98,6 @@ def do_load_reference_data(*, actor, province: str = "15") -> dict[str, int]:
         ]
         do_bulk_create_objects(counties, actor=actor, reason="reference data")
         counts["units"] = len(leagues) + len(departments) + len(counties)
-        counts.update(load_default_catalogue(actor=actor, domains=domains))
     return counts
 
 

@@ -20,10 +20,3 @@ class UnitKind(models.TextChoices):
     LEAGUE = "league", _("League/city")
     COUNTY = "county", _("County")
     DEPARTMENT = "department", _("Autonomous-region department")
-
-
-class RoleKind(models.TextChoices):
-    OFFICE = "office", _("Campaign office")
-    GROUP_MEMBER = "group_member", _("Supervision group member")
-    UNIT_REPORTER = "unit_reporter", _("Unit reporter")
-    VIEWER = "viewer", _("Viewer")

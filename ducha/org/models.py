@@ -5,11 +5,13 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ducha.core.access import ScopePath
-from ducha.org.choices import DomainCode, RoleKind, StageKind, UnitKind
+from ducha.core.access import REFERENCE_DATA, RoleKind, ScopePath
+from ducha.org.choices import DomainCode, StageKind, UnitKind
 
 
 class Campaign(models.Model):
+    scope = REFERENCE_DATA  # every role reads its campaign; the office runs it
+
     code = models.SlugField(max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=200)
     region_code = models.CharField(_("region code"), max_length=6)
@@ -29,6 +31,8 @@ class Campaign(models.Model):
 
 
 class Stage(models.Model):
+    scope = REFERENCE_DATA
+
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="stages")
     kind = models.CharField(max_length=20, choices=StageKind.choices)
     order = models.PositiveSmallIntegerField()
@@ -44,6 +48,8 @@ class Stage(models.Model):
 
 
 class Domain(models.Model):
+    scope = REFERENCE_DATA
+
     code = models.CharField(max_length=20, choices=DomainCode.choices, unique=True)
     name = models.CharField(max_length=50)
     short_name = models.CharField(max_length=20)
@@ -58,6 +64,8 @@ class Domain(models.Model):
 
 class ProjectType(models.Model):
     """Which project types belong to a domain is configuration, extended by notices."""
+
+    scope = REFERENCE_DATA
 
     domain = models.ForeignKey(Domain, on_delete=models.PROTECT, related_name="project_types")
     name = models.CharField(max_length=50)
@@ -98,6 +106,8 @@ class Unit(models.Model):
 
 
 class SupervisionGroup(models.Model):
+    scope = REFERENCE_DATA  # who supervises whom is public within the campaign
+
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="groups")
     code = models.SlugField(max_length=30)
     name = models.CharField(max_length=100)

@@ -1,66 +1,37 @@
-"""Generic pages for every ledger: list (filters, search, sort, pages, .xlsx export),
-detail (with change history), create and edit. Each ledger describes itself once
-in a `Ledger` (ducha/ledger/views.py); the views here stay thin: reads go through
-`restrict`, writes through the actions."""
+"""Generic pages for every registered ledger (ducha.core.registry): list (filters,
+search, sort, pages, .xlsx export), detail (with change history), create and edit.
+The views stay thin: reads go through `restrict`, writes through the actions."""
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from functools import reduce
 from operator import or_
-from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Paginator
-from django.db import models
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from ducha.core.access import AccessDenied, Action, restrict, user_scope
+from ducha.core.access import AccessDenied, Action, may_add_here, restrict
 from ducha.core.actions import do_create_object, do_update_object
 from ducha.core.models import ChangeLogEntry
+from ducha.core.registry import Ledger
 from ducha.org.models import active_campaign
 from ducha.reports.xlsx import xlsx_response
 
 PAGE_SIZE = 50
 
 
-@dataclass(frozen=True)
-class Column:
-    label: Any
-    value: Callable[[Any], Any]
-    sort: str | None = None  # the order_by field, when the column sorts
-    link: bool = False  # the cell links to the detail page
-
-
-@dataclass
-class Ledger:
-    key: str  # URL prefix and name, e.g. "problems"
-    model: type[models.Model]
-    title: Any
-    columns: Sequence[Column]
-    filterset: type
-    form: type
-    search_fields: Sequence[str]
-    select_related: Sequence[str] = ()
-    ordering: Sequence[str] = ("-pk",)
-    detail_fields: Sequence[str] = ()
-    detail_template: str = "web/detail.html"
-    extra_context: Callable[[Any, Any], dict] | None = None  # (request, obj) → context for detail
-    sortable: dict[str, str] = field(init=False)
-
-    def __post_init__(self):
-        self.sortable = {c.sort.lstrip("-"): c.sort for c in self.columns if c.sort}
-
-    def base_queryset(self, user, action=Action.VIEW):
-        qs = self.model._default_manager.all()
-        campaign = active_campaign()
-        if campaign is not None and any(f.name == "campaign" for f in self.model._meta.fields):
-            qs = qs.filter(campaign=campaign)
-        return restrict(qs, user, action).select_related(*self.select_related)
+def ledger_queryset(ledger: Ledger, user, action=Action.VIEW):
+    """The ledger's records in the active campaign that the user may `action`."""
+    qs = ledger.model._default_manager.all()
+    campaign = active_campaign()
+    if campaign is not None and any(f.name == "campaign" for f in ledger.model._meta.fields):
+        qs = qs.filter(campaign=campaign)
+    return restrict(qs, user, action).select_related(*ledger.select_related)
 
 
 def search(qs, fields: Sequence[str], text: str):
@@ -71,7 +42,7 @@ def search(qs, fields: Sequence[str], text: str):
 
 
 def filtered(ledger: Ledger, request):
-    qs = ledger.base_queryset(request.user)
+    qs = ledger_queryset(ledger, request.user)
     filterset = ledger.filterset(request.GET or None, queryset=qs, request=request)
     if filterset.is_bound:
         # A refused filter value (another unit's code) lists nothing, never everything.
@@ -109,23 +80,14 @@ def list_view(request, ledger: Ledger):
             "query": query.urlencode(),
             "sort_query": sort_query.urlencode(),
             "sort": request.GET.get("sort", ""),
-            "can_add": _can_add(request.user, ledger.model),
+            "can_add": may_add_here(request.user, ledger.model),
         },
     )
 
 
-def _can_add(user, model) -> bool:
-    """Whether the user may add a record of this ledger somewhere: a county's reporter
-    adds only to ledgers whose records name a county."""
-    scope = user_scope(user, Action.ADD)
-    if scope.everything or scope.unit_ids:
-        return True
-    return bool(scope.county_ids) and model.scope.county is not None
-
-
 def get_visible(ledger: Ledger, request, pk: int, action=Action.VIEW):
     try:
-        return ledger.base_queryset(request.user, action).get(pk=pk)
+        return ledger_queryset(ledger, request.user, action).get(pk=pk)
     except ObjectDoesNotExist:
         raise Http404 from None  # another unit's object is simply not there
 
@@ -140,7 +102,7 @@ def detail_view(request, ledger: Ledger, pk: int):
     obj = get_visible(ledger, request, pk)
     fields = [(obj._meta.get_field(name).verbose_name, _display(obj, name)) for name in ledger.detail_fields]
     context = {"ledger": ledger, "object": obj, "fields": fields, "history": history(obj)}
-    context["can_edit"] = ledger.base_queryset(request.user, Action.CHANGE).filter(pk=pk).exists()
+    context["can_edit"] = ledger_queryset(ledger, request.user, Action.CHANGE).filter(pk=pk).exists()
     if ledger.extra_context:
         context.update(ledger.extra_context(request, obj))
     return render(request, ledger.detail_template, context)
@@ -153,7 +115,7 @@ def _display(obj, name: str):
 
 
 def edit_view(request, ledger: Ledger, pk: int | None = None):
-    if pk is None and not _can_add(request.user, ledger.model):
+    if pk is None and not may_add_here(request.user, ledger.model):
         return render(request, "web/403.html", status=403)  # a viewer or a user without a role adds nothing
     obj = get_visible(ledger, request, pk, Action.CHANGE) if pk else None
     form = ledger.form(request.POST or None, instance=obj, user=request.user)

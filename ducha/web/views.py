@@ -8,14 +8,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ducha.core.access import restrict
+from ducha.core.access import RoleKind, restrict, role_kind, user_role
 from ducha.ledger.choices import OPEN_STATUSES
 from ducha.ledger.models import Problem, ProblemCategory
-from ducha.org.choices import RoleKind
 from ducha.org.models import active_campaign
 from ducha.reports.cache import cached_statistics, cached_weekly_trend
 from ducha.reports.statistics import clearance_rate, lagging_units
-from ducha.web.context import user_role
 
 
 def problems_url(**filters) -> str:
@@ -27,7 +25,7 @@ def home(request):
     if campaign is None:
         return render(request, "web/no_campaign.html")
     role = user_role(request.user)
-    kind = role.kind if role else (RoleKind.OFFICE if request.user.is_superuser else None)
+    kind = role_kind(request.user)
     if kind is None:
         return render(request, "web/no_role.html")
     today = timezone.localdate()

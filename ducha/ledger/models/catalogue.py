@@ -2,10 +2,13 @@
 
 from django.db import models
 
+from ducha.core.access import REFERENCE_DATA
 from ducha.ledger.choices import CategoryKind
 
 
 class ProblemCategory(models.Model):
+    scope = REFERENCE_DATA
+
     code = models.CharField(max_length=10, unique=True)
     name = models.CharField(max_length=100)
     kind = models.CharField(max_length=20, choices=CategoryKind.choices)
@@ -20,6 +23,8 @@ class ProblemCategory(models.Model):
 
 
 class ProblemItem(models.Model):
+    scope = REFERENCE_DATA
+
     category = models.ForeignKey(ProblemCategory, on_delete=models.PROTECT, related_name="items")
     code = models.CharField(max_length=10, unique=True)
     name = models.CharField(max_length=200)
@@ -33,6 +38,8 @@ class ProblemItem(models.Model):
 
 
 class MarketEntityType(models.Model):
+    scope = REFERENCE_DATA
+
     code = models.CharField(max_length=10, unique=True)
     name = models.CharField(max_length=100)
     order = models.PositiveSmallIntegerField(default=0)

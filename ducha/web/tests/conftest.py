@@ -21,6 +21,7 @@ from django.test import Client
 from django.utils import timezone
 
 from ducha.core.actions import do_bulk_create_objects, do_create_object
+from ducha.core.registry import ledgers
 from ducha.ledger.actions import do_bulk_transition_problems, do_create_problem, do_record_inspection
 from ducha.ledger.models import (
     ClueTransfer,
@@ -38,8 +39,9 @@ from ducha.testing import SmallCampaign, make_small_campaign, rolled_back
 
 ROLES = ("office", "viewer", "group_a", "group_b", "league_a", "county_a", "dept_a", "league_b", "norole")
 WRITERS = ("office", "group_a", "group_b", "league_a", "county_a", "dept_a", "league_b")
-LEDGERS = ("problems", "projects", "clue-transfers", "filed-cases", "exposed-cases", "documents", "trainings")
-DISPOSITIONS = LEDGERS[2:]
+# The role × page matrix covers every registered ledger.
+LEDGERS = tuple(ledger.key for ledger in ledgers())
+DISPOSITIONS = tuple(k for k in LEDGERS if k not in ("problems", "projects"))
 
 # The places of the small campaign: (owning unit, county, domain). Projects and problems
 # exist in all five; the disposition ledgers (no county) in the four units.

@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from ducha.core.registry import ledgers
 from ducha.org.models import Role
-from ducha.web.context import LEDGER_NAV
 from ducha.web.tests.conftest import ROLES, add_variety
 from ducha.web.tests.helpers import by_testid, links, page, read_xlsx, shown_count, text
 
@@ -66,7 +66,7 @@ def test_the_navigation_offers_what_the_role_may_open(site, login, name):
     if name == "norole":
         assert nav is None
         return
-    expected = [reverse("home")] + [reverse(f"{key}-list") for key, _label in LEDGER_NAV]
+    expected = [reverse("home")] + [reverse(f"{ledger.key}-list") for ledger in ledgers()]
     assert [href for href, _text in links(nav.group(1))] == expected  # test_matrix opens each of them
 
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from ducha.core.actions import do_bulk_create_objects
+from ducha.core.registry import ledgers
 from ducha.ledger.models import (
     ClueTransfer,
     ExposedCase,
@@ -20,11 +21,12 @@ from ducha.ledger.models import (
     Project,
     Training,
 )
-from ducha.ledger.views import LEDGERS as LEDGER_CONFIGS
 from ducha.org.models import Domain, Unit
 from ducha.web.generic import PAGE_SIZE
 from ducha.web.tests.conftest import LEDGERS, add_variety
 from ducha.web.tests.helpers import links, list_body, list_cells, page, read_xlsx, shown_count, text
+
+LEDGER_CONFIGS = ledgers()
 
 BASE = ("hohhot", "xincheng", "fgw", "baotou", "czt")  # found, overdue, self-inspection, 2024-06-01, no category
 

@@ -18,11 +18,13 @@ from django.urls import reverse
 from django.utils import translation
 
 from ducha.core.models import ChangeLogEntry
+from ducha.core.registry import ledgers
 from ducha.ledger.models import ClueTransfer, ExposedCase, FiledCase, PolicyDocument, Problem, Project, Training
-from ducha.ledger.views import LEDGERS as LEDGER_CONFIGS
 from ducha.web.generic import PAGE_SIZE
 from ducha.web.tests.conftest import LEDGERS, PLACES, ROLES, VISIBLE, WRITERS, label, places_of
 from ducha.web.tests.helpers import assert_no_inline_code, form_fields, list_body, page, read_xlsx, shown_count
+
+LEDGER_CONFIGS = ledgers()
 
 MODELS = dict(
     zip(LEDGERS, (Problem, Project, ClueTransfer, FiledCase, ExposedCase, PolicyDocument, Training), strict=True)

@@ -1,25 +1,18 @@
-"""Ledger pages: each ledger declared once; the generic views do the rest.
-The problem page adds the rectification workflow and its evidence."""
+"""The ledgers of this app, declared once and registered in the registry
+(ducha.core.registry) when the app is ready; the generic pages do the rest. The
+problem page adds the rectification workflow and its evidence."""
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
-from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ducha.core.access import AccessDenied, restrict
+from ducha.core.access import restrict
+from ducha.core.registry import Ledger, register
 from ducha.ledger import filtersets as f
 from ducha.ledger import forms
 from ducha.ledger import tables as t
-from ducha.ledger.actions import allowed_transitions, do_transition_problem
-from ducha.ledger.choices import ProblemStatus
-from ducha.ledger.evidence import EvidenceUpload, evidence_path
+from ducha.ledger.actions import allowed_transitions
 from ducha.ledger.models import (
     ClueTransfer,
-    Evidence,
     ExposedCase,
     FiledCase,
     PolicyDocument,
@@ -27,13 +20,11 @@ from ducha.ledger.models import (
     Project,
     Training,
 )
-from ducha.ledger.rectification import find_transition
-from ducha.web import generic
 
 UNIT_FIELDS = ("unit", "domain")
 
 
-def _problem_context(request, problem: Problem) -> dict:
+def problem_context(request, problem: Problem) -> dict:
     return {
         "steps": list(problem.steps.select_related("actor").order_by("acted_at", "pk")),
         "evidence": list(problem.evidence.order_by("uploaded_at", "pk")),
@@ -43,13 +34,13 @@ def _problem_context(request, problem: Problem) -> dict:
     }
 
 
-def _project_context(request, project: Project) -> dict:
+def project_context(request, project: Project) -> dict:
     problems = restrict(project.problems.all(), request.user).select_related("category").order_by("number")
     return {"inspections": list(project.inspections.order_by("kind")), "problems": list(problems)}
 
 
 LEDGERS = (
-    generic.Ledger(
+    Ledger(
         "problems",
         Problem,
         gettext_lazy("Problems"),
@@ -79,9 +70,9 @@ LEDGERS = (
             "remarks",
         ),
         detail_template="ledger/problem_detail.html",
-        extra_context=_problem_context,
+        extra_context=problem_context,
     ),
-    generic.Ledger(
+    Ledger(
         "projects",
         Project,
         gettext_lazy("Projects"),
@@ -109,9 +100,9 @@ LEDGERS = (
             "remarks",
         ),
         detail_template="ledger/project_detail.html",
-        extra_context=_project_context,
+        extra_context=project_context,
     ),
-    generic.Ledger(
+    Ledger(
         "clue-transfers",
         ClueTransfer,
         gettext_lazy("Clue transfers"),
@@ -123,7 +114,7 @@ LEDGERS = (
         ordering=("-transferred_on", "-pk"),
         detail_fields=(*UNIT_FIELDS, "problem", "authority", "transferred_on", "summary", "feedback", "feedback_on"),
     ),
-    generic.Ledger(
+    Ledger(
         "filed-cases",
         FiledCase,
         gettext_lazy("Filed cases"),
@@ -135,7 +126,7 @@ LEDGERS = (
         ordering=("-filed_on", "-pk"),
         detail_fields=(*UNIT_FIELDS, "problem", "filed_on", "filed_by", "case_number", "summary"),
     ),
-    generic.Ledger(
+    Ledger(
         "exposed-cases",
         ExposedCase,
         gettext_lazy("Exposed cases"),
@@ -147,7 +138,7 @@ LEDGERS = (
         ordering=("-exposed_on", "-pk"),
         detail_fields=(*UNIT_FIELDS, "problem", "title", "exposed_on", "channel"),
     ),
-    generic.Ledger(
+    Ledger(
         "documents",
         PolicyDocument,
         gettext_lazy("Documents"),
@@ -159,7 +150,7 @@ LEDGERS = (
         ordering=("-issued_on", "-pk"),
         detail_fields=(*UNIT_FIELDS, "title", "doc_number", "action", "issued_on"),
     ),
-    generic.Ledger(
+    Ledger(
         "trainings",
         Training,
         gettext_lazy("Trainings"),
@@ -172,53 +163,7 @@ LEDGERS = (
         detail_fields=(*UNIT_FIELDS, "title", "held_on", "attendees"),
     ),
 )
-PROBLEMS = LEDGERS[0]
 
 
-def transition_view(request, pk: int, target: str):
-    """Take one workflow step. HTMX posts get the rectification panel back in place;
-    plain form posts are redirected to the problem page."""
-    problem = generic.get_visible(PROBLEMS, request, pk)
-    if target not in ProblemStatus.values:
-        raise Http404  # /to/<anything>/ is no status: not a 500
-    if request.method != "POST":
-        return redirect(reverse("problems-detail", args=[pk]))
-    form = forms.TransitionForm(request.POST, request.FILES)
-    error = None
-    if form.is_valid():
-        uploads = [EvidenceUpload(u.name, u.read()) for u in form.cleaned_data["evidence"]]
-        try:
-            find_transition(problem.status, target)
-            if target not in {tr.target for tr in allowed_transitions(problem, request.user)}:
-                raise AccessDenied("not allowed")
-            do_transition_problem(
-                problem, target, actor=request.user, reason=form.cleaned_data["reason"],
-                evidence=uploads, completed_on=form.cleaned_data["completed_on"],
-            )  # fmt: skip
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
-        except AccessDenied:
-            return render(request, "web/403.html", status=403)
-    else:
-        error = " ".join(str(e) for errors in form.errors.values() for e in errors)
-    if request.headers.get("HX-Request"):
-        # The panel comes back in place with its own message (htmx swaps only 2xx answers).
-        problem.refresh_from_db()
-        context = {"object": problem, **_problem_context(request, problem), "error": error, "done": _("Done.")}
-        return render(request, "ledger/_rectification.html", context)
-    if error:
-        messages.error(request, error)
-    else:
-        messages.success(request, _("Done."))
-    return redirect(reverse("problems-detail", args=[pk]))
-
-
-def evidence_download(request, pk: int):
-    try:
-        evidence = restrict(Evidence.objects.all(), request.user).get(pk=pk)
-    except Evidence.DoesNotExist:
-        raise Http404 from None
-    file = evidence_path(evidence.sha256)
-    if not file.exists():
-        raise Http404
-    return FileResponse(file.open("rb"), as_attachment=True, filename=evidence.original_name)
+def register_ledgers() -> None:
+    register(*LEDGERS)

@@ -1,13 +1,14 @@
-"""URLs of the ledger pages: four per ledger (list, add, detail, edit), the workflow
-step and the evidence download."""
+"""URLs of the ledger pages, built from the registry: four per ledger (list, add,
+detail, edit), plus the problem page's workflow step and the evidence download."""
 
 from django.urls import path
 
-from ducha.ledger.views import LEDGERS, evidence_download, transition_view
+from ducha.core.registry import Ledger, ledgers
 from ducha.web import generic
+from ducha.web.problem_views import evidence_download, transition_view
 
 
-def _urls(ledger: generic.Ledger) -> list:
+def _urls(ledger: Ledger) -> list:
     k = ledger.key
     return [
         path(f"{k}/", lambda r, ledger=ledger: generic.list_view(r, ledger), name=f"{k}-list"),
@@ -18,7 +19,7 @@ def _urls(ledger: generic.Ledger) -> list:
 
 
 urlpatterns = [
-    *(u for ledger in LEDGERS for u in _urls(ledger)),
+    *(u for ledger in ledgers() for u in _urls(ledger)),
     path("problems/<int:pk>/to/<str:target>/", transition_view, name="problems-transition"),
     path("evidence/<int:pk>/", evidence_download, name="evidence-download"),
 ]

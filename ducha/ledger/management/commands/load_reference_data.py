@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from ducha.org.actions import do_load_reference_data, system_actor
+from ducha.ledger.reference import do_load_reference_data
+from ducha.org.actions import system_actor
 
 
 class Command(BaseCommand):
