@@ -20,7 +20,8 @@ from django.test import override_settings
 
 from ducha.core.access import RoleKind
 from ducha.core.actions import do_bulk_create_objects, do_create_object
-from ducha.ledger.actions import do_create_problem
+from ducha.ledger.actions import do_create_problem, do_record_inspection
+from ducha.ledger.choices import InspectionKind
 from ducha.ledger.models import Problem, Project
 from ducha.ledger.reference import do_load_reference_data
 from ducha.org.actions import system_actor
@@ -68,9 +69,10 @@ class SmallCampaign:
                 "tenderer": "某某局",
                 "amount": Decimal("1250000.00"),
                 "trade_date": dt.date(2023, 8, 1),
-                "self_inspected": True,
             },
         )
+        do_record_inspection(project, InspectionKind.SELF, actor=self.system, inspected_on=dt.date(2024, 5, 20))
+        project.refresh_from_db()
         self.projects[key] = project
         return project
 
@@ -126,6 +128,7 @@ def make_small_campaign() -> SmallCampaign:
             "region_code": "150000",
             "scope_start": dt.date(2023, 1, 1),
             "scope_end": dt.date(2024, 6, 30),
+            "starts_on": dt.date(2024, 4, 1),
         },
     )
     domains = {d.code: d for d in Domain.objects.all()}

@@ -10,10 +10,11 @@ from typing import Any, TypeVar, cast
 
 from django.core.exceptions import ValidationError
 from django.db import models, router, transaction
+from django.db.models import UniqueConstraint
 from django.db.models.deletion import Collector
 from django.utils.translation import gettext_lazy as _
 
-from ducha.core.access import Action, ensure_allowed, restrict
+from ducha.core.access import Action, ScopePath, ensure_allowed, restrict, role_kind
 from ducha.core.changelog import Change, diff, record_changes, serialize
 from ducha.core.planner import refresh_after_commit
 
@@ -29,33 +30,102 @@ def _check_workflow_defaults(obj: models.Model) -> None:
         raise ValidationError({f: _("This field changes only through its workflow.") for f in wrong})
 
 
+def _check_links(actor, objs: Sequence[models.Model]) -> None:
+    """A record links only what its actor may see (restrict): a unit cannot hang its
+    clue transfer on another unit's problem by guessing an id. The models' clean()
+    then checks that the linked record is of the same unit (and county)."""
+    model = type(objs[0])
+    for field in model._meta.concrete_fields:
+        target = field.related_model if field.many_to_one else None
+        if target is None or not isinstance(getattr(target, "scope", None), ScopePath):
+            continue
+        ids = {getattr(o, field.attname) for o in objs} - {None}
+        visible: set = set()
+        for chunk in _chunks(sorted(ids)):
+            visible.update(restrict(target._default_manager.filter(pk__in=chunk), actor).values_list("pk", flat=True))
+        for obj in objs:
+            if getattr(obj, field.attname) not in visible | {None}:
+                raise ValidationError({field.name: _named(obj, _("No such record in your scope."))})
+
+
+def _chunks(values: list, size: int = 900):
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _named(obj: models.Model, message) -> str:
+    """A message that names the record it is about (bulk paths check many at once)."""
+    return f"{obj._meta.verbose_name} {natural_key(obj)}: {message}"
+
+
+def natural_key(obj: models.Model) -> str:
+    return str(getattr(obj, "number", None) or getattr(obj, "code", None) or obj)
+
+
+def _check_unique(objs: Sequence[models.Model]) -> None:
+    """Uniqueness for a batch, as one query per constraint: a duplicate number is a
+    validation error naming the record, never an IntegrityError from the database."""
+    model = type(objs[0])
+    sets = [c.fields for c in model._meta.constraints if isinstance(c, UniqueConstraint) and c.condition is None]
+    sets += [(f.name,) for f in model._meta.concrete_fields if f.unique and not f.primary_key]
+    for names in sets:
+        attnames = [model._meta.get_field(n).attname for n in names]
+        keys = [tuple(getattr(o, a) for a in attnames) for o in objs]
+        stored: set = set()
+        last = attnames[-1]
+        for chunk in _chunks(sorted({k[-1] for k in keys}, key=str)):
+            stored.update(model._default_manager.filter(**{f"{last}__in": chunk}).values_list(*attnames))
+        seen: set = set()
+        for obj, key in zip(objs, keys, strict=True):
+            if key in stored or key in seen:
+                label = "、".join(str(model._meta.get_field(n).verbose_name) for n in names)
+                message = _("A record with this %(fields)s exists already.") % {"fields": label}
+                raise ValidationError({names[-1]: _named(obj, message)})
+            seen.add(key)
+
+
+def _relations(model: type[models.Model]) -> list[str]:
+    return [f.name for f in model._meta.concrete_fields if f.is_relation]
+
+
 def do_create_object(model: type[M], *, actor, data: dict[str, Any], reason: str = "") -> M:
     with transaction.atomic():
         obj = model(**data)
         _check_workflow_defaults(obj)
         ensure_allowed(actor, obj, Action.ADD)
+        _check_links(actor, [obj])
         obj.full_clean()
         obj.save()
         record_changes([Change("create", obj, after=serialize(obj), reason=reason)], actor=actor)
         return obj
 
 
-def do_bulk_create_objects(
-    objs: Sequence[M], *, actor, reason: str = "", batch: str | None = None, validate: bool = True
-) -> str:
+def do_bulk_create_objects(objs: Sequence[M], *, actor, reason: str = "", batch: str | None = None) -> str:
     """Insert many objects of one model as one change-log batch; returns the batch id.
 
-    `validate=False` is for generated data already known to be valid (demo, benchmark);
-    importers validate row by row before they call this."""
+    Every rule of do_create_object holds, checked for the whole batch before anything
+    is written: workflow defaults, scope, linked records in scope, the model's field and
+    clean() rules, uniqueness. Foreign keys are checked in bulk (links, and the
+    database's constraints), not with a query per row."""
     if not objs:
         return batch or ""
     model = type(objs[0])
+    relations = _relations(model)
     with transaction.atomic():
         for obj in objs:
             _check_workflow_defaults(obj)
             ensure_allowed(actor, obj, Action.ADD)
-            if validate:
-                obj.full_clean(validate_unique=False)
+            try:
+                obj.clean_fields(exclude=relations)
+                obj.clean()
+            except ValidationError as error:
+                raise ValidationError(
+                    {k: [_named(obj, m) for m in v] for k, v in error.message_dict.items()}
+                    if hasattr(error, "error_dict")
+                    else [_named(obj, m) for m in error.messages]
+                ) from error
+        _check_links(actor, objs)
+        _check_unique(objs)
         refresh_after_commit(len(objs))
         created = model._default_manager.bulk_create(objs, batch_size=2000)
         return record_changes(
@@ -65,23 +135,34 @@ def do_bulk_create_objects(
         )
 
 
+# Kept by Django on every save: not a change anybody made.
+_AUTOMATIC = frozenset({"created_at", "updated_at"})
+
+
 def do_update_object(obj: M, *, actor, changes: dict[str, Any], reason: str = "") -> M:
     with transaction.atomic():
         # Re-read under the actor's scope and a row lock: what we change is what is stored now.
         current = restrict(type(obj)._default_manager.all(), actor, Action.CHANGE).select_for_update().get(pk=obj.pk)
-        # Fields a workflow owns (a problem's status) change only through that workflow's actions.
-        owned = sorted(set(changes) & set(getattr(type(obj), "workflow_fields", ())))
-        if owned:
-            raise ValidationError({field: _("This field changes only through its workflow.") for field in owned})
         before = serialize(current)
         for field, value in changes.items():
             setattr(current, field, value)
+        old, new = diff(before, serialize(current))
+        changed = {current._meta.get_field(k).name for k in new} - _AUTOMATIC
+        if not changed:
+            return current  # a save that changes nothing writes nothing
+        # Fields a workflow owns (a problem's status) change only through that workflow's actions.
+        owned = sorted(changed & set(getattr(type(obj), "workflow_fields", ())))
+        if owned:
+            raise ValidationError({field: _("This field changes only through its workflow.") for field in owned})
+        if check_update := getattr(current, "check_update", None):
+            check_update(role_kind(actor), changed)  # the model's own rule on who changes what
         ensure_allowed(actor, current, Action.CHANGE)  # a move out of the actor's scope is refused
+        _check_links(actor, [current])
         current.full_clean()
         current.save()
         old, new = diff(before, serialize(current))
-        if old or new:
-            record_changes([Change("update", current, before=old, after=new, reason=reason)], actor=actor)
+        old, new = ({k: v for k, v in d.items() if k not in _AUTOMATIC} for d in (old, new))
+        record_changes([Change("update", current, before=old, after=new, reason=reason)], actor=actor)
         return current
 
 

@@ -93,7 +93,7 @@ class DemoBuilder:
         self.batch = new_batch()
 
     def create(self, objs):
-        do_bulk_create_objects(objs, actor=self.actor, batch=self.batch, validate=False)
+        do_bulk_create_objects(objs, actor=self.actor, batch=self.batch)
         return objs
 
     def build(self) -> DemoAccounts:

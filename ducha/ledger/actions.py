@@ -2,20 +2,22 @@
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ducha.core.access import AccessDenied, Action, allows, ensure_allowed, restrict, role_kind
-from ducha.core.actions import do_create_object
-from ducha.core.changelog import Change, record_changes, serialize
+from ducha.core.access import AccessDenied, Action, RoleKind, allows, ensure_allowed, restrict, role_kind
+from ducha.core.actions import do_bulk_create_objects, do_create_object
+from ducha.core.changelog import Change, diff, record_changes, serialize, to_jsonable
 from ducha.core.planner import refresh_after_commit
-from ducha.ledger.choices import InspectionKind, ProblemStatus
+from ducha.ledger.choices import OPEN_STATUSES, ExtensionStatus, InspectionKind, ProblemStatus
 from ducha.ledger.evidence import EvidenceUpload, check_upload, store_upload
-from ducha.ledger.models import Evidence, Inspection, Problem, Project, RectificationStep
+from ducha.ledger.models import DeadlineExtension, Evidence, Inspection, Problem, Project, RectificationStep
 from ducha.ledger.rectification import (
+    StepInput,
     Transition,
     TransitionError,
     check_requirements,
@@ -70,6 +72,8 @@ def do_transition_problem(
     *,
     actor,
     reason: str = "",
+    measures: str = "",
+    opinion: str = "",
     evidence: Sequence[EvidenceUpload] = (),
     completed_on: dt.date | None = None,
 ) -> Problem:
@@ -80,9 +84,8 @@ def do_transition_problem(
         transition = find_transition(current.status, target)
         if role_kind(actor) not in transition.roles:
             raise AccessDenied(f"{actor} may not {transition.verb} problem {current.number}")
-        check_requirements(transition, reason=reason, evidence_count=len(evidence), completed_on=completed_on)
-        if completed_on and completed_on < current.found_on:
-            raise TransitionError({"completed_on": _("The completion date lies before the day it was found.")})
+        step_input = StepInput(reason, measures, opinion, len(evidence), completed_on)
+        check_requirements(transition, step_input, found_on=current.found_on, as_of=current.campaign.as_of())
         before = serialize(current)
         step = RectificationStep.objects.create(
             problem=current,
@@ -91,29 +94,36 @@ def do_transition_problem(
             actor=actor,
             acted_at=timezone.now(),
             reason=reason,
+            measures=measures,
+            opinion=opinion,
             completed_on=completed_on,
         )
         files = _attach(current, step, evidence, actor)
-        current.status = transition.target
-        if transition.needs_completion_date:
-            current.rectified_on = completed_on
-        elif transition.target == ProblemStatus.RECTIFYING:
-            current.rectified_on = None
-        current.save(update_fields=["status", "rectified_on", "updated_at"])
-        after = serialize(current)
+        _apply(current, [transition], step_input)
+        current.save(update_fields=["status", "rectified_on", "measures", "updated_at"])
         changes = [
-            Change(
-                "transition",
-                current,
-                before={"status": before["status"]},
-                after={"status": after["status"], "rectified_on": after["rectified_on"]},
-                reason=reason,
-            ),
+            Change("transition", current, before=_workflow_state(before), after=_workflow_state(serialize(current)),
+                   reason=reason),
             Change("create", step, after=serialize(step)),
             *(Change("create", f, after=serialize(f)) for f in files),
-        ]
+        ]  # fmt: skip
         record_changes(changes, actor=actor)
         return current
+
+
+def _apply(problem: Problem, path: Sequence[Transition], step: StepInput) -> None:
+    """The problem's own fields after a path of steps (one step, or an import's several)."""
+    problem.status = path[-1].target
+    if any(t.needs_completion_date for t in path):
+        problem.rectified_on = step.completed_on
+    elif problem.status == ProblemStatus.RECTIFYING:
+        problem.rectified_on = None  # started again, or a rejection
+    if any(t.needs_measures for t in path):
+        problem.measures = step.measures
+
+
+def _workflow_state(values: dict) -> dict:
+    return {k: values[k] for k in ("status", "rectified_on", "measures")}
 
 
 def do_attach_evidence(problem: Problem, *, actor, uploads: Sequence[EvidenceUpload]) -> list[Evidence]:
@@ -124,99 +134,157 @@ def do_attach_evidence(problem: Problem, *, actor, uploads: Sequence[EvidenceUpl
         return files
 
 
-def _stored_states(ids: Sequence[int]) -> dict[int, tuple[str, dt.date | None]]:
-    """(status, rectified_on) of these problems as stored now, rows locked."""
+@dataclass(frozen=True)
+class Move:
+    """One problem moved to a stated status in bulk (an import, the demo), with what
+    its steps need, as for a single step: reason, measures, opinion, evidence, date."""
+
+    problem: Problem
+    target: str
+    when: dt.datetime
+    completed_on: dt.date | None = None
+    reason: str = ""
+    measures: str = ""
+    opinion: str = ""
+    evidence: Sequence[EvidenceUpload] = ()
+
+
+def _stored_states(ids: Sequence[int]) -> dict[int, dict]:
+    """The workflow fields of these problems as stored now, rows locked."""
     ids, states = list(dict.fromkeys(ids)), {}
     for start in range(0, len(ids), 900):
         rows = Problem.objects.select_for_update().filter(pk__in=ids[start : start + 900])
-        states.update({pk: (status, on) for pk, status, on in rows.values_list("pk", "status", "rectified_on")})
+        states.update({r["pk"]: r for r in rows.values("pk", "status", "rectified_on", "measures")})
     return states
 
 
-def do_bulk_transition_problems(
-    moves: Sequence[tuple[Problem, str, dt.datetime, dt.date | None]],
-    *,
-    actor,
-    reason: str = "",
-    batch: str | None = None,
-) -> str:
+def do_bulk_transition_problems(moves: Sequence[Move], *, actor, batch: str | None = None) -> str:
     """Apply ledger-stated statuses (imports, the demo) along the allowed paths.
 
-    Each move is (problem, target status, when, completion date). Every step of the
-    path is recorded with its business time; the rules on who may act do not apply
-    (an import states facts the unit already reported), the path rules do, and a
-    rectified problem needs its completion date."""
-    steps: list[RectificationStep] = []
-    changed: list[tuple[Problem, str]] = []
+    Every step of the path is recorded with its business time and must have what it
+    needs (check_requirements, as for one step: measures, opinion, evidence, a sane
+    completion date). The rule on which role takes a step does not apply: an import
+    states facts the unit already reported. Scope does."""
+    steps: list[tuple[RectificationStep, Move, bool]] = []
+    changed: list[tuple[Problem, dict, str]] = []
+    for move in moves:
+        for upload in move.evidence:
+            check_upload(upload)  # every file before anything is written
     with transaction.atomic():
         # The stored state decides the path, not the caller's copy, which may be stale.
-        stored = _stored_states([p.pk for p, *_ in moves])
-        for problem, target, when, completed_on in moves:
+        stored = _stored_states([m.problem.pk for m in moves])
+        for move in moves:
+            problem = move.problem
             ensure_allowed(actor, problem, Action.CHANGE)
             if problem.pk not in stored:
                 raise Problem.DoesNotExist(f"problem {problem.number} does not exist")
-            problem.status, problem.rectified_on = stored[problem.pk]
-            number = {"number": problem.number}
-            path = path_between(problem.status, target)
-            if any(t.needs_reason for t in path) and not reason.strip():
+            before = stored[problem.pk]
+            problem.status, problem.rectified_on, problem.measures = (
+                before["status"], before["rectified_on"], before["measures"]
+            )  # fmt: skip
+            path = path_between(problem.status, move.target)
+            step_input = StepInput(move.reason, move.measures, move.opinion, len(move.evidence), move.completed_on)
+            try:
+                for t in path:
+                    check_requirements(t, step_input, found_on=problem.found_on, as_of=problem.campaign.as_of())
+            except TransitionError as error:
                 raise TransitionError(
-                    {"reason": ValidationError(_("Problem %(number)s: a reason is required."), params=number)}
-                )
-            if any(t.needs_completion_date for t in path) and completed_on is None:
-                message = _("Problem %(number)s: a rectified problem needs its completion date.")
-                raise TransitionError({"completed_on": ValidationError(message, params=number)})
-            old = problem.status
+                    {k: [f"{problem.number}: {m}" for m in v] for k, v in error.message_dict.items()}
+                ) from error
             for t in path:
-                steps.append(
-                    RectificationStep(
-                        problem=problem,
-                        from_status=t.source,
-                        to_status=t.target,
-                        actor=actor,
-                        acted_at=when,
-                        reason=reason,
-                        completed_on=completed_on if t.needs_completion_date else None,
-                    )
+                step = RectificationStep(
+                    problem=problem,
+                    from_status=t.source,
+                    to_status=t.target,
+                    actor=actor,
+                    acted_at=move.when,
+                    reason=move.reason if t.needs_reason else "",
+                    measures=move.measures if t.needs_measures else "",
+                    opinion=move.opinion if t.needs_opinion else "",
+                    completed_on=move.completed_on if t.needs_completion_date else None,
                 )
+                steps.append((step, move, t.needs_evidence))
             if path:
-                problem.status = target
-                if any(t.needs_completion_date for t in path):
-                    problem.rectified_on = completed_on
-                elif target == ProblemStatus.RECTIFYING:
-                    problem.rectified_on = None  # a rejection, as in do_transition_problem
-                changed.append((problem, old))
-            stored[problem.pk] = (problem.status, problem.rectified_on)
-        # One UPDATE per (status, date) pair: far cheaper than bulk_update's CASE per row.
-        by_values: dict[tuple[str, dt.date | None], list[int]] = {}
-        for p, _old in changed:
-            by_values.setdefault((p.status, p.rectified_on), []).append(p.pk)
-        for (status, rectified_on), ids in by_values.items():
-            for start in range(0, len(ids), 900):
-                Problem.objects.filter(pk__in=ids[start : start + 900]).update(
-                    status=status, rectified_on=rectified_on, updated_at=timezone.now()
-                )
+                _apply(problem, path, step_input)
+                changed.append((problem, before, move.reason))
+            stored[problem.pk] = {"status": problem.status, "rectified_on": problem.rectified_on,
+                                  "measures": problem.measures}  # fmt: skip
+        _write_states([p for p, *_ in changed])
         refresh_after_commit(len(changed))
-        RectificationStep.objects.bulk_create(steps, batch_size=2000)
+        RectificationStep.objects.bulk_create([s for s, *_ in steps], batch_size=2000)
+        files = _bulk_attach([(s, m.evidence) for s, m, needs in steps if needs and m.evidence], actor)
         return record_changes(
             [
                 *(
                     Change(
                         "transition",
                         p,
-                        before={"status": old},
-                        after={
-                            "status": p.status,
-                            "rectified_on": p.rectified_on.isoformat() if p.rectified_on else None,
-                        },
+                        before=_workflow_state(_json(old)),
+                        after=_workflow_state(serialize(p)),
                         reason=reason,
                     )
-                    for p, old in changed
-                ),
-                *(Change("create", s, after=serialize(s)) for s in steps),
+                    for p, old, reason in changed
+                ),  # fmt: skip
+                *(Change("create", s, after=serialize(s)) for s, *_ in steps),
+                *(Change("create", f, after=serialize(f)) for f in files),
             ],
             actor=actor,
             batch=batch,
         )
+
+
+def _json(values: dict) -> dict:
+    return {**values, "rectified_on": values["rectified_on"].isoformat() if values["rectified_on"] else None}
+
+
+def _write_states(problems: Sequence[Problem]) -> None:
+    """One UPDATE per distinct (status, date, measures): far cheaper than bulk_update's CASE per row."""
+    by_values: dict[tuple, list[int]] = {}
+    for p in problems:
+        by_values.setdefault((p.status, p.rectified_on, p.measures), []).append(p.pk)
+    now = timezone.now()
+    for (status, rectified_on, measures), ids in by_values.items():
+        for start in range(0, len(ids), 900):
+            Problem.objects.filter(pk__in=ids[start : start + 900]).update(
+                status=status, rectified_on=rectified_on, measures=measures, updated_at=now
+            )
+
+
+def _bulk_attach(pairs: Sequence[tuple[RectificationStep, Sequence[EvidenceUpload]]], actor) -> list[Evidence]:
+    rows = []
+    for step, uploads in pairs:
+        for upload in uploads:
+            stored = store_upload(upload)
+            rows.append(
+                Evidence(
+                    problem=step.problem,
+                    step=step,
+                    original_name=stored.original_name,
+                    content_type=stored.content_type,
+                    size=stored.size,
+                    sha256=stored.sha256,
+                    uploaded_by=actor,
+                )
+            )
+    return Evidence.objects.bulk_create(rows, batch_size=2000)
+
+
+# Who records which inspection: a unit inspects itself and samples its own projects
+# (盟市、厅局抽查); verification (核查) is the group's; the office does all.
+INSPECTION_ROLES = {
+    InspectionKind.SELF: frozenset({RoleKind.UNIT_REPORTER, RoleKind.OFFICE}),
+    InspectionKind.SAMPLE: frozenset({RoleKind.UNIT_REPORTER, RoleKind.GROUP_MEMBER, RoleKind.OFFICE}),
+    InspectionKind.VERIFY: frozenset({RoleKind.GROUP_MEMBER, RoleKind.OFFICE}),
+}
+
+
+def inspection_kinds_allowed(project: Project, actor) -> list[str]:
+    """The inspections this actor may record on this project now (the page's choices)."""
+    if not allows(actor, project, Action.CHANGE):
+        return []
+    role = role_kind(actor)
+    done = set(project.inspections.values_list("kind", flat=True))
+    return [k for k, roles in INSPECTION_ROLES.items() if role in roles and k not in done]
 
 
 def do_record_inspection(
@@ -225,27 +293,113 @@ def do_record_inspection(
     *,
     actor,
     inspected_on: dt.date | None = None,
+    result: str = "",
     inspector: str = "",
     findings: str = "",
     sampling_seed: str = "",
 ) -> Inspection:
+    """Record one inspection of a project; the project's flag for it follows (the
+    only way the flag is set)."""
     with transaction.atomic():
         current = restrict(Project.objects.all(), actor, Action.CHANGE).select_for_update().get(pk=project.pk)
+        if role_kind(actor) not in INSPECTION_ROLES[InspectionKind(kind)]:
+            raise AccessDenied(f"{actor} may not record a {kind} inspection")
         inspection = Inspection(
             project=current,
             kind=kind,
             inspected_on=inspected_on,
+            result=result,
             inspector=inspector,
             findings=findings,
             sampling_seed=sampling_seed,
         )
         inspection.full_clean()
         inspection.save()
-        changes = [Change("create", inspection, after=serialize(inspection))]
-        flag = _INSPECTION_FLAG[InspectionKind(kind)]
-        if not getattr(current, flag):  # imports may have set it already: log only a real change
-            setattr(current, flag, True)
-            current.save(update_fields=[flag, "updated_at"])
-            changes.append(Change("update", current, before={flag: False}, after={flag: True}))
-        record_changes(changes, actor=actor)
+        record_changes([Change("create", inspection, after=serialize(inspection)), *_set_flags([inspection])],
+                       actor=actor)  # fmt: skip
         return inspection
+
+
+def do_bulk_record_inspections(inspections: Sequence[Inspection], *, actor, batch: str | None = None) -> str:
+    """Inspections stated in bulk (an import, the demo), as one change-log batch; the
+    projects' flags follow. Every rule of do_create_object holds (do_bulk_create_objects);
+    as for bulk transitions, the role rule does not: an import states what was done."""
+    if not inspections:
+        return batch or ""
+    with transaction.atomic():
+        batch = do_bulk_create_objects(list(inspections), actor=actor, batch=batch)
+        record_changes(_set_flags(inspections), actor=actor, batch=batch)
+        return batch
+
+
+def _set_flags(inspections: Sequence[Inspection]) -> list[Change]:
+    """Set each project's flag for its new inspections; one UPDATE per kind."""
+    changes = []
+    for kind, flag in _INSPECTION_FLAG.items():
+        projects = [i.project for i in inspections if i.kind == kind and not getattr(i.project, flag)]
+        ids = [p.pk for p in projects]
+        for start in range(0, len(ids), 900):
+            Project.objects.filter(pk__in=ids[start : start + 900]).update(**{flag: True}, updated_at=timezone.now())
+        for p in projects:
+            setattr(p, flag, True)
+            changes.append(Change("update", p, before={flag: False}, after={flag: True}))
+    return changes
+
+
+def do_request_extension(problem: Problem, *, actor, new_deadline: dt.date, reason: str) -> DeadlineExtension:
+    """The unit asks for a later deadline (延期), with a reason; the group decides."""
+    with transaction.atomic():
+        current = restrict(Problem.objects.all(), actor, Action.CHANGE).select_for_update().get(pk=problem.pk)
+        if role_kind(actor) not in (RoleKind.UNIT_REPORTER, RoleKind.OFFICE):
+            raise AccessDenied(f"{actor} may not request an extension")
+        if current.status not in OPEN_STATUSES:
+            raise ValidationError(_("Only an open problem can have its deadline extended."))
+        if not reason.strip():
+            raise ValidationError({"reason": _("A reason is required.")})
+        if current.extensions.filter(status=ExtensionStatus.REQUESTED).exists():
+            raise ValidationError(_("An extension request is already waiting for a decision."))
+        extension = DeadlineExtension(
+            problem=current,
+            old_deadline=current.deadline,
+            new_deadline=new_deadline,
+            reason=reason,
+            requested_by=actor,
+            requested_at=timezone.now(),
+        )
+        extension.full_clean()
+        extension.save()
+        record_changes([Change("create", extension, after=serialize(extension), reason=reason)], actor=actor)
+        return extension
+
+
+def do_decide_extension(extension: DeadlineExtension, *, actor, grant: bool, note: str = "") -> DeadlineExtension:
+    """The group (or the office) grants or refuses a request; granting moves the deadline."""
+    with transaction.atomic():
+        current = (
+            restrict(DeadlineExtension.objects.all(), actor, Action.CHANGE)
+            .select_for_update()
+            .select_related("problem")
+            .get(pk=extension.pk)
+        )
+        if role_kind(actor) not in (RoleKind.GROUP_MEMBER, RoleKind.OFFICE):
+            raise AccessDenied(f"{actor} may not decide an extension")
+        if current.status != ExtensionStatus.REQUESTED:
+            raise ValidationError(_("This extension request has been decided already."))
+        if not grant and not note.strip():
+            raise ValidationError({"decision_note": _("Say why the extension is refused.")})
+        before = serialize(current)
+        current.status = ExtensionStatus.GRANTED if grant else ExtensionStatus.REFUSED
+        current.decided_by, current.decided_at, current.decision_note = actor, timezone.now(), note
+        current.save()
+        old, new = diff(before, serialize(current))
+        changes = [Change("transition", current, before=old, after=new, reason=note)]
+        if grant:
+            problem = current.problem
+            changes.append(
+                Change("update", problem, before={"deadline": to_jsonable(problem.deadline)},
+                       after={"deadline": to_jsonable(current.new_deadline)}, reason=current.reason)
+            )  # fmt: skip
+            problem.deadline = current.new_deadline
+            problem.save(update_fields=["deadline", "updated_at"])
+        record_changes(changes, actor=actor)
+        return current

@@ -30,8 +30,21 @@ class ProblemStatus(models.TextChoices):
     DISMISSED = "dismissed", _("Dismissed")
 
 
+# The one definition of each: open (the unit still works on it) and rectified
+# (rectification complete, signed off or awaiting sign-off).
 OPEN_STATUSES = (ProblemStatus.FOUND, ProblemStatus.RECTIFYING)
 RECTIFIED_STATUSES = (ProblemStatus.RECTIFIED, ProblemStatus.SIGNED_OFF)
+
+
+class ExtensionStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    GRANTED = "granted", _("Granted")
+    REFUSED = "refused", _("Refused")
+
+
+class InspectionResult(models.TextChoices):
+    CLEAN = "clean", _("No problem found")
+    PROBLEMS = "problems", _("Problems found")
 
 
 class ClueAuthority(models.TextChoices):

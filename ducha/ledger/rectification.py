@@ -29,6 +29,8 @@ class Transition:
     label: StrOrPromise
     roles: frozenset[str]
     needs_reason: bool = False
+    needs_measures: bool = False  # 整改措施, when rectification starts
+    needs_opinion: bool = False  # 销号意见, when the group signs off
     needs_evidence: bool = False
     needs_completion_date: bool = False
 
@@ -37,7 +39,7 @@ _UNIT_SIDE = frozenset({R.UNIT_REPORTER, R.OFFICE})
 _GROUP_SIDE = frozenset({R.GROUP_MEMBER, R.OFFICE})
 
 TRANSITIONS: tuple[Transition, ...] = (
-    Transition(S.FOUND, S.RECTIFYING, "start", _("Start rectification"), _UNIT_SIDE),
+    Transition(S.FOUND, S.RECTIFYING, "start", _("Start rectification"), _UNIT_SIDE, needs_measures=True),
     Transition(
         S.RECTIFYING,
         S.RECTIFIED,
@@ -47,7 +49,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         needs_evidence=True,
         needs_completion_date=True,
     ),
-    Transition(S.RECTIFIED, S.SIGNED_OFF, "sign_off", _("Sign off"), _GROUP_SIDE),
+    Transition(S.RECTIFIED, S.SIGNED_OFF, "sign_off", _("Sign off"), _GROUP_SIDE, needs_opinion=True),
     Transition(
         S.RECTIFIED,
         S.RECTIFYING,
@@ -103,15 +105,41 @@ def path_between(source: str, target: str) -> list[Transition]:
     return steps
 
 
-def check_requirements(
-    transition: Transition, *, reason: str, evidence_count: int, completed_on: dt.date | None
-) -> None:
-    errors = {}
-    if transition.needs_reason and not reason.strip():
+@dataclass(frozen=True)
+class StepInput:
+    """What a step brings with it: the same for one step taken in a page and for the
+    steps an import or the demo states in bulk."""
+
+    reason: str = ""
+    measures: str = ""
+    opinion: str = ""
+    evidence_count: int = 0
+    completed_on: dt.date | None = None
+
+
+def check_requirements(transition: Transition, step: StepInput, *, found_on: dt.date, as_of: dt.date) -> None:
+    """Everything a transition needs, checked the same on every path (one step or a
+    bulk move). `as_of` is the latest completion date possible: today, or the
+    campaign's closing day."""
+    errors: dict[str, StrOrPromise | ValidationError] = {}
+    if transition.needs_reason and not step.reason.strip():
         errors["reason"] = _("A reason is required.")
-    if transition.needs_evidence and evidence_count == 0:
+    if transition.needs_measures and not step.measures.strip():
+        errors["measures"] = _("The rectification measures are required.")
+    if transition.needs_opinion and not step.opinion.strip():
+        errors["opinion"] = _("The sign-off opinion is required.")
+    if transition.needs_evidence and step.evidence_count == 0:
         errors["evidence"] = _("Attach at least one evidence file.")
-    if transition.needs_completion_date and completed_on is None:
-        errors["completed_on"] = _("The completion date is required.")
+    if transition.needs_completion_date:
+        done = step.completed_on
+        if done is None:
+            errors["completed_on"] = _("The completion date is required.")
+        elif done < found_on:
+            errors["completed_on"] = _("The completion date lies before the day it was found.")
+        elif done > as_of:
+            errors["completed_on"] = ValidationError(
+                _("The completion date lies after %(date)s (today, or the campaign's closing day)."),
+                params={"date": as_of.isoformat()},
+            )
     if errors:
         raise TransitionError(errors)

@@ -1,8 +1,11 @@
 """Who supervises whom: campaign, stages, domains, units, groups, assignments, roles."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ducha.core.access import REFERENCE_DATA, RoleKind, ScopePath
@@ -17,6 +20,10 @@ class Campaign(models.Model):
     region_code = models.CharField(_("region code"), max_length=6)
     scope_start = models.DateField(_("scope start"))
     scope_end = models.DateField(_("scope end"))
+    # The campaign's own run: problems are found, due and rectified inside it. A closed
+    # campaign's figures stand as of its closing day, however late they are read.
+    starts_on = models.DateField(_("campaign starts on"))
+    closes_on = models.DateField(_("campaign closes on"), null=True, blank=True)
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -28,6 +35,27 @@ class Campaign(models.Model):
     def clean(self) -> None:
         if self.scope_start and self.scope_end and self.scope_start > self.scope_end:
             raise ValidationError({"scope_end": _("The scope window ends before it starts.")})
+        if self.starts_on and self.closes_on and self.closes_on < self.starts_on:
+            raise ValidationError({"closes_on": _("The campaign closes before it starts.")})
+
+    def as_of(self, today: dt.date | None = None) -> dt.date:
+        """The day the campaign's figures stand at: today, or the closing day once closed."""
+        today = today or timezone.localdate()
+        return min(today, self.closes_on) if self.closes_on else today
+
+    def check_date(self, field: str, value: dt.date | None, *, not_after_today: bool = False) -> None:
+        """A business date lies inside the campaign's run (and, for what has happened,
+        not in the future): a typo cannot stretch the figures over a century."""
+        if value is None:
+            return
+        last = self.closes_on
+        if not_after_today:
+            last = min(last, timezone.localdate()) if last else timezone.localdate()
+        if value < self.starts_on or (last is not None and value > last):
+            until = last.isoformat() if last else "…"
+            message = _("The date %(date)s lies outside the campaign (%(start)s to %(end)s).")
+            params = {"date": value.isoformat(), "start": self.starts_on.isoformat(), "end": until}
+            raise ValidationError({field: ValidationError(message, params=params)})
 
 
 class Stage(models.Model):

@@ -6,11 +6,12 @@ from ducha.ledger.models.dispositions import (
     PolicyDocument,
     Training,
 )
-from ducha.ledger.models.problems import Evidence, Problem, RectificationStep
+from ducha.ledger.models.problems import DeadlineExtension, Evidence, Problem, RectificationStep
 from ducha.ledger.models.projects import Inspection, Project
 
 __all__ = [
     "ClueTransfer",
+    "DeadlineExtension",
     "Evidence",
     "ExposedCase",
     "FiledCase",

@@ -1,6 +1,7 @@
 """Dispositions (处置): clue transfers, filed cases, exposed typical cases,
 documents enacted/revised/abolished, trainings."""
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +22,11 @@ class ProblemLink(UnitRecord):
 
     class Meta:
         abstract = True
+
+    def clean(self) -> None:
+        super().clean()
+        if self.problem is not None and self.problem.unit_id != self.unit_id:
+            raise ValidationError({"problem": _("The problem belongs to another unit.")})
 
 
 class ClueTransfer(ProblemLink):

@@ -3,16 +3,23 @@ import datetime as dt
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ducha.core.access import ScopePath
-from ducha.ledger.choices import OPEN_STATUSES, DiscoveryMethod, ProblemStatus
+from ducha.core.access import RoleKind, ScopePath
+from ducha.ledger.choices import OPEN_STATUSES, DiscoveryMethod, ExtensionStatus, ProblemStatus
 from ducha.ledger.models.base import CountyRecord
 
 
+def overdue_q(as_of: dt.date) -> Q:
+    """The one definition of overdue: still open, and its deadline has passed by `as_of`
+    (the campaign's as-of day: Campaign.as_of). `Problem.is_overdue` says the same in Python."""
+    return Q(status__in=OPEN_STATUSES, deadline__lt=as_of)
+
+
 class ProblemQuerySet(models.QuerySet):
-    def overdue(self, today: dt.date) -> "ProblemQuerySet":
-        return self.filter(status__in=OPEN_STATUSES, deadline__lt=today)
+    def overdue(self, as_of: dt.date) -> "ProblemQuerySet":
+        return self.filter(overdue_q(as_of))
 
 
 class Problem(CountyRecord):
@@ -93,25 +100,42 @@ class Problem(CountyRecord):
     def __str__(self) -> str:
         return f"{self.number} {self.description[:40]}"
 
-    def is_overdue(self, today: dt.date) -> bool:
-        return self.status in OPEN_STATUSES and self.deadline is not None and self.deadline < today
+    def is_overdue(self, as_of: dt.date) -> bool:
+        """overdue_q for one problem in memory."""
+        return self.status in OPEN_STATUSES and self.deadline is not None and self.deadline < as_of
 
     def clean(self) -> None:
         super().clean()
         if self.project is not None:
+            # A problem in a project takes the project's domain (every path: form, import, bulk).
+            if not self.domain_id:
+                self.domain_id = self.project.domain_id
             if self.project.unit_id != self.unit_id:
                 raise ValidationError({"project": _("The project belongs to another unit.")})
-            if self.domain_id and self.domain_id != self.project.domain_id:
+            if self.county_id and self.project.county_id != self.county_id:
+                raise ValidationError({"project": _("The project lies in another county.")})
+            if self.domain_id != self.project.domain_id:
                 raise ValidationError({"domain": _("The domain differs from the project's.")})
         if self.item is not None and self.item.category_id != self.category_id:
             raise ValidationError({"item": _("The item does not belong to the category.")})
+        if self.campaign_id:
+            self.campaign.check_date("found_on", self.found_on, not_after_today=True)
+            self.campaign.check_date("deadline", self.deadline)
         if self.deadline and self.found_on and self.deadline < self.found_on:
             raise ValidationError({"deadline": _("The deadline lies before the day it was found.")})
 
-    def save(self, *args, **kwargs):
-        if self.project_id and not self.domain_id:
-            self.domain_id = self.project.domain_id
-        super().save(*args, **kwargs)
+    def check_update(self, role: str | None, changed: set[str]) -> None:
+        """Who may change what once the problem exists (do_update_object runs this).
+        A unit rectifies: it neither edits a problem that is past its hands (rectified,
+        signed off, dismissed) nor moves its own deadline, which only an extension does."""
+        if role != RoleKind.UNIT_REPORTER:
+            return
+        if self.status not in OPEN_STATUSES:
+            raise ValidationError(
+                _("A rectified, signed-off or dismissed problem can no longer be edited by the unit.")
+            )
+        if "deadline" in changed:
+            raise ValidationError({"deadline": _("The deadline moves only by an extension granted by the group.")})
 
 
 class RectificationStep(models.Model):
@@ -123,8 +147,10 @@ class RectificationStep(models.Model):
     to_status = models.CharField(max_length=12, choices=ProblemStatus.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     acted_at = models.DateTimeField()
-    reason = models.TextField(blank=True)
-    completed_on = models.DateField(null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    measures = models.TextField(_("rectification measures"), blank=True)  # 整改措施, on starting
+    opinion = models.TextField(_("sign-off opinion"), blank=True)  # 销号意见, on signing off
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
 
     scope = ScopePath(unit="problem__unit", county="problem__county")
 
@@ -155,3 +181,43 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class DeadlineExtension(models.Model):
+    """A request to move a problem's deadline (延期): the unit asks with a reason, the
+    group or the office grants or refuses. Granting is what moves the deadline."""
+
+    problem = models.ForeignKey(Problem, verbose_name=_("problem"), on_delete=models.CASCADE, related_name="extensions")
+    status = models.CharField(
+        _("status"), max_length=10, choices=ExtensionStatus.choices, default=ExtensionStatus.REQUESTED
+    )
+    old_deadline = models.DateField(_("deadline until now"), null=True, blank=True)
+    new_deadline = models.DateField(_("requested deadline"))
+    reason = models.TextField(_("reason"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    requested_at = models.DateTimeField(_("requested at"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+
+    scope = ScopePath(unit="problem__unit", county="problem__county")
+    workflow_fields = ("status",)
+
+    class Meta:
+        verbose_name = _("deadline extension")
+        ordering = ["requested_at", "pk"]
+        constraints = [
+            # One open request at a time: a second waits for the first to be decided.
+            models.UniqueConstraint(fields=["problem"], condition=Q(status="requested"), name="extension_one_pending")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.problem.number}: {self.old_deadline} → {self.new_deadline}"
+
+    def clean(self) -> None:
+        problem = self.problem
+        if self.new_deadline and problem.deadline and self.new_deadline <= problem.deadline:
+            raise ValidationError({"new_deadline": _("The new deadline must lie after the current one.")})
+        problem.campaign.check_date("new_deadline", self.new_deadline)

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ducha.core.access import ScopePath
 from ducha.core.uscc import is_valid_uscc
-from ducha.ledger.choices import InspectionKind
+from ducha.ledger.choices import InspectionKind, InspectionResult
 from ducha.ledger.models.base import CountyRecord
 
 
@@ -38,11 +38,12 @@ class Project(CountyRecord):
     winner_uscc = models.CharField(_("winner USCC"), max_length=18, blank=True)
     trade_date = models.DateField(_("trade date"), null=True, blank=True)
     remarks = models.TextField(_("remarks"), blank=True)
-    # Kept in step with Inspection rows by do_record_inspection: statistics over a
-    # million projects count these in one scan instead of joining the inspections.
-    self_inspected = models.BooleanField(default=False)
-    sampled = models.BooleanField(default=False)
-    verified = models.BooleanField(default=False)
+    # Kept in step with Inspection rows by the inspection actions, and by nothing else:
+    # statistics over a million projects count these in one scan instead of a join.
+    self_inspected = models.BooleanField(_("self-inspected"), default=False)
+    sampled = models.BooleanField(_("sampled"), default=False)
+    verified = models.BooleanField(_("verified"), default=False)
+    workflow_fields = ("self_inspected", "sampled", "verified")
 
     class Meta:
         verbose_name = _("project")
@@ -73,11 +74,14 @@ class Project(CountyRecord):
 
 
 class Inspection(models.Model):
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="inspections")
-    kind = models.CharField(max_length=10, choices=InspectionKind.choices)
-    inspected_on = models.DateField(null=True, blank=True)
-    inspector = models.CharField(max_length=100, blank=True)
-    findings = models.TextField(blank=True)
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="inspections"
+    )
+    kind = models.CharField(_("inspection kind"), max_length=10, choices=InspectionKind.choices)
+    inspected_on = models.DateField(_("inspected on"), null=True, blank=True)
+    result = models.CharField(_("result"), max_length=10, choices=InspectionResult.choices, blank=True)
+    inspector = models.CharField(_("inspector"), max_length=100, blank=True)
+    findings = models.TextField(_("findings"), blank=True)
     sampling_seed = models.CharField(max_length=64, blank=True, help_text="seed of the draw")
 
     scope = ScopePath(unit="project__unit", county="project__county")
@@ -86,4 +90,8 @@ class Inspection(models.Model):
         constraints = [models.UniqueConstraint(fields=["project", "kind"], name="inspection_once")]
 
     def __str__(self) -> str:
-        return f"{self.kind} inspection of project {self.project_id}"
+        return f"{self.get_kind_display()} {self.project.number}"
+
+    def clean(self) -> None:
+        if self.project_id:
+            self.project.campaign.check_date("inspected_on", self.inspected_on, not_after_today=True)
