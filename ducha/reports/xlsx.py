@@ -1,5 +1,7 @@
-"""Excel export of tables. Cells that a spreadsheet would run as a formula are
-neutralised (OWASP CSV/formula injection): a leading quote makes them text."""
+"""Excel export of tables. Text that a spreadsheet would run as a formula (OWASP
+CSV/formula injection: = + - @ tab or carriage return first) is written as a string cell
+with the quote-prefix style: Excel and WPS show exactly the text, no apostrophe in it, and
+keep it text when the cell is edited. Numbers and dates stay typed."""
 
 import datetime as dt
 import io
@@ -9,23 +11,29 @@ from decimal import Decimal
 from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def safe_cell(value):
-    """The value as it should land in a cell: numbers and dates stay typed, text that
-    would start a formula gets a leading apostrophe."""
+def safe_cell(sheet, value):
+    """The cell for a value: numbers and dates typed; text as text, a formula never (control
+    characters that a workbook cannot hold become U+FFFD)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, int | float | Decimal | dt.date):
         return value
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", str(value))
+    if not text.startswith(FORMULA_STARTS):
+        return text
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.data_type = "s"  # "=SUM(A1)" would otherwise be stored as a formula
+    cell.quotePrefix = True
+    return cell
 
 
 def write_xlsx(headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
@@ -38,7 +46,7 @@ def write_xlsx(headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
         header_cells.append(cell)
     sheet.append(header_cells)
     for row in rows:
-        sheet.append([safe_cell(v) for v in row])
+        sheet.append([safe_cell(sheet, v) for v in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
