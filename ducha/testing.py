@@ -17,17 +17,40 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.test import override_settings
+from django.utils import timezone
 
 from ducha.core.access import RoleKind
 from ducha.core.actions import do_bulk_create_objects, do_create_object
-from ducha.ledger.actions import do_create_problem, do_record_inspection
+from ducha.ledger.actions import Move, do_create_problem, do_record_inspection
 from ducha.ledger.choices import InspectionKind
+from ducha.ledger.evidence import EvidenceUpload
+from ducha.ledger.rectification import path_between
 from ducha.ledger.models import Problem, Project
 from ducha.ledger.reference import do_load_reference_data
 from ducha.org.actions import system_actor
 from ducha.org.models import Assignment, Campaign, Domain, Role, SupervisionGroup, Unit
 
 PASSWORD = "ducha-test-pw"
+# A small real PDF (header, catalogue, %%EOF): what the evidence checks accept.
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def move(problem: Problem, target: str, *, when=None, completed_on: dt.date | None = None, **given) -> Move:
+    """A bulk move to `target` carrying whatever its path needs (measures, opinion,
+    reason, one evidence file, a completion date), unless the test says otherwise."""
+    needs = path_between(problem.status, target) if problem.status != target else []
+    fill: dict[str, Any] = {}
+    if any(t.needs_measures for t in needs):
+        fill["measures"] = "完善制度，约谈责任人"
+    if any(t.needs_opinion for t in needs):
+        fill["opinion"] = "经核查，整改到位，同意销号"
+    if any(t.needs_reason for t in needs):
+        fill["reason"] = "经核查不属实"
+    if any(t.needs_evidence for t in needs):
+        fill["evidence"] = [EvidenceUpload(f"{problem.number}.pdf", PDF)]
+    if any(t.needs_completion_date for t in needs) and completed_on is None:
+        completed_on = problem.found_on + dt.timedelta(days=10)
+    return Move(problem, target, when or timezone.now(), completed_on, **{**fill, **given})
 
 
 @dataclass

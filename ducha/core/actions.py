@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, router, transaction
 from django.db.models import UniqueConstraint
 from django.db.models.deletion import Collector
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ducha.core.access import Action, ScopePath, ensure_allowed, restrict, role_kind
@@ -35,9 +36,12 @@ def _check_links(actor, objs: Sequence[models.Model]) -> None:
     clue transfer on another unit's problem by guessing an id. The models' clean()
     then checks that the linked record is of the same unit (and county)."""
     model = type(objs[0])
+    own = getattr(model, "scope", None)
+    # The owning unit and county are the record's scope itself: ensure_allowed judges them.
+    owners = {*own.unit_paths, own.county} if isinstance(own, ScopePath) else set()
     for field in model._meta.concrete_fields:
         target = field.related_model if field.many_to_one else None
-        if target is None or not isinstance(getattr(target, "scope", None), ScopePath):
+        if target is None or field.name in owners or not isinstance(getattr(target, "scope", None), ScopePath):
             continue
         ids = {getattr(o, field.attname) for o in objs} - {None}
         visible: set = set()
@@ -53,9 +57,25 @@ def _chunks(values: list, size: int = 900):
         yield values[start : start + size]
 
 
-def _named(obj: models.Model, message) -> str:
-    """A message that names the record it is about (bulk paths check many at once)."""
-    return f"{obj._meta.verbose_name} {natural_key(obj)}: {message}"
+def _named(obj: models.Model, message) -> Any:
+    """A message that names the record it is about (bulk paths check many at once);
+    lazy, so that it reads in the language active when it is shown."""
+    return format_lazy("{}: {}", _record(obj), message)
+
+
+def _record(obj: models.Model) -> Any:
+    return format_lazy("{} {}", obj._meta.verbose_name, natural_key(obj))
+
+
+def naming(record: Any, error: ValidationError) -> ValidationError:
+    """The same errors, each message prefixed with the record it is about (lazily)."""
+
+    def named(errors: list[ValidationError]) -> list[ValidationError]:
+        return [ValidationError(format_lazy("{}: {}", record, e.message), code=e.code, params=e.params) for e in errors]
+
+    if hasattr(error, "error_dict"):
+        return ValidationError({field: named(errors) for field, errors in error.error_dict.items()})
+    return ValidationError(named(error.error_list))
 
 
 def natural_key(obj: models.Model) -> str:
@@ -78,9 +98,13 @@ def _check_unique(objs: Sequence[models.Model]) -> None:
         seen: set = set()
         for obj, key in zip(objs, keys, strict=True):
             if key in stored or key in seen:
-                label = "、".join(str(model._meta.get_field(n).verbose_name) for n in names)
-                message = _("A record with this %(fields)s exists already.") % {"fields": label}
-                raise ValidationError({names[-1]: _named(obj, message)})
+                label = format_lazy(
+                    "、".join("{}" for _n in names), *(model._meta.get_field(n).verbose_name for n in names)
+                )
+                duplicate = ValidationError(
+                    _("A record with this %(fields)s exists already."), params={"fields": label}
+                )
+                raise naming(_record(obj), ValidationError({names[-1]: duplicate}))
             seen.add(key)
 
 
@@ -119,11 +143,7 @@ def do_bulk_create_objects(objs: Sequence[M], *, actor, reason: str = "", batch:
                 obj.clean_fields(exclude=relations)
                 obj.clean()
             except ValidationError as error:
-                raise ValidationError(
-                    {k: [_named(obj, m) for m in v] for k, v in error.message_dict.items()}
-                    if hasattr(error, "error_dict")
-                    else [_named(obj, m) for m in error.messages]
-                ) from error
+                raise naming(_record(obj), error) from error
         _check_links(actor, objs)
         _check_unique(objs)
         refresh_after_commit(len(objs))

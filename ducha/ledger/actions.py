@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ducha.core.access import AccessDenied, Action, RoleKind, allows, ensure_allowed, restrict, role_kind
-from ducha.core.actions import do_bulk_create_objects, do_create_object
+from ducha.core.actions import do_bulk_create_objects, do_create_object, naming
 from ducha.core.changelog import Change, diff, record_changes, serialize, to_jsonable
 from ducha.core.planner import refresh_after_commit
 from ducha.ledger.choices import OPEN_STATUSES, ExtensionStatus, InspectionKind, ProblemStatus
@@ -188,9 +188,7 @@ def do_bulk_transition_problems(moves: Sequence[Move], *, actor, batch: str | No
                 for t in path:
                     check_requirements(t, step_input, found_on=problem.found_on, as_of=problem.campaign.as_of())
             except TransitionError as error:
-                raise TransitionError(
-                    {k: [f"{problem.number}: {m}" for m in v] for k, v in error.message_dict.items()}
-                ) from error
+                raise TransitionError(naming(problem.number, error).error_dict) from error
             for t in path:
                 step = RectificationStep(
                     problem=problem,

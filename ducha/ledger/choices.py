@@ -30,10 +30,12 @@ class ProblemStatus(models.TextChoices):
     DISMISSED = "dismissed", _("Dismissed")
 
 
-# The one definition of each: open (the unit still works on it) and rectified
-# (rectification complete, signed off or awaiting sign-off).
+# The one definition of each: open (the unit still works on it), rectified
+# (rectification complete: signed off or awaiting sign-off) and cleared.
 OPEN_STATUSES = (ProblemStatus.FOUND, ProblemStatus.RECTIFYING)
 RECTIFIED_STATUSES = (ProblemStatus.RECTIFIED, ProblemStatus.SIGNED_OFF)
+# Cleared (清零销号): nothing left to do, the group has signed it off (or it was no problem).
+CLEARED_STATUSES = (ProblemStatus.SIGNED_OFF, ProblemStatus.DISMISSED)
 
 
 class ExtensionStatus(models.TextChoices):

@@ -2,20 +2,49 @@
 group=engineering, category=A), so dashboards can link to any filtered list."""
 
 import django_filters as df
-from django.db.models import Q
+from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_filters.widgets import BooleanWidget
 
 from ducha.core.access import restrict
 from ducha.ledger.choices import (
+    CLEARED_STATUSES,
     OPEN_STATUSES,
+    RECTIFIED_STATUSES,
     ClueAuthority,
     DiscoveryMethod,
     DocumentAction,
     ProblemStatus,
 )
-from ducha.ledger.models import MarketEntityType, ProblemCategory
+from ducha.ledger.models import MarketEntityType, Problem, ProblemCategory
+from ducha.ledger.models.problems import overdue_q
 from ducha.org.models import Assignment, Domain, ProjectType, SupervisionGroup, Unit, active_campaign
+
+
+ALL = _("all")
+
+
+class YesNoWidget(BooleanWidget):
+    """全部 / 是 / 否: "all" (no filter) first, and chosen until the user picks; the URL
+    keeps true/false (?overdue=true), as the dashboards link."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("", ALL), ("true", _("yes")), ("false", _("no"))]
+
+
+class ListFilterSet(df.FilterSet):
+    """Every select of a list's filters starts at "all" (全部): choices without django-filter's
+    "---------", yes/no filters without its "Unknown"."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for f in self.filters.values():  # the instance's own copies
+            if isinstance(f, df.BooleanFilter):
+                f.extra.setdefault("widget", YesNoWidget)
+            elif isinstance(f, df.ChoiceFilter | df.ModelChoiceFilter):
+                f.extra["empty_label"] = ALL
 
 
 def _units(request):
@@ -30,7 +59,7 @@ def _groups(request):
     return SupervisionGroup.objects.filter(campaign=active_campaign())
 
 
-class UnitRecordFilterSet(df.FilterSet):
+class UnitRecordFilterSet(ListFilterSet):
     domain = df.ModelChoiceFilter(queryset=Domain.objects.all(), to_field_name="code", label=_("domain"))
     unit = df.ModelChoiceFilter(queryset=_units, to_field_name="code", label=_("unit"))
     group = df.ModelChoiceFilter(
@@ -55,6 +84,14 @@ class ProjectFilterSet(CountyRecordFilterSet):
     traded_before = df.DateFilter(field_name="trade_date", lookup_expr="lte", label=_("traded until"))
     has_problems = df.BooleanFilter(method="filter_has_problems", label=_("has problems"))
 
+    cleared = df.BooleanFilter(method="filter_cleared", label=_("problems cleared"))
+
+    def filter_cleared(self, queryset, name, value):
+        """Problem projects all of whose problems are cleared (signed off or dismissed)."""
+        not_cleared = Problem.objects.exclude(status__in=CLEARED_STATUSES).values("project_id")
+        cleared = queryset.filter(problems__isnull=False).exclude(pk__in=not_cleared).distinct()
+        return cleared if value else queryset.filter(pk__in=not_cleared)
+
     def filter_has_problems(self, queryset, name, value):
         return queryset.filter(problems__isnull=not value).distinct() if value else queryset.filter(problems=None)
 
@@ -64,7 +101,10 @@ class ProblemFilterSet(CountyRecordFilterSet):
     entity_type = df.ModelChoiceFilter(
         queryset=MarketEntityType.objects.all(), to_field_name="code", label=_("market-entity type")
     )
-    status = df.MultipleChoiceFilter(choices=ProblemStatus.choices, label=_("status"))
+    # Checkboxes: ?status=found, or several (?status=rectified&status=signed_off).
+    status = df.MultipleChoiceFilter(
+        choices=ProblemStatus.choices, widget=forms.CheckboxSelectMultiple, label=_("status")
+    )
     state = df.ChoiceFilter(
         choices=[("open", _("open")), ("rectified", _("rectified or signed off"))],
         method="filter_state",
@@ -85,10 +125,11 @@ class ProblemFilterSet(CountyRecordFilterSet):
     def filter_state(self, queryset, name, value):
         if value == "open":
             return queryset.filter(status__in=OPEN_STATUSES)
-        return queryset.filter(status__in=[ProblemStatus.RECTIFIED, ProblemStatus.SIGNED_OFF])
+        return queryset.filter(status__in=RECTIFIED_STATUSES)
 
     def filter_overdue(self, queryset, name, value):
-        overdue = Q(status__in=OPEN_STATUSES, deadline__lt=timezone.localdate())
+        campaign = active_campaign()
+        overdue = overdue_q(campaign.as_of() if campaign else timezone.localdate())
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
     def filter_kind(self, queryset, name, value):

@@ -31,7 +31,7 @@ def _head() -> str:
 
 
 def cached_statistics(campaign: Campaign, *, user=None, today: dt.date) -> dict[str, Any]:
-    key = f"ducha:stats:{campaign.pk}:{_scope_key(user)}:{today.isoformat()}:{_head()}"
+    key = f"ducha:stats:{campaign.pk}:{_scope_key(user)}:{campaign.as_of(today).isoformat()}:{_head()}"
     figures = cache.get(key)
     if figures is None:
         figures = campaign_statistics(campaign, user=user, today=today)

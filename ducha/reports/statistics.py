@@ -11,13 +11,13 @@ because a project belongs to exactly one unit and one domain.
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypedDict, cast
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from ducha.core.access import restrict
-from ducha.ledger.choices import OPEN_STATUSES, RECTIFIED_STATUSES, CategoryKind, ProblemStatus
+from ducha.ledger.choices import CLEARED_STATUSES, OPEN_STATUSES, RECTIFIED_STATUSES, CategoryKind, ProblemStatus
 from ducha.ledger.models import (
     ClueTransfer,
     ExposedCase,
@@ -29,9 +29,45 @@ from ducha.ledger.models import (
     Project,
     Training,
 )
+from ducha.ledger.models.problems import overdue_q
 from ducha.org.models import Assignment, Campaign, Domain, SupervisionGroup, Unit
 
 Cell = tuple[int, int | None]  # (unit id, domain id)
+
+
+class Figures(TypedDict):
+    """The figures of one slice (a group, a domain, a unit, the total)."""
+
+    projects: int
+    projects_self_inspected: int
+    projects_sampled: int
+    projects_verified: int
+    problems: int
+    problems_four_categories: int
+    problems_market_entity: int
+    projects_with_problems: int
+    projects_with_problems_cleared: int
+    problems_open: int
+    problems_rectified: int
+    problems_awaiting_sign_off: int
+    problems_signed_off: int
+    problems_dismissed: int
+    problems_overdue: int
+    clue_transfers: int
+    filed_cases: int
+    exposed_cases: int
+    documents: int
+    trainings: int
+    training_attendees: int
+    rectification_rate: float
+    sign_off_rate: float
+    problems_by_category: dict[str, int]
+    problems_by_entity_type: dict[str, int]
+    problems_by_discovery: dict[str, int]
+    problems_by_status: dict[str, int]
+    clue_transfers_by_authority: dict[str, int]
+    documents_by_action: dict[str, int]
+
 
 FIGURES = (
     "projects",
@@ -45,6 +81,7 @@ FIGURES = (
     "projects_with_problems_cleared",
     "problems_open",
     "problems_rectified",
+    "problems_awaiting_sign_off",
     "problems_signed_off",
     "problems_dismissed",
     "problems_overdue",
@@ -69,7 +106,7 @@ def _cells(qs: QuerySet, **aggregates) -> Iterable[dict[str, Any]]:
     return qs.values("unit_id", "domain_id").annotate(**aggregates).order_by()
 
 
-def _collect(campaign: Campaign, user, today: dt.date) -> dict[Cell, Counter]:
+def _collect(campaign: Campaign, user, as_of: dt.date) -> dict[Cell, Counter]:
     cells: dict[Cell, Counter] = defaultdict(Counter)
 
     def scoped(model):
@@ -94,15 +131,17 @@ def _collect(campaign: Campaign, user, today: dt.date) -> dict[Cell, Counter]:
         problems_four_categories=Count("id", filter=Q(category_id__in=four)),
         problems_market_entity=Count("id", filter=Q(entity_type__isnull=False)),
         projects_with_problems=Count("project_id", distinct=True),
-        projects_with_open_problems=Count("project_id", distinct=True, filter=open_q),
+        projects_not_cleared=Count("project_id", distinct=True, filter=~Q(status__in=CLEARED_STATUSES)),
         problems_open=Count("id", filter=open_q),
         problems_rectified=Count("id", filter=Q(status__in=RECTIFIED_STATUSES)),
+        problems_awaiting_sign_off=Count("id", filter=Q(status=ProblemStatus.RECTIFIED)),
         problems_signed_off=Count("id", filter=Q(status=ProblemStatus.SIGNED_OFF)),
         problems_dismissed=Count("id", filter=Q(status=ProblemStatus.DISMISSED)),
-        problems_overdue=Count("id", filter=open_q & Q(deadline__lt=today)),
+        problems_overdue=Count("id", filter=overdue_q(as_of)),
     ):
         key = row.pop("unit_id"), row.pop("domain_id")
-        row["projects_with_problems_cleared"] = row["projects_with_problems"] - row.pop("projects_with_open_problems")
+        # Cleared (清零销号): every problem of the project signed off or dismissed.
+        row["projects_with_problems_cleared"] = row["projects_with_problems"] - row.pop("projects_not_cleared")
         cells[key].update(row)
 
     categories = dict(ProblemCategory.objects.values_list("pk", "code"))
@@ -139,13 +178,17 @@ def _collect(campaign: Campaign, user, today: dt.date) -> dict[Cell, Counter]:
     return cells
 
 
-def _shape(counter: Counter) -> dict[str, Any]:
-    """Flat counter → the documented figure dict (breakdowns nested)."""
+def _shape(counter: Counter) -> Figures:
+    """Flat counter → the documented figure dict (breakdowns nested, rates added)."""
     out: dict[str, Any] = {name: int(counter.get(name, 0)) for name in FIGURES}
+    # Rates over the problems that count: a dismissed problem (不予认定) was no problem.
+    counted = out["problems"] - out["problems_dismissed"]
+    out["rectification_rate"] = round(out["problems_rectified"] / counted, 4) if counted else 1.0
+    out["sign_off_rate"] = round(out["problems_signed_off"] / counted, 4) if counted else 1.0
     for name in BREAKDOWNS:
         prefix = name + "."
         out[name] = {k[len(prefix) :]: int(v) for k, v in sorted(counter.items()) if k.startswith(prefix)}
-    return out
+    return cast(Figures, out)
 
 
 def _sum(counters: Iterable[Counter]) -> Counter:
@@ -156,11 +199,12 @@ def _sum(counters: Iterable[Counter]) -> Counter:
 
 
 def campaign_statistics(campaign: Campaign, *, user=None, today: dt.date | None = None) -> dict[str, Any]:
-    """Every campaign figure, by group, by domain and by unit, plus the total.
+    """Every campaign figure, by group, by domain and by unit, plus the total, as of
+    `campaign.as_of(today)`: today, or the closing day of a closed campaign.
 
     With `user`, only what that user may see is counted (restrict)."""
-    today = today or timezone.localdate()
-    cells = _collect(campaign, user, today)
+    as_of = campaign.as_of(today or timezone.localdate())
+    cells = _collect(campaign, user, as_of)
     units = {u.pk: u for u in Unit.objects.filter(parent__isnull=True)}
     domains = list(Domain.objects.all())
     group_of: dict[int, SupervisionGroup] = {}
@@ -217,8 +261,10 @@ def campaign_statistics(campaign: Campaign, *, user=None, today: dt.date | None 
             "name": campaign.name,
             "scope_start": campaign.scope_start.isoformat(),
             "scope_end": campaign.scope_end.isoformat(),
+            "starts_on": campaign.starts_on.isoformat(),
+            "closes_on": campaign.closes_on.isoformat() if campaign.closes_on else None,
         },
-        "today": today.isoformat(),
+        "as_of": as_of.isoformat(),
         "total": {"units": len({u for u, _ in cells}), **_shape(_sum(cells.values()))},
         "by_group": by_group,
         "by_domain": by_domain,
@@ -245,13 +291,8 @@ def weekly_trend(campaign: Campaign, *, user=None) -> list[dict[str, Any]]:
     return [{"week": w.isoformat(), "found": weeks[w]["found"], "rectified": weeks[w]["rectified"]} for w in span]
 
 
-def clearance_rate(figures: dict[str, Any]) -> float:
-    """Share of the problems that count (not dismissed) whose rectification is complete."""
-    counted = figures["problems"] - figures["problems_dismissed"]
-    return round(figures["problems_rectified"] / counted, 4) if counted else 1.0
-
-
 def lagging_units(by_unit: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Units ordered worst first: most overdue, then most open, then lowest clearance rate."""
-    rows = [{**u, "clearance_rate": clearance_rate(u)} for u in by_unit]
-    return sorted(rows, key=lambda u: (-u["problems_overdue"], -u["problems_open"], u["clearance_rate"]))
+    """Units not yet cleared (sign-off rate below 100%), worst first: most overdue,
+    then most open, then lowest sign-off rate."""
+    rows = [u for u in by_unit if u["sign_off_rate"] < 1]
+    return sorted(rows, key=lambda u: (-u["problems_overdue"], -u["problems_open"], u["sign_off_rate"]))

@@ -13,7 +13,7 @@ from ducha.ledger.choices import OPEN_STATUSES
 from ducha.ledger.models import Problem, ProblemCategory
 from ducha.org.models import active_campaign
 from ducha.reports.cache import cached_statistics, cached_weekly_trend
-from ducha.reports.statistics import clearance_rate, lagging_units
+from ducha.reports.statistics import lagging_units
 
 
 def problems_url(**filters) -> str:
@@ -28,11 +28,12 @@ def home(request):
     kind = role_kind(request.user)
     if kind is None:
         return render(request, "web/no_role.html")
-    today = timezone.localdate()
-    figures = cached_statistics(campaign, user=request.user, today=today)
-    context = {"campaign": campaign, "figures": figures, "total": figures["total"], "today": today}
+    # A closed campaign's figures stand as of its closing day.
+    as_of = campaign.as_of(timezone.localdate())
+    figures = cached_statistics(campaign, user=request.user, today=as_of)
+    context = {"campaign": campaign, "figures": figures, "total": figures["total"], "as_of": as_of}
     if kind == RoleKind.UNIT_REPORTER:
-        return render(request, "web/dashboard_unit.html", {**context, **_unit_context(request, today)})
+        return render(request, "web/dashboard_unit.html", {**context, **_unit_context(request, campaign, as_of)})
     trend = cached_weekly_trend(campaign, user=request.user)
     context |= _charts(figures, trend)
     if kind == RoleKind.GROUP_MEMBER:
@@ -45,22 +46,24 @@ def home(request):
             **figures,
             "by_group": [g for g in figures["by_group"] if role and g["group"] == role.group.code],
         }
-    context["overdue"] = _overdue(request, today)
+    context["overdue"] = _overdue(request, campaign, as_of)
     template = "web/dashboard_group.html" if kind == RoleKind.GROUP_MEMBER else "web/dashboard_office.html"
     return render(request, template, context)
 
 
 def _charts(figures, trend) -> dict:
-    ranked = sorted(figures["by_unit"], key=clearance_rate, reverse=True)
+    # The units that lag first (the chart draws the first on top): lowest rate, then most overdue.
+    ranked = sorted(figures["by_unit"], key=lambda u: (u["sign_off_rate"], -u["problems_overdue"]))
     names = dict(ProblemCategory.objects.values_list("code", "name"))
     by_category = figures["total"]["problems_by_category"]
     return {
         "chart_clearance": {
             "title": _("Zero-clearing progress by unit"),
             "labels": [u["name"] for u in ranked],
-            "values": [round(clearance_rate(u) * 100, 1) for u in ranked],
+            "values": [round(u["sign_off_rate"] * 100, 1) for u in ranked],
             "links": [problems_url(unit=u["unit"], state="open") for u in ranked],
             "unit": "%",
+            "max": 100,
             "empty": _("No data yet"),
         },
         "chart_category": {
@@ -83,13 +86,15 @@ def _charts(figures, trend) -> dict:
     }
 
 
-def _overdue(request, today):
-    qs = restrict(Problem.objects.overdue(today), request.user).select_related("unit").order_by("deadline", "pk")
-    return list(qs[:10])
+def _overdue(request, campaign, as_of):
+    problems = Problem.objects.filter(campaign=campaign).overdue(as_of)
+    return list(restrict(problems, request.user).select_related("unit").order_by("deadline", "pk")[:10])
 
 
-def _unit_context(request, today) -> dict:
-    problems = restrict(Problem.objects.filter(status__in=OPEN_STATUSES), request.user)
+def _unit_context(request, campaign, as_of) -> dict:
+    """The unit's open problems with the next step for each; its counts are the
+    statistics' (figures in the template), like every other dashboard's."""
+    problems = restrict(Problem.objects.filter(campaign=campaign, status__in=OPEN_STATUSES), request.user)
     open_problems = list(problems.select_related("project", "category").order_by("deadline", "pk")[:20])
     next_steps = {
         "found": _("Start rectification and record the measures."),
@@ -97,10 +102,5 @@ def _unit_context(request, today) -> dict:
     }
     for p in open_problems:
         p.next_step = next_steps.get(p.status, "")
-        p.overdue_now = p.is_overdue(today)
-    return {
-        "open_problems": open_problems,
-        "open_count": problems.count(),
-        "overdue_count": restrict(Problem.objects.overdue(today), request.user).count(),
-        "awaiting_sign_off": restrict(Problem.objects.filter(status="rectified"), request.user).count(),
-    }
+        p.overdue_now = p.is_overdue(as_of)
+    return {"open_problems": open_problems}

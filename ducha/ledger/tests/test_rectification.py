@@ -21,6 +21,7 @@ from ducha.core.access import AccessDenied, restrict
 from ducha.core.actions import do_update_object
 from ducha.core.models import ChangeLogEntry
 from ducha.ledger.actions import (
+    Move,
     allowed_transitions,
     do_bulk_transition_problems,
     do_create_problem,
@@ -30,9 +31,10 @@ from ducha.ledger.choices import ProblemStatus as S
 from ducha.ledger.evidence import EvidenceUpload
 from ducha.ledger.models import Problem
 from ducha.ledger.rectification import TRANSITIONS, Transition, TransitionError
+from ducha.ledger.tests.files import pdf
 
 ROLES = ["office", "viewer", "group_a", "group_b", "league_a", "county_a", "dept_a", "league_b", "norole"]
-REPORT = EvidenceUpload("整改报告.pdf", b"%PDF-1.7\n% rectification report\n")
+REPORT = EvidenceUpload("整改报告.pdf", pdf("rectification report"))
 FOUND_ON = dt.date(2024, 6, 1)  # every problem of the small campaign was found that day
 DONE = dt.date(2024, 6, 20)
 
@@ -51,6 +53,10 @@ def needs(transition: Transition) -> dict:
     kwargs = {}
     if transition.needs_reason:
         kwargs["reason"] = "核查不属实"
+    if transition.needs_measures:
+        kwargs["measures"] = "完善制度，约谈责任人"
+    if transition.needs_opinion:
+        kwargs["opinion"] = "整改到位，同意销号"
     if transition.needs_evidence:
         kwargs["evidence"] = [REPORT]
     if transition.needs_completion_date:
@@ -59,7 +65,7 @@ def needs(transition: Transition) -> dict:
 
 
 def everything() -> dict:
-    return {"reason": "理由", "evidence": [REPORT], "completed_on": DONE}
+    return {"reason": "理由", "measures": "措施", "opinion": "意见", "evidence": [REPORT], "completed_on": DONE}
 
 
 def bring_to(problem: Problem, status: S, actor) -> Problem:
@@ -112,6 +118,10 @@ def test_every_legal_transition_moves_the_problem_and_records_who_when_why(small
     assert (step.from_status, step.to_status, step.actor) == (transition.source, transition.target, office)
     assert step.acted_at >= started
     assert step.reason == needs(transition).get("reason", "")
+    assert step.measures == needs(transition).get("measures", "")  # 整改措施, kept with the step
+    assert step.opinion == needs(transition).get("opinion", "")  # 销号意见, kept with the step
+    if transition.needs_measures:
+        assert stored.measures == step.measures
     assert step.completed_on == needs(transition).get("completed_on")
     assert step.evidence.count() == (1 if transition.needs_evidence else 0)
     if transition.target == S.RECTIFIED:
@@ -120,7 +130,7 @@ def test_every_legal_transition_moves_the_problem_and_records_who_when_why(small
         assert stored.rectified_on is None  # a rejected rectification is no longer rectified
 
     entry = ChangeLogEntry.objects.filter(action="transition", object_id=str(problem.pk)).last()
-    assert entry.before == {"status": transition.source}
+    assert entry.before["status"] == transition.source
     assert entry.after["status"] == transition.target
     assert (entry.actor_id, entry.reason) == (office.pk, step.reason)
     # The transition, its step and its evidence files: one change-log row each.
@@ -247,7 +257,7 @@ def test_a_department_problem_is_the_departments_and_its_groups(small):
         do_transition_problem(problem, S.SIGNED_OFF, actor=small.users["group_b"])
     with pytest.raises(AccessDenied):  # the reporter signs off nothing, even its own
         do_transition_problem(problem, S.SIGNED_OFF, actor=small.users["dept_a"])
-    do_transition_problem(problem, S.SIGNED_OFF, actor=small.users["group_a"])
+    do_transition_problem(problem, S.SIGNED_OFF, actor=small.users["group_a"], opinion="同意销号")
     assert Problem.objects.get(pk=problem.pk).status == S.SIGNED_OFF
 
 
@@ -351,7 +361,9 @@ def test_reporting_rectified_needs_evidence_and_a_completion_date(small, kwargs,
 
 def test_rectified_on_the_day_it_was_found_is_fine(small):
     problem = bring_to(small.problems["xincheng"], S.RECTIFYING, small.users["office"])
-    do_transition_problem(problem, S.RECTIFIED, actor=small.users["county_a"], evidence=[REPORT], completed_on=FOUND_ON)
+    do_transition_problem(
+        problem, S.RECTIFIED, actor=small.users["county_a"], evidence=[REPORT], completed_on=FOUND_ON
+    )  # fmt: skip
     assert Problem.objects.get(pk=problem.pk).rectified_on == FOUND_ON
 
 
@@ -372,11 +384,12 @@ def test_a_bad_evidence_file_refuses_the_whole_transition(small):
 WHEN = timezone.make_aware(dt.datetime(2024, 6, 25, 10, 0))
 
 
-def bulk(small, *moves, reason: str = "", actor: str = "office") -> str:
+def bulk(small, *moves, reason: str = "", actor: str = "office", complete: bool = True) -> str:
+    """Bulk moves; `complete` fills in what each path needs besides the reason and date."""
+    extra = {"measures": "完善制度", "opinion": "同意销号", "evidence": [REPORT]} if complete else {}
     return do_bulk_transition_problems(
-        [(small.problems[key], target, WHEN, completed_on) for key, target, completed_on in moves],
+        [Move(small.problems[key], target, WHEN, completed_on, reason, **extra) for key, target, completed_on in moves],
         actor=small.users[actor],
-        reason=reason,
     )
 
 
@@ -446,7 +459,7 @@ def test_bulk_needs_the_completion_date_for_rectified(small, target):
     before = snapshot(small.problems["hohhot"])
     with pytest.raises(TransitionError) as error:
         bulk(small, ("hohhot", target, None))
-    expected = "Problem Q-hohhot: a rectified problem needs its completion date."
+    expected = "Q-hohhot: The completion date is required."
     assert messages(error.value) == {"completed_on": [expected]}
     assert snapshot(small.problems["hohhot"]) == before
 
@@ -455,7 +468,7 @@ def test_bulk_needs_a_reason_for_dismissal(small):
     before = snapshot(small.problems["hohhot"])
     with pytest.raises(TransitionError) as error:
         bulk(small, ("hohhot", S.DISMISSED, None))
-    assert messages(error.value) == {"reason": ["Problem Q-hohhot: a reason is required."]}
+    assert messages(error.value) == {"reason": ["Q-hohhot: A reason is required."]}
     assert snapshot(small.problems["hohhot"]) == before
 
 
@@ -481,7 +494,7 @@ def test_bulk_reads_the_stored_status_not_the_callers_copy(small):
     bring_to(small.problems["hohhot"], S.DISMISSED, small.users["office"])
     before = snapshot(stale)
     with pytest.raises(TransitionError):
-        do_bulk_transition_problems([(stale, S.RECTIFYING, WHEN, None)], actor=small.users["office"])
+        do_bulk_transition_problems([Move(stale, S.RECTIFYING, WHEN, measures="措施")], actor=small.users["office"])
     assert snapshot(stale) == before
 
 

@@ -29,12 +29,14 @@ from ducha.ledger.actions import (
     do_attach_evidence,
     do_create_problem,
     do_record_inspection,
+    do_request_extension,
     do_transition_problem,
 )
 from ducha.ledger.choices import ProblemStatus
 from ducha.ledger.evidence import EvidenceUpload
 from ducha.ledger.models import (
     ClueTransfer,
+    DeadlineExtension,
     Evidence,
     ExposedCase,
     FiledCase,
@@ -46,9 +48,9 @@ from ducha.ledger.models import (
     RectificationStep,
     Training,
 )
-from ducha.org.models import Domain, Role, Unit
+from ducha.ledger.tests.files import PDF
+from ducha.org.models import Campaign, Domain, ProjectType, Role, SupervisionGroup, Unit
 
-PDF = b"%PDF-1.7\n% evidence\n"
 ROLES = ["office", "viewer", "group_a", "group_b", "league_a", "county_a", "dept_a", "league_b", "norole"]
 ACTIONS = [Action.VIEW, Action.ADD, Action.CHANGE, Action.DELETE]
 
@@ -100,6 +102,8 @@ UNIT_CODES = UNITS["office"][0]
 EVERY = frozenset({"*"})
 REFERENCE = {role: (EVERY, EVERY if role == "office" else NONE) for role in ROLES}
 REFERENCE["norole"] = (NONE, NONE)
+# Undeclared models (the change log, roles, users): closed by default, the office's alone.
+OFFICE_ONLY = {role: (EVERY, EVERY) if role == "office" else (NONE, NONE) for role in ROLES}
 
 
 def _number(obj) -> str:
@@ -133,8 +137,15 @@ SUBJECTS = [
     Subject(PolicyDocument, lambda o: o.title, UNIT_RECORDS),
     Subject(Training, lambda o: o.title, UNIT_RECORDS),
     Subject(Unit, lambda o: o.code, UNITS, filter={"code__in": UNIT_CODES}),
+    Subject(DeadlineExtension, lambda o: _number(o.problem), COUNTY_RECORDS),
     Subject(Domain, lambda o: "*", REFERENCE),
+    Subject(ProjectType, lambda o: "*", REFERENCE),
     Subject(ProblemCategory, lambda o: "*", REFERENCE),
+    Subject(Campaign, lambda o: "*", REFERENCE),
+    Subject(SupervisionGroup, lambda o: "*", REFERENCE),
+    Subject(ChangeLogEntry, lambda o: "*", OFFICE_ONLY),
+    Subject(Role, lambda o: "*", OFFICE_ONLY),
+    Subject(get_user_model(), lambda o: "*", OFFICE_ONLY),
 ]
 
 
@@ -164,7 +175,8 @@ def world(small_once, django_db_blocker, tmp_path_factory):
         for key, project in sc.projects.items():
             problem = sc.problems[key]
             do_record_inspection(project, "sample", actor=office, inspected_on=dt.date(2024, 6, 1))
-            do_transition_problem(problem, ProblemStatus.RECTIFYING, actor=office)
+            do_transition_problem(problem, ProblemStatus.RECTIFYING, actor=office, measures="整改措施")
+            do_request_extension(problem, actor=office, new_deadline=dt.date(2024, 7, 20), reason=key)
             do_attach_evidence(problem, actor=office, uploads=[EvidenceUpload(f"{key}.pdf", PDF + key.encode())])
             base = {"campaign": sc.campaign, "unit": problem.unit, "problem": problem}
             do_create_object(
@@ -318,7 +330,7 @@ def test_in_scope_actions_succeed_for_the_same_users(small):
     # The counterpart of the test above: the refusals are about scope, not about the actions.
     problem = small.problems["xincheng"]
     do_update_object(problem, actor=small.users["county_a"], changes={"description": "已核实"})
-    do_transition_problem(problem, ProblemStatus.RECTIFYING, actor=small.users["county_a"])
+    do_transition_problem(problem, ProblemStatus.RECTIFYING, actor=small.users["county_a"], measures="整改措施")
     do_record_inspection(small.projects["baotou"], "verify", actor=small.users["league_b"])
     problem.refresh_from_db()
     assert (problem.description, problem.status) == ("已核实", ProblemStatus.RECTIFYING)

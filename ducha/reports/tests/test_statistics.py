@@ -2,10 +2,9 @@
 
 import datetime as dt
 
-from django.utils import timezone
-
 from ducha.ledger.actions import do_bulk_transition_problems
-from ducha.reports.statistics import campaign_statistics, clearance_rate, lagging_units, weekly_trend
+from ducha.reports.statistics import campaign_statistics, lagging_units, weekly_trend
+from ducha.testing import move
 
 TODAY = dt.date(2024, 8, 1)  # after every deadline of the small campaign (2024-07-01)
 
@@ -33,7 +32,7 @@ def test_a_user_counts_only_what_it_may_see(small):
 
 def test_weekly_trend_has_every_week_between_the_first_and_the_last(small):
     hohhot = small.problems["hohhot"]
-    do_bulk_transition_problems([(hohhot, "rectified", timezone.now(), dt.date(2024, 6, 25))], actor=small.system)
+    do_bulk_transition_problems([move(hohhot, "rectified", completed_on=dt.date(2024, 6, 25))], actor=small.system)
     trend = weekly_trend(small.campaign)
     # Found on 2024-06-01 (a Saturday: week of Monday 05-27), rectified 06-25 (week of 06-24).
     assert [w["week"] for w in trend] == ["2024-05-27", "2024-06-03", "2024-06-10", "2024-06-17", "2024-06-24"]
@@ -44,11 +43,47 @@ def test_weekly_trend_has_every_week_between_the_first_and_the_last(small):
 
 def test_lagging_units_worst_first(small):
     do_bulk_transition_problems(
-        [(small.problems["hohhot"], "rectified", timezone.now(), dt.date(2024, 6, 25))], actor=small.system
+        [move(small.problems["hohhot"], "signed_off", completed_on=dt.date(2024, 6, 25))], actor=small.system
     )
     stats = campaign_statistics(small.campaign, today=TODAY)
     order = [u["unit"] for u in lagging_units(stats["by_unit"])]
-    # 呼和浩特市 has one of two problems rectified, the others none: those with open overdue first.
+    # 呼和浩特市 has one of two problems signed off, the others none: those with open overdue first.
     assert order[-1] == "150100"
-    assert clearance_rate({"problems": 4, "problems_dismissed": 2, "problems_rectified": 1}) == 0.5
-    assert clearance_rate({"problems": 0, "problems_dismissed": 0, "problems_rectified": 0}) == 1.0
+    # A unit whose every problem is signed off is no longer lagging, whatever else.
+    do_bulk_transition_problems([move(small.problems["fgw"], "signed_off")], actor=small.system)
+    stats = campaign_statistics(small.campaign, today=TODAY)
+    assert "fgw" not in [u["unit"] for u in lagging_units(stats["by_unit"])]
+    assert {u["unit"]: u["sign_off_rate"] for u in stats["by_unit"]}["fgw"] == 1.0
+
+
+def test_rates_and_cleared_problem_projects(small):
+    """Rectified ÷ problems and signed off ÷ problems (dismissed ones do not count);
+    a problem project is cleared only when all its problems are signed off."""
+    do_bulk_transition_problems(
+        [
+            move(small.problems["hohhot"], "rectified"),
+            move(small.problems["xincheng"], "signed_off"),
+            move(small.problems["fgw"], "dismissed"),
+        ],
+        actor=small.system,
+    )
+    total = campaign_statistics(small.campaign, today=TODAY)["total"]
+    assert (total["problems"], total["problems_dismissed"]) == (5, 1)
+    assert total["rectification_rate"] == 0.5  # 2 of the 4 that count
+    assert total["sign_off_rate"] == 0.25
+    assert total["problems_awaiting_sign_off"] == 1
+    # hohhot is rectified but not signed off: not cleared; xincheng signed off, fgw dismissed: cleared.
+    assert (total["projects_with_problems"], total["projects_with_problems_cleared"]) == (5, 2)
+
+
+def test_a_closed_campaign_stands_at_its_closing_day(small):
+    from ducha.core.actions import do_update_object
+
+    office = small.users["office"]
+    later = dt.date(2026, 11, 27)
+    assert campaign_statistics(small.campaign, today=later)["total"]["problems_overdue"] == 5
+    campaign = do_update_object(small.campaign, actor=office, changes={"closes_on": dt.date(2024, 6, 30)})
+    stats = campaign_statistics(campaign, today=later)
+    assert stats["as_of"] == "2024-06-30"
+    assert stats["campaign"]["closes_on"] == "2024-06-30"
+    assert stats["total"]["problems_overdue"] == 0  # deadlines 2024-07-01: not yet passed on closing day
