@@ -151,7 +151,7 @@ def make_small_campaign() -> SmallCampaign:
             "region_code": "150000",
             "scope_start": dt.date(2023, 1, 1),
             "scope_end": dt.date(2024, 6, 30),
-            "starts_on": dt.date(2024, 4, 1),
+            "starts_on": dt.date(2024, 1, 1),
         },
     )
     domains = {d.code: d for d in Domain.objects.all()}

@@ -94,7 +94,7 @@ def test_a_duplicate_inside_one_batch_is_named_too(small):
 @PATHS
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("found_on", dt.date(2024, 3, 1)), ("found_on", dt.date(2099, 1, 1)), ("deadline", dt.date(2024, 5, 1))],
+    [("found_on", dt.date(2023, 12, 1)), ("found_on", dt.date(2099, 1, 1)), ("deadline", dt.date(2024, 5, 1))],
     ids=["found-before-the-campaign", "found-in-the-future", "due-before-found"],
 )
 def test_dates_lie_inside_the_campaign(small, create, field, value):

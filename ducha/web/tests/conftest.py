@@ -18,7 +18,6 @@ import datetime as dt
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
 from ducha.core.actions import do_bulk_create_objects, do_create_object
 from ducha.core.registry import ledgers
@@ -35,7 +34,7 @@ from ducha.ledger.models import (
     Training,
 )
 from ducha.org.models import Domain, Unit
-from ducha.testing import SmallCampaign, make_small_campaign, rolled_back
+from ducha.testing import SmallCampaign, make_small_campaign, move, rolled_back
 
 ROLES = ("office", "viewer", "group_a", "group_b", "league_a", "county_a", "dept_a", "league_b", "norole")
 WRITERS = ("office", "group_a", "group_b", "league_a", "county_a", "dept_a", "league_b")
@@ -173,16 +172,14 @@ def add_variety(site: Site) -> dict[str, Problem]:
         "signed": problem("signed", "czt", d(2024, 4, 1), d(2024, 5, 31), "analytics", "应进未进 国有产权转让", s),
         "dismissed": problem("dismissed", "baotou", d(2024, 4, 15), d(2024, 5, 15), "verify", "经核实不属实"),
     }
-    now = timezone.now()
     do_bulk_transition_problems(
         [
-            (new["donghe"], "rectifying", now, None),
-            (new["done"], "rectified", now, d(2024, 4, 20)),
-            (new["signed"], "signed_off", now, d(2024, 5, 10)),
-            (new["dismissed"], "dismissed", now, None),
+            move(new["donghe"], "rectifying"),
+            move(new["done"], "rectified", completed_on=d(2024, 4, 20)),
+            move(new["signed"], "signed_off", completed_on=d(2024, 5, 10)),
+            move(new["dismissed"], "dismissed", reason="核实结论"),
         ],
         actor=system,
-        reason="核实结论",
     )
     return new
 

@@ -34,28 +34,53 @@ def zh(message) -> str:
 # ---------------------------------------------------------------------------
 # Header and navigation.
 
+# The scope follows the role only where it adds something: a group's or a unit's name
+# ("whole region" says nothing the office's or the viewer's role does not).
 SCOPE = {
-    "office": lambda role: zh("whole region"),
-    "viewer": lambda role: zh("whole region, read only"),
-    "group_a": lambda role: "A组",
-    "group_b": lambda role: "B组",
-    "league_a": lambda role: "呼和浩特市",
-    "county_a": lambda role: "新城区",
-    "dept_a": lambda role: role.unit.name,
-    "league_b": lambda role: "包头市",
-    "norole": lambda role: zh("no role"),
+    "office": None,
+    "viewer": None,
+    "group_a": "A组",
+    "group_b": "B组",
+    "league_a": "呼和浩特市",
+    "county_a": "新城区",
+    "dept_a": "自治区发展和改革委员会",
+    "league_b": "包头市",
+    "norole": None,
 }
+
+
+def who(response) -> list[str]:
+    return [p.strip() for p in by_testid(response, "who").split("·")]
 
 
 @pytest.mark.parametrize("name", ROLES)
 def test_the_header_shows_the_user_the_role_and_the_scope(site, login, name):
     response = login(name).get(reverse("home"))
 
-    who = by_testid(response, "who")
     role = Role.objects.filter(user=site.users[name]).first()
-    parts = [p.strip() for p in who.split("·")]
-    kind = zh(role.get_kind_display()) if role else ""
-    assert parts == [name, kind, SCOPE[name](role)]
+    kind = zh(role.get_kind_display()) if role else zh("no role")
+    expected = [name, kind, SCOPE[name]] if SCOPE[name] else [name, kind]
+    assert who(response) == expected
+    assert len(set(who(response))) == len(who(response))
+
+
+@pytest.mark.parametrize(
+    ("name", "full_name", "expected"),
+    [
+        # The demo names its accounts after the office, the group, the unit: said once.
+        ("office", "专项整治工作组办公室", ["专项整治工作组办公室"]),
+        ("viewer", "查阅人员", ["查阅人员"]),
+        ("group_a", "A组", ["A组", "督导检查组成员"]),
+        ("league_a", "呼和浩特市", ["呼和浩特市", "单位填报人员"]),
+        ("county_a", "张三", ["张三", "单位填报人员", "新城区"]),
+    ],
+)
+def test_the_header_never_says_the_same_words_twice(site, login, name, full_name, expected):
+    user = site.users[name]
+    user.first_name = full_name
+    user.save(update_fields=["first_name"])  # an account, not a ledger record: no action needed
+
+    assert who(login(name).get(reverse("home"))) == expected
 
 
 @pytest.mark.parametrize("name", ROLES)
@@ -97,9 +122,10 @@ def assert_list_count(client, href: str, figure: int) -> None:
     response = client.get(href)
     assert response.status_code == 200, href
     if href.startswith(reverse("trainings-list")) and "?" not in href:
-        # "Training attendees" sums the attendees of the trainings listed
+        # "Training attendees" sums the attendees of the trainings listed: the list's total shows it
         _header, *rows = read_xlsx(client.get(href + "?export=xlsx"))
         assert sum(r[-1] for r in rows) == figure, href
+        assert by_testid(response, "total-attendees") == f"{figure:,}", href
     else:
         assert shown_count(response) == figure, href
 
@@ -113,8 +139,8 @@ def test_office_figures_lead_to_lists_of_that_many(variety, login):
     figures = [(h, n) for h, _label, n in cards(response)]
     figures += table_links(response, "by-group", 'data-group="B"')
     figures += table_links(response, "by-domain", "政府采购")
-    assert len(figures) == 12 + 11 + 5
-    assert any(n > 0 for _h, n in figures[12:])
+    assert len(figures) == 14 + 14 + 6
+    assert any(n > 0 for _h, n in figures[14:])
     for href, figure in figures:
         assert_list_count(client, href, figure)
 
@@ -133,15 +159,42 @@ def test_office_chart_links_lead_to_their_lists(variety, login):
     assert len(clearance["labels"]) == len(clearance["links"]) == 4  # the four units with records
 
 
+def chart_data(response, source: str) -> dict:
+    return json.loads(re.search(rf'id="{source}" type="application/json">(.*?)</script>', page(response), re.S)[1])
+
+
+@pytest.mark.parametrize("name", ["office", "group_b"])
+def test_the_clearance_chart_puts_the_lagging_units_first(variety, login, name):
+    clearance = chart_data(login(name).get(reverse("home")), "chart-clearance")
+
+    assert clearance["values"] == sorted(clearance["values"])  # charts.js draws the first on top
+    assert (clearance["unit"], clearance["max"]) == ("%", 100)
+    if name == "office":
+        # 呼和浩特市 and 包头市 have cleared nothing and have two overdue problems each
+        assert set(clearance["labels"][:2]) == {"呼和浩特市", "包头市"}
+        assert clearance["values"][:2] == [0, 0] and clearance["values"][-1] == 50
+    else:
+        assert clearance["labels"] == ["包头市", "自治区财政厅"]
+
+
+def test_the_category_chart_names_the_categories(variety, login):
+    category = chart_data(login("office").get(reverse("home")), "chart-category")
+
+    assert category["labels"][0] == "A 公职人员违规插手招标投标方面"  # whole: charts.js wraps, never cuts
+    assert 'data-chart="bar-h" data-source="chart-category"' in page(login("office").get(reverse("home")))
+
+
 def test_group_dashboard_lists_lagging_units_worst_first(variety, login):
     client = login("group_b")
     response = client.get(reverse("home"))
 
     assert response.templates[0].name == "web/dashboard_group.html"
     rows = re.search(r'data-testid="lagging">.*?<tbody>(.*?)</tbody>', page(response), re.S).group(1)
-    lagging = [[text(c) for c in re.findall(r"<td>(.*?)</td>", r, re.S)] for r in re.findall(r"<tr>(.*?)</tr>", rows)]
-    # unit, overdue, open, problems, clearance rate
-    assert lagging == [["包头市", "2", "2", "3", "0%"], ["自治区财政厅", "1", "1", "2", "50%"]]
+    lagging = [
+        [text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", r, re.S)] for r in re.findall(r"<tr>(.*?)</tr>", rows)
+    ]
+    # unit, overdue, open, problems, sign-off rate
+    assert lagging == [["包头市", "2", "2", "3", "0.0%"], ["自治区财政厅", "1", "1", "2", "50.0%"]]
     for (href, unit), row in zip(links(rows), lagging, strict=True):
         assert unit == row[0]
         assert_list_count(client, href, int(row[2]))  # the link opens the unit's open problems
@@ -172,8 +225,9 @@ def test_unit_dashboard_shows_open_and_overdue_problems_and_the_next_step(
     response = client.get(reverse("home"))
 
     assert response.templates[0].name == "web/dashboard_unit.html"
-    assert (response.context["open_count"], response.context["overdue_count"]) == (open_, overdue)
-    assert response.context["awaiting_sign_off"] == awaiting
+    total = response.context["total"]  # the statistics' figures, as on every dashboard
+    assert (total["problems_open"], total["problems_overdue"]) == (open_, overdue)
+    assert total["problems_awaiting_sign_off"] == awaiting
     table = re.search(r'data-testid="todo">.*?<tbody>(.*?)</tbody>', page(response), re.S).group(1)
     rows = re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)
     assert [text(re.search(r"<td>(.*?)</td>", r).group(1)) for r in rows] == todo  # by deadline
@@ -189,16 +243,15 @@ def test_unit_dashboard_shows_open_and_overdue_problems_and_the_next_step(
 
 
 def test_a_unit_with_nothing_open_is_told_so(site, login):
-    from django.utils import timezone
 
     from ducha.ledger.actions import do_bulk_transition_problems
+    from ducha.testing import move
 
-    do_bulk_transition_problems(
-        [(site.problems["fgw"], "rectified", timezone.now(), site.problems["fgw"].found_on)], actor=site.system
-    )
+    problem = site.problems["fgw"]
+    do_bulk_transition_problems([move(problem, "rectified", completed_on=problem.found_on)], actor=site.system)
     response = login("dept_a").get(reverse("home"))
 
-    assert response.context["open_count"] == 0
+    assert response.context["total"]["problems_open"] == 0
     assert zh("No open problems: the ledger is cleared.") in text(response)
 
 
@@ -220,3 +273,46 @@ def test_no_campaign_page(site, login):
 
     assert response.status_code == 200
     assert response.templates[0].name == "web/no_campaign.html"
+
+
+def test_dashboards_show_both_rates_and_the_problem_projects(variety, login):
+    response = login("office").get(reverse("home"))
+    total = response.context["total"]
+    html = page(response)
+    assert f'data-testid="fig-sign-off-rate">{total["sign_off_rate"] * 100:.1f}%' in html
+    assert f'data-testid="fig-rectification-rate">{total["rectification_rate"] * 100:.1f}%' in html
+    assert f'data-testid="fig-problem-projects">{total["projects_with_problems"]}<' in html
+    assert total["rectification_rate"] > total["sign_off_rate"]  # one problem rectified, awaiting sign-off
+
+
+def test_another_campaigns_records_count_nowhere(variety, site, login):
+    """A second, earlier campaign in the same units: the active campaign's figures,
+    lists and dashboards leave its records out."""
+    import datetime as dt
+
+    from ducha.core.actions import do_create_object
+    from ducha.ledger.models import Problem
+    from ducha.org.models import Campaign
+
+    client = login("office")
+    before = client.get(reverse("home")).context["total"]
+    old = do_create_object(
+        Campaign,
+        actor=site.system,
+        data={"code": "old", "name": "上一轮", "region_code": "150000", "is_active": False,
+              "scope_start": dt.date(2021, 1, 1), "scope_end": dt.date(2022, 6, 30),
+              "starts_on": dt.date(2022, 1, 1), "closes_on": dt.date(2022, 12, 31)},
+    )  # fmt: skip
+    project = site.projects["hohhot"]
+    do_create_object(
+        Problem,
+        actor=site.system,
+        data={"campaign": old, "unit": project.unit, "number": "Q-old", "description": "旧问题",
+              "discovery_method": "self", "found_on": dt.date(2022, 3, 1), "deadline": dt.date(2022, 4, 1)},
+    )  # fmt: skip
+    after = client.get(reverse("home")).context["total"]
+    assert (after["problems"], after["problems_overdue"]) == (before["problems"], before["problems_overdue"])
+    assert "Q-old" not in page(client.get(reverse("problems-list")))
+    in_hohhot = Problem.objects.filter(campaign=site.campaign, unit__code="150100").count()
+    assert shown_count(client.get(reverse("problems-list") + "?unit=150100")) == in_hohhot
+    assert "Q-old" not in page(login("league_a").get(reverse("home")))

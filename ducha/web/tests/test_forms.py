@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from ducha.core.models import ChangeLogEntry
-from ducha.ledger.models import ClueTransfer, Problem, Project, Training
+from ducha.ledger.models import ClueTransfer, FiledCase, Problem, Project, Training
 from ducha.org.models import Domain, Unit
 from ducha.web.tests.helpers import assert_no_inline_code, form_fields, page, read_xlsx, select_options, text
 
@@ -262,6 +262,8 @@ def test_an_edit_of_a_linked_disposition_keeps_its_link(site, login):
     assert form["problem"] == "Q-baotou"
 
     assert client.post(url, {**form, "summary": "已移送审查起诉"}).status_code == 302
+    case = FiledCase.objects.get(pk=site.pk("filed-cases", "baotou"))
+    assert (case.summary, case.problem) == ("已移送审查起诉", site.problems["baotou"])
 
 
 # ---------------------------------------------------------------------------
