@@ -25,8 +25,8 @@ from ducha.core.models import ChangeLogEntry, ChangeLogHead
 from ducha.ledger.actions import do_attach_evidence, do_record_inspection, do_transition_problem
 from ducha.ledger.evidence import EvidenceUpload
 from ducha.ledger.models import Project
+from ducha.ledger.tests.files import PDF
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 TABLE = "core_changelogentry"
 REPO = Path(__file__).resolve().parents[3]
 
@@ -102,7 +102,7 @@ def log(small) -> int:
     do_record_inspection(project, "sample", actor=office, sampling_seed="1")
     do_delete_object(project, actor=office, reason="重复录入")
     problem = small.problems["hohhot"]
-    do_transition_problem(problem, "rectifying", actor=league_a)
+    do_transition_problem(problem, "rectifying", actor=league_a, measures="完善制度，约谈责任人")
     do_attach_evidence(problem, actor=league_a, uploads=[EvidenceUpload("合同.pdf", PDF)])
     do_transition_problem(
         problem,
@@ -144,8 +144,8 @@ def test_log_stays_intact_as_it_grows(log, small):
         ("action", "delete"),
         ("object_id", "424242"),
         ("object_repr", "forged"),
-        ("before", json.dumps({"status": "found"})),
-        ("after", json.dumps({"status": "signed_off", "rectified_on": "2024-06-01"})),
+        ("before", json.dumps({"status": "found", "rectified_on": None, "measures": ""})),
+        ("after", json.dumps({"status": "signed_off", "rectified_on": "2024-06-01", "measures": "伪造"})),
         ("batch", "00000000-0000-0000-0000-000000000000"),
     ],
 )

@@ -18,6 +18,7 @@ from ducha.core.actions import do_bulk_create_objects, do_create_object, do_dele
 from ducha.core.changelog import GENESIS_HASH, Change, entry_hash, record_changes, serialize, verify_chain
 from ducha.core.models import AppendOnlyError, ChangeLogEntry, ChangeLogHead
 from ducha.ledger.actions import (
+    Move,
     do_attach_evidence,
     do_bulk_transition_problems,
     do_create_problem,
@@ -27,11 +28,13 @@ from ducha.ledger.actions import (
 from ducha.ledger.evidence import EvidenceUpload
 from ducha.ledger.models import Evidence, Inspection, Problem, Project, RectificationStep
 from ducha.ledger.rectification import TransitionError
+from ducha.ledger.tests.files import PDF, PNG
 from ducha.org.models import Domain
+from ducha.testing import move
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
 COMPLETED = dt.date(2024, 6, 20)
+MEASURES = "完善评标专家抽取制度，约谈责任人"
+OPINION = "经核查，整改到位，同意销号"
 
 
 # --- helpers -------------------------------------------------------------------------
@@ -81,7 +84,7 @@ def fresh(obj):
 
 
 def start(small, key: str = "hohhot") -> Problem:
-    return do_transition_problem(small.problems[key], "rectifying", actor=small.users["league_a"])
+    return do_transition_problem(small.problems[key], "rectifying", actor=small.users["league_a"], measures=MEASURES)
 
 
 def assert_row(row: ChangeLogEntry, *, action: str, obj, actor, reason: str = "") -> None:
@@ -211,12 +214,23 @@ def test_update_object_logs_only_the_changed_fields_and_the_reason(small):
 
     [row] = rows_since(seq)
     assert_row(row, action="update", obj=project, actor=league_a, reason="台账更正")
-    assert set(row.after) == {"name", "amount", "updated_at"}  # tenderer was set but did not change
-    assert row.before == {"name": old.name, "amount": "1250000.00", "updated_at": old.updated_at.isoformat()}
-    assert row.after["name"] == "新名称"
-    assert row.after["amount"] == "2000000.00"
-    assert row.after["updated_at"] == fresh(project).updated_at.isoformat()
+    # tenderer was set but did not change; the timestamps Django keeps are nobody's change
+    assert set(row.after) == set(row.before) == {"name", "amount"}
+    assert row.before == {"name": old.name, "amount": "1250000.00"}
+    assert row.after == {"name": "新名称", "amount": "2000000.00"}
+    assert fresh(project).updated_at > old.updated_at  # the row was saved all the same
     assert fresh(project).name == updated.name == "新名称"
+    assert_chain_intact()
+
+
+def test_update_that_changes_nothing_writes_no_row(small):
+    office, project = small.users["office"], small.projects["hohhot"]
+    old, log = fresh(project), log_state()
+
+    do_update_object(project, actor=office, changes={"name": old.name, "amount": old.amount}, reason="无变化")
+
+    assert log_state() == log
+    assert serialize(fresh(project)) == serialize(old)  # not even updated_at moved
     assert_chain_intact()
 
 
@@ -289,16 +303,19 @@ def test_transition_logs_the_status_change_and_the_step(small):
     league_a, problem = small.users["league_a"], small.problems["hohhot"]
     seq = head_seq()
 
-    do_transition_problem(problem, "rectifying", actor=league_a, reason="开始整改")
+    do_transition_problem(problem, "rectifying", actor=league_a, reason="开始整改", measures=MEASURES)
 
     step = RectificationStep.objects.get(problem=problem)
     transition, step_row = rows_since(seq)
     assert_row(transition, action="transition", obj=problem, actor=league_a, reason="开始整改")
-    assert transition.before == {"status": "found"}
-    assert transition.after == {"status": "rectifying", "rectified_on": None}
+    assert transition.before == {"status": "found", "rectified_on": None, "measures": ""}
+    assert transition.after == {"status": "rectifying", "rectified_on": None, "measures": MEASURES}
+    assert fresh(problem).measures == MEASURES
     assert_row(step_row, action="create", obj=step, actor=league_a)
+    assert step_row.after == serialize(step)
     assert step_row.after["from_status"] == "found"
     assert step_row.after["to_status"] == "rectifying"
+    assert step_row.after["measures"] == MEASURES
     assert step_row.after["actor_id"] == league_a.pk
     assert transition.batch == step_row.batch
     assert_chain_intact()
@@ -322,8 +339,8 @@ def test_transition_with_evidence_logs_each_file(small):
     files = list(Evidence.objects.filter(step=step).order_by("pk"))
     transition, step_row, *file_rows = rows_since(seq)
     assert_row(transition, action="transition", obj=problem, actor=league_a, reason="已完成整改")
-    assert transition.before == {"status": "rectifying"}
-    assert transition.after == {"status": "rectified", "rectified_on": "2024-06-20"}
+    assert transition.before == {"status": "rectifying", "rectified_on": None, "measures": MEASURES}
+    assert transition.after == {"status": "rectified", "rectified_on": "2024-06-20", "measures": MEASURES}
     assert_row(step_row, action="create", obj=step, actor=league_a)
     assert step_row.after["completed_on"] == "2024-06-20"
     assert len(file_rows) == len(files) == 2
@@ -338,29 +355,35 @@ def test_transition_with_evidence_logs_each_file(small):
 
 
 @pytest.mark.parametrize(
-    ("steps", "reason"),
+    ("steps", "reason", "opinion", "rectified_on"),
     [
-        ([("rectified", "league_a"), ("signed_off", "group_a")], ""),
-        ([("rectified", "league_a"), ("rectifying", "group_a")], "证据不足，退回重改"),
-        ([("dismissed", "group_a")], "经核实不属实"),
+        ([("rectified", "league_a"), ("signed_off", "group_a")], "", OPINION, "2024-06-20"),
+        ([("rectified", "league_a"), ("rectifying", "group_a")], "证据不足，退回重改", "", None),
+        ([("dismissed", "group_a")], "经核实不属实", "", None),
     ],
     ids=["sign_off", "reject", "dismiss"],
 )
-def test_group_decisions_are_logged_with_their_reason(small, steps, reason):
+def test_group_decisions_are_logged_with_their_reason(small, steps, reason, opinion, rectified_on):
     problem = start(small)
     *earlier, (target, who) = steps
     for status, user in earlier:
         do_transition_problem(problem, status, actor=small.users[user], evidence=[pdf()], completed_on=COMPLETED)
-    source, actor, seq = fresh(problem).status, small.users[who], head_seq()
+    before, actor, seq = fresh(problem), small.users[who], head_seq()
 
-    do_transition_problem(problem, target, actor=actor, reason=reason)
+    do_transition_problem(problem, target, actor=actor, reason=reason, opinion=opinion)
 
     transition, step_row = rows_since(seq)
     assert_row(transition, action="transition", obj=problem, actor=actor, reason=reason)
-    assert transition.before == {"status": source}
-    assert transition.after["status"] == target == fresh(problem).status
+    assert transition.before == {
+        "status": before.status,
+        "rectified_on": before.rectified_on and before.rectified_on.isoformat(),
+        "measures": MEASURES,
+    }
+    assert transition.after == {"status": target, "rectified_on": rectified_on, "measures": MEASURES}
+    assert fresh(problem).status == target
     assert_row(step_row, action="create", obj=RectificationStep.objects.filter(problem=problem).last(), actor=actor)
     assert step_row.after["reason"] == reason
+    assert step_row.after["opinion"] == opinion
     assert_chain_intact()
 
 
@@ -371,33 +394,61 @@ def test_bulk_transition_logs_every_problem_and_every_step(small):
     seq = head_seq()
 
     batch = do_bulk_transition_problems(
-        [(signed, "signed_off", when, COMPLETED), (dismissed, "dismissed", when, None)],
+        [
+            Move(
+                signed,
+                "signed_off",
+                when,
+                COMPLETED,
+                reason="导入：台账状态",
+                measures=MEASURES,
+                opinion=OPINION,
+                evidence=[pdf("整改报告.pdf")],
+            ),
+            Move(dismissed, "dismissed", when, reason="导入：经核实不属实"),
+        ],
         actor=office,
-        reason="导入：台账状态",
     )
 
     rows = rows_since(seq)
     assert {r.batch for r in rows} == {batch}
     assert all(r.actor_id == office.pk and r.actor_name == "office" for r in rows)
     transitions = [r for r in rows if r.action == "transition"]
-    assert [(r.object_id, r.before, r.after) for r in transitions] == [
-        (str(signed.pk), {"status": "found"}, {"status": "signed_off", "rectified_on": "2024-06-20"}),
-        (str(dismissed.pk), {"status": "found"}, {"status": "dismissed", "rectified_on": None}),
+    assert [(r.object_id, r.before, r.after, r.reason) for r in transitions] == [
+        (
+            str(signed.pk),
+            {"status": "found", "rectified_on": None, "measures": ""},
+            {"status": "signed_off", "rectified_on": "2024-06-20", "measures": MEASURES},
+            "导入：台账状态",
+        ),
+        (
+            str(dismissed.pk),
+            {"status": "found", "rectified_on": None, "measures": ""},
+            {"status": "dismissed", "rectified_on": None, "measures": ""},
+            "导入：经核实不属实",
+        ),
     ]
-    assert all(r.reason == "导入：台账状态" for r in transitions)
-    steps = [r for r in rows if r.action == "create"]
-    assert all(r.object_type == "ledger.rectificationstep" for r in steps)
+    steps = [r for r in rows if r.action == "create" and r.object_type == "ledger.rectificationstep"]
     assert sorted(int(r.object_id) for r in steps) == sorted(
         RectificationStep.objects.filter(problem__in=[signed, dismissed]).values_list("pk", flat=True)
     )
-    assert [(r.after["from_status"], r.after["to_status"]) for r in steps] == [
-        ("found", "rectifying"),
-        ("rectifying", "rectified"),
-        ("rectified", "signed_off"),
-        ("found", "dismissed"),
+    assert [
+        (r.after["from_status"], r.after["to_status"], r.after["measures"], r.after["opinion"], r.after["reason"])
+        for r in steps
+    ] == [
+        ("found", "rectifying", MEASURES, "", ""),
+        ("rectifying", "rectified", "", "", ""),
+        ("rectified", "signed_off", "", OPINION, ""),
+        ("found", "dismissed", "", "", "导入：经核实不属实"),
     ]
+    assert steps[1].after["completed_on"] == "2024-06-20"
     assert all(r.after["acted_at"] == when.isoformat() for r in steps)
-    assert len(rows) == 6
+    [file_row] = [r for r in rows if r.object_type == "ledger.evidence"]
+    assert file_row.action == "create"
+    assert file_row.after == serialize(Evidence.objects.get(problem=signed))
+    assert file_row.after["step_id"] == int(steps[1].object_id)  # the file belongs to the step that needs it
+    assert file_row.after["original_name"] == "整改报告.pdf"
+    assert len(rows) == 7
     assert (fresh(signed).status, fresh(dismissed).status) == ("signed_off", "dismissed")
     assert_chain_intact()
 
@@ -422,19 +473,24 @@ def test_record_inspection_logs_the_inspection_and_the_project_flag(small):
 
 
 def test_record_inspection_logs_the_flag_as_it_was(small):
-    """The fixture's projects are already marked self-inspected: the log must not claim
-    the flag went from False to True."""
+    """The fixture's projects are self-inspected through a recorded self-inspection: the
+    log tells that flag's story once, False to True, and a second self-inspection is
+    refused without a row claiming the flag changed again."""
     office, project = small.users["office"], small.projects["hohhot"]
     assert fresh(project).self_inspected is True
-    seq = head_seq()
+    flag_rows = ChangeLogEntry.objects.filter(
+        action="update", object_type="ledger.project", object_id=str(project.pk), after__has_key="self_inspected"
+    )
+    [flagged] = flag_rows
+    assert (flagged.before, flagged.after) == ({"self_inspected": False}, {"self_inspected": True})
+    [inspection] = Inspection.objects.filter(project=project, kind="self")
+    [created] = ChangeLogEntry.objects.filter(
+        action="create", object_type="ledger.inspection", object_id=str(inspection.pk)
+    )
+    assert created.batch == flagged.batch and created.seq == flagged.seq - 1
 
-    do_record_inspection(project, "self", actor=office)
-
-    rows = rows_since(seq)
-    assert [r.object_type for r in rows if r.action == "create"] == ["ledger.inspection"]
-    for row in rows:
-        if row.action == "update":
-            assert row.before == {"self_inspected": True}
+    assert_fails_cleanly(ValidationError, lambda: do_record_inspection(project, "self", actor=office), project)
+    assert list(flag_rows) == [flagged]
     assert_chain_intact()
 
 
@@ -458,11 +514,11 @@ def test_attach_evidence_logs_each_file(small):
 # --- a failed action changes neither the data nor the log --------------------------------
 
 
-def assert_fails_cleanly(exc, action, *watched) -> None:
+def assert_fails_cleanly(exc, action, *watched, match: str | None = None) -> None:
     """`action()` raises `exc`; the log and every watched object are as they were."""
     log, objects = log_state(), [serialize(fresh(o)) for o in watched]
     counts = {m: m.objects.count() for m in (Project, Problem, RectificationStep, Evidence, Inspection)}
-    with pytest.raises(exc):
+    with pytest.raises(exc, match=match):
         action()
     assert log_state() == log
     assert [serialize(fresh(o)) for o in watched] == objects
@@ -477,6 +533,29 @@ def test_invalid_update_changes_nothing(small):
         lambda: do_update_object(project, actor=small.users["office"], changes={"winner_uscc": "not-a-code"}),
         project,
     )
+
+
+@pytest.mark.parametrize(("flag", "value"), [("self_inspected", False), ("sampled", True), ("verified", True)])
+def test_inspection_flag_edit_is_refused(small, flag, value):
+    """The flags follow the inspections recorded, and nothing else: an edit through
+    do_update_object is refused, even alongside a legitimate change, and logs nothing."""
+    project = small.projects["hohhot"]
+    assert getattr(fresh(project), flag) is not value  # the fixture self-inspected it, nothing more
+    assert_fails_cleanly(
+        ValidationError,
+        lambda: do_update_object(project, actor=small.users["office"], changes={flag: value, "name": "改"}),
+        project,
+    )
+
+
+def test_inspection_flag_on_create_is_refused(small):
+    assert_fails_cleanly(
+        ValidationError,
+        lambda: do_create_object(
+            Project, actor=small.users["office"], data=project_data(small, "N-flag", sampled=True, verified=True)
+        ),
+    )
+    assert not Project.objects.filter(number="N-flag").exists()
 
 
 def test_update_moving_an_object_out_of_scope_is_refused(small):
@@ -557,6 +636,7 @@ def test_transition_missing_its_evidence_changes_nothing(small):
         TransitionError,
         lambda: do_transition_problem(problem, "rectified", actor=small.users["league_a"], completed_on=COMPLETED),
         problem,
+        match="'evidence'",  # only the files are missing
     )
 
 
@@ -576,9 +656,17 @@ def test_transition_with_a_fake_file_rolls_back_the_step_already_written(small):
 def test_bulk_transition_failing_on_a_later_move_changes_nothing(small):
     first, second = small.problems["hohhot"], small.problems["fgw"]
     when = dt.datetime(2024, 6, 25, tzinfo=dt.UTC)
-    moves = [(first, "signed_off", when, COMPLETED), (second, "dismissed", when, None)]  # dismiss needs a reason
+    # the first move carries everything its path needs; the dismissal lacks its reason
+    moves = [
+        move(first, "signed_off", when=when, completed_on=COMPLETED),
+        move(second, "dismissed", when=when, reason=""),
+    ]
     assert_fails_cleanly(
-        TransitionError, lambda: do_bulk_transition_problems(moves, actor=small.users["office"]), first, second
+        TransitionError,
+        lambda: do_bulk_transition_problems(moves, actor=small.users["office"]),
+        first,
+        second,
+        match="'reason': \\['Q-fgw: ",  # the second move, named
     )
 
 
@@ -641,7 +729,7 @@ def test_every_action_opens_its_own_transaction(transactional_db, small):
     do_attach_evidence(problem, actor=league_a, uploads=[pdf()])
     do_transition_problem(problem, "rectified", actor=league_a, evidence=[pdf()], completed_on=COMPLETED)
     when = dt.datetime(2024, 6, 25, tzinfo=dt.UTC)
-    do_bulk_transition_problems([(small.problems["fgw"], "rectifying", when, None)], actor=office)
+    do_bulk_transition_problems([move(small.problems["fgw"], "rectifying", when=when)], actor=office)
     actions = [r.action for r in rows_since(seq)]
     assert actions.count("delete") == 2  # the project and its inspection
     assert actions.count("transition") == 3
