@@ -24,8 +24,8 @@ from ducha.core.actions import do_bulk_create_objects, do_create_object
 from ducha.ledger.actions import Move, do_create_problem, do_record_inspection
 from ducha.ledger.choices import InspectionKind
 from ducha.ledger.evidence import EvidenceUpload
-from ducha.ledger.rectification import path_between
 from ducha.ledger.models import Problem, Project
+from ducha.ledger.rectification import path_between
 from ducha.ledger.reference import do_load_reference_data
 from ducha.org.actions import system_actor
 from ducha.org.models import Assignment, Campaign, Domain, Role, SupervisionGroup, Unit

@@ -17,11 +17,18 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import reduce
 from operator import or_
+from typing import TYPE_CHECKING, TypeAlias
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+# Who takes an action: a signed-in user (Django's default user model), or the system actor.
+Actor: TypeAlias = "User"
 
 
 class RoleKind(models.TextChoices):

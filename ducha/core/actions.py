@@ -15,7 +15,7 @@ from django.db.models.deletion import Collector
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from ducha.core.access import Action, ScopePath, ensure_allowed, restrict, role_kind
+from ducha.core.access import Action, Actor, ScopePath, ensure_allowed, restrict, role_kind
 from ducha.core.changelog import Change, diff, record_changes, serialize
 from ducha.core.planner import refresh_after_commit
 
@@ -31,7 +31,7 @@ def _check_workflow_defaults(obj: models.Model) -> None:
         raise ValidationError({f: _("This field changes only through its workflow.") for f in wrong})
 
 
-def _check_links(actor, objs: Sequence[models.Model]) -> None:
+def _check_links(actor: Actor, objs: Sequence[models.Model]) -> None:
     """A record links only what its actor may see (restrict): a unit cannot hang its
     clue transfer on another unit's problem by guessing an id. The models' clean()
     then checks that the linked record is of the same unit (and county)."""
@@ -89,7 +89,8 @@ def _check_unique(objs: Sequence[models.Model]) -> None:
     sets = [c.fields for c in model._meta.constraints if isinstance(c, UniqueConstraint) and c.condition is None]
     sets += [(f.name,) for f in model._meta.concrete_fields if f.unique and not f.primary_key]
     for names in sets:
-        attnames = [model._meta.get_field(n).attname for n in names]
+        fields = [cast(models.Field, model._meta.get_field(n)) for n in names]
+        attnames = [f.attname for f in fields]
         keys = [tuple(getattr(o, a) for a in attnames) for o in objs]
         stored: set = set()
         last = attnames[-1]
@@ -98,9 +99,7 @@ def _check_unique(objs: Sequence[models.Model]) -> None:
         seen: set = set()
         for obj, key in zip(objs, keys, strict=True):
             if key in stored or key in seen:
-                label = format_lazy(
-                    "、".join("{}" for _n in names), *(model._meta.get_field(n).verbose_name for n in names)
-                )
+                label = format_lazy("、".join("{}" for _f in fields), *(f.verbose_name for f in fields))
                 duplicate = ValidationError(
                     _("A record with this %(fields)s exists already."), params={"fields": label}
                 )
@@ -112,7 +111,7 @@ def _relations(model: type[models.Model]) -> list[str]:
     return [f.name for f in model._meta.concrete_fields if f.is_relation]
 
 
-def do_create_object(model: type[M], *, actor, data: dict[str, Any], reason: str = "") -> M:
+def do_create_object(model: type[M], *, actor: Actor, data: dict[str, Any], reason: str = "") -> M:
     with transaction.atomic():
         obj = model(**data)
         _check_workflow_defaults(obj)
@@ -124,7 +123,7 @@ def do_create_object(model: type[M], *, actor, data: dict[str, Any], reason: str
         return obj
 
 
-def do_bulk_create_objects(objs: Sequence[M], *, actor, reason: str = "", batch: str | None = None) -> str:
+def do_bulk_create_objects(objs: Sequence[M], *, actor: Actor, reason: str = "", batch: str | None = None) -> str:
     """Insert many objects of one model as one change-log batch; returns the batch id.
 
     Every rule of do_create_object holds, checked for the whole batch before anything
@@ -159,7 +158,7 @@ def do_bulk_create_objects(objs: Sequence[M], *, actor, reason: str = "", batch:
 _AUTOMATIC = frozenset({"created_at", "updated_at"})
 
 
-def do_update_object(obj: M, *, actor, changes: dict[str, Any], reason: str = "") -> M:
+def do_update_object(obj: M, *, actor: Actor, changes: dict[str, Any], reason: str = "") -> M:
     with transaction.atomic():
         # Re-read under the actor's scope and a row lock: what we change is what is stored now.
         current = restrict(type(obj)._default_manager.all(), actor, Action.CHANGE).select_for_update().get(pk=obj.pk)
@@ -197,7 +196,7 @@ def _cascaded(obj: models.Model) -> list[models.Model]:
     return sorted(others, key=lambda o: (o._meta.label_lower, o.pk))
 
 
-def do_delete_object(obj: models.Model, *, actor, reason: str = "") -> None:
+def do_delete_object(obj: models.Model, *, actor: Actor, reason: str = "") -> None:
     with transaction.atomic():
         current = restrict(type(obj)._default_manager.all(), actor, Action.DELETE).select_for_update().get(pk=obj.pk)
         changes = [Change("delete", current, before=serialize(current), reason=reason)]

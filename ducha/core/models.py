@@ -16,11 +16,11 @@ class ChangeLogQuerySet(models.QuerySet):
     def delete(self):
         raise AppendOnlyError("the change log is append-only")
 
-    def bulk_create(self, objs, batch_size=None, ignore_conflicts=False, update_conflicts=False, **kwargs):
+    def bulk_create(self, objs, *args, **kwargs):
         # ON CONFLICT ... DO UPDATE would rewrite an existing row.
-        if update_conflicts:
+        if kwargs.get("update_conflicts") or (len(args) > 2 and args[2]):
             raise AppendOnlyError("the change log is append-only")
-        return super().bulk_create(objs, batch_size=batch_size, ignore_conflicts=ignore_conflicts, **kwargs)
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class ChangeLogEntry(models.Model):

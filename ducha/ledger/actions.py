@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ducha.core.access import AccessDenied, Action, RoleKind, allows, ensure_allowed, restrict, role_kind
+from ducha.core.access import AccessDenied, Action, Actor, RoleKind, allows, ensure_allowed, restrict, role_kind
 from ducha.core.actions import do_bulk_create_objects, do_create_object, naming
 from ducha.core.changelog import Change, diff, record_changes, serialize, to_jsonable
 from ducha.core.planner import refresh_after_commit
@@ -33,7 +33,7 @@ _INSPECTION_FLAG = {
 }
 
 
-def allowed_transitions(problem: Problem, actor) -> list[Transition]:
+def allowed_transitions(problem: Problem, actor: Actor) -> list[Transition]:
     """What this actor may do with this problem now (the buttons a page shows)."""
     if not allows(actor, problem, Action.CHANGE):
         return []
@@ -41,12 +41,12 @@ def allowed_transitions(problem: Problem, actor) -> list[Transition]:
     return [t for t in transitions_from(problem.status) if role in t.roles]
 
 
-def do_create_problem(*, actor, data: dict, reason: str = "") -> Problem:
+def do_create_problem(*, actor: Actor, data: dict, reason: str = "") -> Problem:
     """A new problem starts as found (do_create_object refuses any other status)."""
     return do_create_object(Problem, actor=actor, data=data, reason=reason)
 
 
-def _attach(problem: Problem, step: RectificationStep | None, uploads: Sequence[EvidenceUpload], actor):
+def _attach(problem: Problem, step: RectificationStep | None, uploads: Sequence[EvidenceUpload], actor: Actor):
     for upload in uploads:
         check_upload(upload)  # all of them before any is written: a refused batch leaves no files
     created = []
@@ -70,7 +70,7 @@ def do_transition_problem(
     problem: Problem,
     target: str,
     *,
-    actor,
+    actor: Actor,
     reason: str = "",
     measures: str = "",
     opinion: str = "",
@@ -126,7 +126,7 @@ def _workflow_state(values: dict) -> dict:
     return {k: values[k] for k in ("status", "rectified_on", "measures")}
 
 
-def do_attach_evidence(problem: Problem, *, actor, uploads: Sequence[EvidenceUpload]) -> list[Evidence]:
+def do_attach_evidence(problem: Problem, *, actor: Actor, uploads: Sequence[EvidenceUpload]) -> list[Evidence]:
     with transaction.atomic():
         current = restrict(Problem.objects.all(), actor, Action.CHANGE).get(pk=problem.pk)
         files = _attach(current, None, uploads, actor)
@@ -151,14 +151,14 @@ class Move:
 
 def _stored_states(ids: Sequence[int]) -> dict[int, dict]:
     """The workflow fields of these problems as stored now, rows locked."""
-    ids, states = list(dict.fromkeys(ids)), {}
+    ids, states = list(dict.fromkeys(ids)), dict[int, dict]()
     for start in range(0, len(ids), 900):
         rows = Problem.objects.select_for_update().filter(pk__in=ids[start : start + 900])
-        states.update({r["pk"]: r for r in rows.values("pk", "status", "rectified_on", "measures")})
+        states.update({r["pk"]: dict(r) for r in rows.values("pk", "status", "rectified_on", "measures")})
     return states
 
 
-def do_bulk_transition_problems(moves: Sequence[Move], *, actor, batch: str | None = None) -> str:
+def do_bulk_transition_problems(moves: Sequence[Move], *, actor: Actor, batch: str | None = None) -> str:
     """Apply ledger-stated statuses (imports, the demo) along the allowed paths.
 
     Every step of the path is recorded with its business time and must have what it
@@ -248,7 +248,7 @@ def _write_states(problems: Sequence[Problem]) -> None:
             )
 
 
-def _bulk_attach(pairs: Sequence[tuple[RectificationStep, Sequence[EvidenceUpload]]], actor) -> list[Evidence]:
+def _bulk_attach(pairs: Sequence[tuple[RectificationStep, Sequence[EvidenceUpload]]], actor: Actor) -> list[Evidence]:
     rows = []
     for step, uploads in pairs:
         for upload in uploads:
@@ -276,7 +276,7 @@ INSPECTION_ROLES = {
 }
 
 
-def inspection_kinds_allowed(project: Project, actor) -> list[str]:
+def inspection_kinds_allowed(project: Project, actor: Actor) -> list[str]:
     """The inspections this actor may record on this project now (the page's choices)."""
     if not allows(actor, project, Action.CHANGE):
         return []
@@ -289,7 +289,7 @@ def do_record_inspection(
     project: Project,
     kind: str,
     *,
-    actor,
+    actor: Actor,
     inspected_on: dt.date | None = None,
     result: str = "",
     inspector: str = "",
@@ -318,7 +318,7 @@ def do_record_inspection(
         return inspection
 
 
-def do_bulk_record_inspections(inspections: Sequence[Inspection], *, actor, batch: str | None = None) -> str:
+def do_bulk_record_inspections(inspections: Sequence[Inspection], *, actor: Actor, batch: str | None = None) -> str:
     """Inspections stated in bulk (an import, the demo), as one change-log batch; the
     projects' flags follow. Every rule of do_create_object holds (do_bulk_create_objects);
     as for bulk transitions, the role rule does not: an import states what was done."""
@@ -344,7 +344,7 @@ def _set_flags(inspections: Sequence[Inspection]) -> list[Change]:
     return changes
 
 
-def do_request_extension(problem: Problem, *, actor, new_deadline: dt.date, reason: str) -> DeadlineExtension:
+def do_request_extension(problem: Problem, *, actor: Actor, new_deadline: dt.date, reason: str) -> DeadlineExtension:
     """The unit asks for a later deadline (延期), with a reason; the group decides."""
     with transaction.atomic():
         current = restrict(Problem.objects.all(), actor, Action.CHANGE).select_for_update().get(pk=problem.pk)
@@ -370,7 +370,9 @@ def do_request_extension(problem: Problem, *, actor, new_deadline: dt.date, reas
         return extension
 
 
-def do_decide_extension(extension: DeadlineExtension, *, actor, grant: bool, note: str = "") -> DeadlineExtension:
+def do_decide_extension(
+    extension: DeadlineExtension, *, actor: Actor, grant: bool, note: str = ""
+) -> DeadlineExtension:
     """The group (or the office) grants or refuses a request; granting moves the deadline."""
     with transaction.atomic():
         current = (

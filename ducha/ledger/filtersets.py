@@ -21,7 +21,6 @@ from ducha.ledger.models import MarketEntityType, Problem, ProblemCategory
 from ducha.ledger.models.problems import overdue_q
 from ducha.org.models import Assignment, Domain, ProjectType, SupervisionGroup, Unit, active_campaign
 
-
 ALL = _("all")
 
 

@@ -6,7 +6,7 @@ from importlib.resources import files
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from ducha.core.access import RoleKind
+from ducha.core.access import Actor, RoleKind
 from ducha.core.actions import do_bulk_create_objects
 from ducha.core.changelog import Change, record_changes, serialize
 from ducha.org.choices import UnitKind
@@ -39,7 +39,7 @@ def _data(package: str, name: str):
     return json.loads((files(package) / "data" / name).read_text(encoding="utf-8"))
 
 
-def do_load_organisation(*, actor, province: str = "15") -> dict[str, int]:
+def do_load_organisation(*, actor: Actor, province: str = "15") -> dict[str, int]:
     """Domains with project types, units (divisions of the province and the
     departments). Idempotent: only what is missing is added, so a province's own
     edits survive a re-run. The catalogue is the ledger's (ledger.reference)."""
@@ -101,7 +101,7 @@ def do_load_organisation(*, actor, province: str = "15") -> dict[str, int]:
     return counts
 
 
-def do_change_password(user, *, actor, raw_password: str) -> None:
+def do_change_password(user, *, actor: Actor, raw_password: str) -> None:
     """Set a new password. The log says that it changed, never the hash."""
     with transaction.atomic():
         user.set_password(raw_password)

@@ -11,6 +11,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "web/password_change.html"
 
     def form_valid(self, form):
-        do_change_password(self.request.user, actor=self.request.user, raw_password=form.cleaned_data["new_password1"])
-        update_session_auth_hash(self.request, self.request.user)
+        user = form.user  # the signed-in user whose password the form checked
+        do_change_password(user, actor=user, raw_password=form.cleaned_data["new_password1"])
+        update_session_auth_hash(self.request, user)
         return redirect(self.get_success_url())

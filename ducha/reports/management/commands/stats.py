@@ -13,7 +13,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--json", action="store_true", help="print JSON (the only format so far)")
         parser.add_argument("--campaign", help="campaign code (default: the active campaign)")
-        parser.add_argument("--today", type=dt.date.fromisoformat, help="the day the figures are as of (default: today; a closed campaign stands at its closing day)")
+        parser.add_argument(
+            "--today",
+            type=dt.date.fromisoformat,
+            help="the day the figures are as of (default: today; a closed campaign stands at its closing day)",
+        )
 
     def handle(self, *args, **options):
         campaigns = Campaign.objects.all()
