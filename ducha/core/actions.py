@@ -199,6 +199,8 @@ def _cascaded(obj: models.Model) -> list[models.Model]:
 def do_delete_object(obj: models.Model, *, actor: Actor, reason: str = "") -> None:
     with transaction.atomic():
         current = restrict(type(obj)._default_manager.all(), actor, Action.DELETE).select_for_update().get(pk=obj.pk)
+        if check_delete := getattr(current, "check_delete", None):
+            check_delete()  # the model's own rule on whether it may go
         changes = [Change("delete", current, before=serialize(current), reason=reason)]
         # Rows removed by cascade leave the log too, with their values.
         changes += [Change("delete", o, before=serialize(o), reason=reason) for o in _cascaded(current)]

@@ -331,16 +331,24 @@ def do_bulk_record_inspections(inspections: Sequence[Inspection], *, actor: Acto
 
 
 def _set_flags(inspections: Sequence[Inspection]) -> list[Change]:
-    """Set each project's flag for its new inspections; one UPDATE per kind."""
+    """Set each project's flag for its new inspections, judged on the stored rows (locked),
+    not the caller's copies; one UPDATE per kind."""
     changes = []
     for kind, flag in _INSPECTION_FLAG.items():
-        projects = [i.project for i in inspections if i.kind == kind and not getattr(i.project, flag)]
-        ids = [p.pk for p in projects]
+        ids = sorted({i.project_id for i in inspections if i.kind == kind})
+        unset: set[int] = set()
         for start in range(0, len(ids), 900):
-            Project.objects.filter(pk__in=ids[start : start + 900]).update(**{flag: True}, updated_at=timezone.now())
-        for p in projects:
-            setattr(p, flag, True)
-            changes.append(Change("update", p, before={flag: False}, after={flag: True}))
+            rows = Project.objects.select_for_update().filter(pk__in=ids[start : start + 900], **{flag: False})
+            unset.update(rows.values_list("pk", flat=True))
+        for start in range(0, len(ids), 900):
+            chunk = [pk for pk in ids[start : start + 900] if pk in unset]
+            Project.objects.filter(pk__in=chunk).update(**{flag: True}, updated_at=timezone.now())
+        for i in inspections:
+            if i.kind == kind:
+                setattr(i.project, flag, True)
+                if i.project_id in unset:
+                    unset.discard(i.project_id)
+                    changes.append(Change("update", i.project, before={flag: False}, after={flag: True}))
     return changes
 
 

@@ -95,3 +95,7 @@ class Inspection(models.Model):
     def clean(self) -> None:
         if self.project_id:
             self.project.campaign.check_date("inspected_on", self.inspected_on, not_after_today=True)
+
+    def check_delete(self) -> None:
+        """An inspection stays: the project's flag and the figures rest on it (do_delete_object runs this)."""
+        raise ValidationError(_("A recorded inspection cannot be deleted."))

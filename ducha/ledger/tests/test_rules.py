@@ -291,3 +291,21 @@ def test_an_extension_must_move_the_deadline_later_and_only_for_open_problems(sm
     with pytest.raises(ValidationError):
         do_request_extension(small.problems["hohhot"], actor=unit, new_deadline=dt.date(2024, 8, 1), reason="x")
     assert not DeadlineExtension.objects.exists()
+
+
+def test_an_inspection_cannot_be_deleted_and_a_stale_copy_sets_no_false_flag(small):
+    from ducha.core.actions import do_delete_object
+
+    office = small.users["office"]
+    project = small.projects["hohhot"]
+    inspection = project.inspections.get(kind=InspectionKind.SELF)
+    with pytest.raises(ValidationError):
+        do_delete_object(inspection, actor=office)
+    assert Project.objects.get(pk=project.pk).self_inspected
+    # A caller's copy that says "not sampled" while the row says sampled logs no flag change twice.
+    stale = Project.objects.get(pk=project.pk)
+    do_record_inspection(project, InspectionKind.SAMPLE, actor=office)
+    do_bulk_record_inspections([Inspection(project=stale, kind=InspectionKind.VERIFY)], actor=office)
+    rows = ChangeLogEntry.objects.filter(object_type="ledger.project", object_id=str(project.pk))
+    assert rows.filter(after={"sampled": True}).count() == 1
+    assert rows.filter(after={"verified": True}).count() == 1

@@ -331,10 +331,10 @@ def test_in_scope_actions_succeed_for_the_same_users(small):
     problem = small.problems["xincheng"]
     do_update_object(problem, actor=small.users["county_a"], changes={"description": "已核实"})
     do_transition_problem(problem, ProblemStatus.RECTIFYING, actor=small.users["county_a"], measures="整改措施")
-    do_record_inspection(small.projects["baotou"], "verify", actor=small.users["league_b"])
+    do_record_inspection(small.projects["baotou"], "sample", actor=small.users["league_b"])
     problem.refresh_from_db()
     assert (problem.description, problem.status) == ("已核实", ProblemStatus.RECTIFYING)
-    assert small.projects["baotou"].inspections.filter(kind="verify").exists()
+    assert small.projects["baotou"].inspections.filter(kind="sample").exists()
 
 
 # ---------------------------------------------------------------------------
