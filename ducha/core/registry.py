@@ -35,6 +35,12 @@ class Ledger:
     detail_fields: Sequence[str] = ()
     detail_template: str = "web/detail.html"
     extra_context: Callable[[Any, Any], dict] | None = None  # (request, obj) → context for detail
+    # The records that belong to one of this ledger's records (a problem's steps, evidence,
+    # extensions): obj → querysets; their change-log rows join the record's history.
+    history_related: Callable[[Any], Sequence[models.QuerySet]] | None = None
+    # Keys of ledgers whose records link to this one (clue transfers of a problem): the
+    # detail page lists those the user may see, each a link to its own page.
+    linked: Sequence[str] = ()
     sortable: dict[str, str] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -58,3 +64,8 @@ def ledgers() -> tuple[Ledger, ...]:
 
 def ledger(key: str) -> Ledger:
     return _LEDGERS[key]
+
+
+def ledger_of(model: type[models.Model]) -> Ledger | None:
+    """The ledger whose records are of this model (so they have a page), if any."""
+    return next((ledger for ledger in _LEDGERS.values() if ledger.model is model), None)

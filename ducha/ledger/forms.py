@@ -2,6 +2,7 @@
 
 from django import forms
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ducha.core.access import Action, restrict
@@ -77,6 +78,41 @@ class ProjectForm(ScopedForm):
             "tenderer", "tenderer_uscc", "agency", "winner", "winner_uscc", "trade_date", "remarks",
         ]  # fmt: skip
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["domain"].required = True  # Project.clean: a project belongs to a trading domain
+
+
+class ProjectSearchInput(forms.TextInput):
+    """The project of a problem, entered as its number: as one types, htmx asks the
+    project lookup (web) for the matching projects of the chosen unit and county, listed
+    below the field; choosing one (web/lookup.js) fills number, unit, county and domain."""
+
+    template_name = "web/widgets/lookup.html"
+
+    class Media:
+        js = ["web/lookup.js"]
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        widget = context["widget"]
+        suggestions = f"{widget['attrs'].get('id', name)}-suggestions"
+        widget["suggestions"] = suggestions
+        widget["attrs"].update(
+            {
+                "hx-get": reverse("projects-lookup"),
+                "hx-trigger": "input changed delay:250ms",
+                "hx-target": f"#{suggestions}",
+                "hx-include": "[name='unit'],[name='county']",
+                "hx-sync": "this:replace",
+                "autocomplete": "off",
+                "role": "combobox",
+                "aria-autocomplete": "list",
+                "aria-controls": suggestions,
+            }
+        )
+        return context
+
 
 class ProblemForm(ScopedForm):
     class Meta:
@@ -85,6 +121,13 @@ class ProblemForm(ScopedForm):
             "unit", "county", "project", "domain", "number", "category", "item", "entity_type",
             "description", "discovery_method", "found_on", "measures", "deadline", "responsible", "remarks",
         ]  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        project = self.fields["project"]
+        project.widget = ProjectSearchInput()
+        project.widget.is_required = project.required
+        project.help_text = _("type the project's number or part of its name; leave empty if none")
 
 
 class ClueTransferForm(ScopedForm):

@@ -34,6 +34,11 @@ def problem_context(request, problem: Problem) -> dict:
     }
 
 
+def problem_records(problem: Problem) -> tuple:
+    """The records that belong to a problem: their change-log rows join its history."""
+    return (problem.steps.all(), problem.evidence.all(), problem.extensions.all())
+
+
 def project_context(request, project: Project) -> dict:
     problems = restrict(project.problems.all(), request.user).select_related("category").order_by("number")
     return {"inspections": list(project.inspections.order_by("kind")), "problems": list(problems)}
@@ -71,6 +76,8 @@ LEDGERS = (
         ),
         detail_template="ledger/problem_detail.html",
         extra_context=problem_context,
+        history_related=problem_records,
+        linked=("clue-transfers", "filed-cases", "exposed-cases"),
     ),
     Ledger(
         "projects",

@@ -17,10 +17,11 @@ from django.utils.translation import gettext as _
 
 from ducha.core.access import AccessDenied, Action, may_add_here, restrict
 from ducha.core.actions import do_create_object, do_update_object
-from ducha.core.models import ChangeLogEntry
 from ducha.core.registry import Ledger
 from ducha.org.models import active_campaign
 from ducha.reports.xlsx import xlsx_response
+from ducha.web import history as history_text
+from ducha.web.links import field_value, linked_records
 
 PAGE_SIZE = 50
 
@@ -92,26 +93,22 @@ def get_visible(ledger: Ledger, request, pk: int, action=Action.VIEW):
         raise Http404 from None  # another unit's object is simply not there
 
 
-def history(obj) -> list[ChangeLogEntry]:
-    return list(
-        ChangeLogEntry.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).order_by("-seq")[:100]
-    )
+def history(ledger: Ledger, obj, user) -> list[history_text.Row]:
+    """The record's change history as text (with its own records' rows: a problem's steps)."""
+    related = ledger.history_related(obj) if ledger.history_related else ()
+    return history_text.rows(history_text.entries(obj, user, related), user, known=[obj])
 
 
 def detail_view(request, ledger: Ledger, pk: int):
     obj = get_visible(ledger, request, pk)
-    fields = [(obj._meta.get_field(name).verbose_name, _display(obj, name)) for name in ledger.detail_fields]
-    context = {"ledger": ledger, "object": obj, "fields": fields, "history": history(obj)}
+    user = request.user
+    fields = [(obj._meta.get_field(name).verbose_name, field_value(obj, name, user)) for name in ledger.detail_fields]
+    context = {"ledger": ledger, "object": obj, "fields": fields, "history": history(ledger, obj, user)}
+    context["linked"] = linked_records(ledger, obj, user)
     context["can_edit"] = ledger_queryset(ledger, request.user, Action.CHANGE).filter(pk=pk).exists()
     if ledger.extra_context:
         context.update(ledger.extra_context(request, obj))
     return render(request, ledger.detail_template, context)
-
-
-def _display(obj, name: str):
-    display = getattr(obj, f"get_{name}_display", None)
-    value = display() if display else getattr(obj, name)
-    return "" if value is None else value
 
 
 def edit_view(request, ledger: Ledger, pk: int | None = None):
@@ -127,10 +124,11 @@ def edit_view(request, ledger: Ledger, pk: int | None = None):
                 obj = do_create_object(ledger.model, actor=request.user, data=data)
                 messages.success(request, _("Saved."))
             else:
+                changed = set(form.changed_data) - {"reason"}  # a reason alone changes nothing
                 obj = do_update_object(
                     obj, actor=request.user, changes=data, reason=form.cleaned_data.get("reason", "")
                 )
-                messages.success(request, _("Saved."))
+                messages.success(request, _("Saved.") if changed else _("Nothing changed."))
             return redirect(reverse(f"{ledger.key}-detail", args=[obj.pk]))
         except ValidationError as error:
             _attach_errors(form, error)

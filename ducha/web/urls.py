@@ -5,6 +5,7 @@ from django.urls import path
 
 from ducha.core.registry import Ledger, ledgers
 from ducha.web import generic
+from ducha.web.lookup import project_lookup
 from ducha.web.problem_views import evidence_download, transition_view
 
 
@@ -19,6 +20,7 @@ def _urls(ledger: Ledger) -> list:
 
 
 urlpatterns = [
+    path("projects/lookup/", project_lookup, name="projects-lookup"),  # before projects/<pk>/
     *(u for ledger in ledgers() for u in _urls(ledger)),
     path("problems/<int:pk>/to/<str:target>/", transition_view, name="problems-transition"),
     path("evidence/<int:pk>/", evidence_download, name="evidence-download"),
