@@ -1,15 +1,20 @@
 """Create/edit forms. Unit and county choices are cut to what the user may write."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from ducha.core.access import Action, restrict
+from ducha.ledger.choices import InspectionKind
 from ducha.ledger.models import (
     ClueTransfer,
+    DeadlineExtension,
     ExposedCase,
     FiledCase,
+    Inspection,
     PolicyDocument,
     Problem,
     Project,
@@ -175,6 +180,102 @@ class MultipleFileField(forms.FileField):
 
 
 class TransitionForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    completed_on = forms.DateField(label=_("Completion date"), required=False, widget=DATE)
-    evidence = MultipleFileField(label=_("Evidence files"), required=False)
+    """The form of one workflow step: only the fields its transition needs (the same
+    flags check_requirements reads), each required. What the form cannot see (evidence
+    files, a completion date inside the campaign) the action checks, and its errors land
+    on these fields (add_errors)."""
+
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    measures = forms.CharField(label=capfirst(_("rectification measures")), widget=forms.Textarea(attrs={"rows": 3}))
+    opinion = forms.CharField(label=capfirst(_("sign-off opinion")), widget=forms.Textarea(attrs={"rows": 2}))
+    completed_on = forms.DateField(label=_("Completion date"), widget=DATE)
+    evidence = MultipleFileField(label=_("Evidence files"))
+
+    NEEDS = {
+        "reason": "needs_reason",
+        "measures": "needs_measures",
+        "opinion": "needs_opinion",
+        "completed_on": "needs_completion_date",
+        "evidence": "needs_evidence",
+    }
+
+    def __init__(self, *args, transition, **kwargs):
+        # Several steps' forms share a page: ids carry the step (start-measures, reject-reason).
+        kwargs.setdefault("auto_id", f"{transition.verb}-%s")
+        super().__init__(*args, **kwargs)
+        self.transition = transition
+        for name, flag in self.NEEDS.items():
+            if not getattr(transition, flag):
+                del self.fields[name]
+
+    def step(self) -> dict:
+        """The action's keyword arguments (do_transition_problem) from the cleaned data."""
+        data = self.cleaned_data
+        return {
+            "reason": data.get("reason", ""),
+            "measures": data.get("measures", ""),
+            "opinion": data.get("opinion", ""),
+            "completed_on": data.get("completed_on"),
+            "evidence": data.get("evidence", []),
+        }
+
+
+def add_errors(form: forms.BaseForm, error: ValidationError, rest: str | None = None) -> None:
+    """An action's ValidationError onto a form: each message on its field; the others
+    on the field `rest` when the form has it (a step's file errors: on its files), else
+    on the form itself."""
+    default = rest if rest in form.fields else None
+    if hasattr(error, "error_dict"):
+        for name, messages in error.message_dict.items():
+            form.add_error(name if name in form.fields else default, messages)
+    else:
+        form.add_error(default, error.messages)
+
+
+class ExtensionRequestForm(forms.ModelForm):
+    """A unit asks for a later deadline (do_request_extension). The instance names the
+    problem, so the model's own checks (after the current deadline, inside the
+    campaign) run on the form too."""
+
+    class Meta:
+        model = DeadlineExtension
+        fields = ["new_deadline", "reason"]
+        widgets = {"new_deadline": DATE, "reason": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "extension-%s")
+        super().__init__(*args, **kwargs)
+
+
+class ExtensionDecisionForm(forms.Form):
+    """The group grants or refuses a pending request (do_decide_extension); a refusal
+    says why (the action insists)."""
+
+    decision = forms.ChoiceField(choices=[("grant", "grant"), ("refuse", "refuse")])  # the two buttons
+    decision_note = forms.CharField(
+        label=capfirst(_("decision note")),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("required when refusing"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "decision-%s")
+        super().__init__(*args, **kwargs)
+
+
+class InspectionForm(forms.ModelForm):
+    """One inspection of a project (do_record_inspection), of a kind the user may record
+    now (inspection_kinds_allowed); when and with what result are required."""
+
+    class Meta:
+        model = Inspection
+        fields = ["kind", "inspected_on", "result", "inspector", "findings"]
+        widgets = {"inspected_on": DATE, "findings": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, kinds, **kwargs):
+        kwargs.setdefault("auto_id", "inspection-%s")
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(k, InspectionKind(k).label) for k in kinds]
+        self.fields["inspected_on"].required = True
+        self.fields["result"].required = True

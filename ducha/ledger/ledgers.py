@@ -5,16 +5,19 @@ problem page adds the rectification workflow and its evidence."""
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from ducha.core.access import restrict
+from ducha.core.access import Action, RoleKind, allows, restrict, role_kind
 from ducha.core.registry import Ledger, register
 from ducha.ledger import filtersets as f
 from ducha.ledger import forms
 from ducha.ledger import tables as t
-from ducha.ledger.actions import allowed_transitions
+from ducha.ledger.actions import allowed_transitions, inspection_kinds_allowed
+from ducha.ledger.choices import OPEN_STATUSES, ExtensionStatus
 from ducha.ledger.models import (
     ClueTransfer,
+    DeadlineExtension,
     ExposedCase,
     FiledCase,
+    Inspection,
     PolicyDocument,
     Problem,
     Project,
@@ -24,14 +27,60 @@ from ducha.ledger.models import (
 UNIT_FIELDS = ("unit", "domain")
 
 
-def problem_context(request, problem: Problem) -> dict:
+def problem_context(request, problem: Problem, *, bound: dict | None = None, error: str = "") -> dict:
+    """The problem page's workflow (a form per step the user may take), deadline
+    extensions, steps and evidence. `bound` holds a posted form that came back with
+    errors, by its place ("to:<status>", "extension", "decision"): it stands where the
+    empty one would; if the page no longer offers it, its errors join `error`."""
+    bound = dict(bound or {})
+    user = request.user
+    workflow = [
+        (t, bound.pop(f"to:{t.target}", None) or forms.TransitionForm(transition=t))
+        for t in allowed_transitions(problem, user)
+    ]
+    extensions = list(problem.extensions.select_related("requested_by", "decided_by"))
+    pending = next((e for e in extensions if e.status == ExtensionStatus.REQUESTED), None)
+    extension_form = decision_form = None
+    if pending is None and problem.status in OPEN_STATUSES and may_request_extension(problem, user):
+        extension_form = bound.pop("extension", None) or forms.ExtensionRequestForm(
+            instance=DeadlineExtension(problem=problem)
+        )
+    if pending is not None and may_decide_extension(problem, user):
+        decision_form = bound.pop("decision", None) or forms.ExtensionDecisionForm()
     return {
         "steps": list(problem.steps.select_related("actor").order_by("acted_at", "pk")),
         "evidence": list(problem.evidence.order_by("uploaded_at", "pk")),
-        "transitions": allowed_transitions(problem, request.user),
-        "transition_form": forms.TransitionForm(),
+        "transitions": [t for t, _form in workflow],
+        "workflow": workflow,
+        "extensions": extensions,
+        "pending_extension": pending,
+        "extension_form": extension_form,
+        "decision_form": decision_form,
+        "error": _with_unplaced(error, bound),
         "today": timezone.localdate(),
     }
+
+
+# Who asks for an extension and who decides: the rule of do_request_extension and
+# do_decide_extension, asked before the page offers their forms (the actions refuse
+# anything else even when posted).
+EXTENSION_REQUESTERS = frozenset({RoleKind.UNIT_REPORTER, RoleKind.OFFICE})
+EXTENSION_DECIDERS = frozenset({RoleKind.GROUP_MEMBER, RoleKind.OFFICE})
+
+
+def may_request_extension(problem: Problem, user) -> bool:
+    """The user's role and scope allow asking for extensions of this problem."""
+    return role_kind(user) in EXTENSION_REQUESTERS and allows(user, problem, Action.CHANGE)
+
+
+def may_decide_extension(problem: Problem, user) -> bool:
+    return role_kind(user) in EXTENSION_DECIDERS and allows(user, problem, Action.CHANGE)
+
+
+def _with_unplaced(error: str, bound: dict) -> str:
+    """`error` and the messages of posted forms the page no longer shows."""
+    messages = [m for form in bound.values() for errors in form.errors.values() for m in errors]
+    return " ".join([error, *messages]).strip() if messages else error
 
 
 def problem_records(problem: Problem) -> tuple:
@@ -39,9 +88,21 @@ def problem_records(problem: Problem) -> tuple:
     return (problem.steps.all(), problem.evidence.all(), problem.extensions.all())
 
 
-def project_context(request, project: Project) -> dict:
+def project_context(request, project: Project, *, bound: dict | None = None, error: str = "") -> dict:
+    """The project page's inspections, with a form for the kinds the user may record
+    now, and its problems. `bound` as for problem_context ("inspection")."""
+    bound = dict(bound or {})
     problems = restrict(project.problems.all(), request.user).select_related("category").order_by("number")
-    return {"inspections": list(project.inspections.order_by("kind")), "problems": list(problems)}
+    kinds = inspection_kinds_allowed(project, request.user)
+    form = None
+    if kinds:
+        form = bound.pop("inspection", None) or forms.InspectionForm(kinds=kinds, instance=Inspection(project=project))
+    return {
+        "inspections": list(project.inspections.order_by("kind")),
+        "inspection_form": form,
+        "problems": list(problems),
+        "error": _with_unplaced(error, bound),
+    }
 
 
 LEDGERS = (
@@ -104,6 +165,9 @@ LEDGERS = (
             "winner",
             "winner_uscc",
             "trade_date",
+            "self_inspected",
+            "sampled",
+            "verified",
             "remarks",
         ),
         detail_template="ledger/project_detail.html",

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from ducha.core.access import AccessDenied, Action, may_add_here, restrict
+from ducha.core.access import AccessDenied, Action, may_add_here, restrict, role_kind
 from ducha.core.actions import do_create_object, do_update_object
 from ducha.core.registry import Ledger
 from ducha.org.models import active_campaign
@@ -101,21 +101,56 @@ def history(ledger: Ledger, obj, user) -> list[history_text.Row]:
 
 def detail_view(request, ledger: Ledger, pk: int):
     obj = get_visible(ledger, request, pk)
+    context = detail_context(request, ledger, obj)
+    if ledger.extra_context:
+        context.update(ledger.extra_context(request, obj))
+    return render(request, ledger.detail_template, context)
+
+
+def detail_context(request, ledger: Ledger, obj) -> dict:
+    """The detail page's own context (fields, history, the edit link); a page that posts
+    to itself (the problem page's steps) renders it again with its forms."""
     user = request.user
     fields = [(obj._meta.get_field(name).verbose_name, field_value(obj, name, user)) for name in ledger.detail_fields]
     context = {"ledger": ledger, "object": obj, "fields": fields, "history": history(ledger, obj, user)}
     context["linked"] = linked_records(ledger, obj, user)
-    context["can_edit"] = ledger_queryset(ledger, request.user, Action.CHANGE).filter(pk=pk).exists()
-    if ledger.extra_context:
-        context.update(ledger.extra_context(request, obj))
-    return render(request, ledger.detail_template, context)
+    may_change = ledger_queryset(ledger, request.user, Action.CHANGE).filter(pk=obj.pk).exists()
+    context["can_edit"] = may_change and edit_refusal(obj, request.user) is None
+    return context
+
+
+def edit_refusal(obj, user) -> str | None:
+    """Why this user may not edit this record at all now, by the model's own rule
+    (`check_update`: a unit no longer edits a rectified problem), or None."""
+    check = getattr(obj, "check_update", None)
+    try:
+        if check:
+            check(role_kind(user), set())
+    except ValidationError as error:
+        return " ".join(error.messages)
+    return None
+
+
+def _drop_fixed_fields(form, obj, user) -> None:
+    """The fields this user may not change on this record (`check_update`: a unit's
+    problem deadline moves only by an extension) leave the form."""
+    if check := getattr(obj, "check_update", None):
+        for name in list(form.fields):
+            try:
+                check(role_kind(user), {name})
+            except ValidationError:
+                del form.fields[name]
 
 
 def edit_view(request, ledger: Ledger, pk: int | None = None):
     if pk is None and not may_add_here(request.user, ledger.model):
         return render(request, "web/403.html", status=403)  # a viewer or a user without a role adds nothing
     obj = get_visible(ledger, request, pk, Action.CHANGE) if pk else None
+    if obj is not None and (refusal := edit_refusal(obj, request.user)):
+        return render(request, "web/403.html", {"message": refusal}, status=403)
     form = ledger.form(request.POST or None, instance=obj, user=request.user)
+    if obj is not None:
+        _drop_fixed_fields(form, obj, request.user)
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in form.fields if name in form.cleaned_data}
         try:

@@ -1,60 +1,97 @@
-"""The problem page's own endpoints: a workflow step and the evidence download."""
+"""The problem page's own endpoints: a workflow step, a deadline extension asked for
+and decided, and the evidence download. Each answers as ducha.web.detail_posts says:
+done, the whole page is current (a plain post is redirected to it, an htmx post gets
+it back); refused, the page comes back with the form and its errors at its fields."""
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.shortcuts import get_object_or_404
 
 from ducha.core.access import AccessDenied, restrict
 from ducha.core.registry import ledger
 from ducha.ledger import forms
-from ducha.ledger.actions import allowed_transitions, do_transition_problem
+from ducha.ledger.actions import allowed_transitions, do_decide_extension, do_request_extension, do_transition_problem
 from ducha.ledger.choices import ProblemStatus
 from ducha.ledger.evidence import EvidenceUpload, evidence_path
-from ducha.ledger.ledgers import problem_context
-from ducha.ledger.models import Evidence
+from ducha.ledger.ledgers import may_decide_extension, may_request_extension, problem_context
+from ducha.ledger.models import DeadlineExtension, Evidence
 from ducha.ledger.rectification import find_transition
 from ducha.web import generic
+from ducha.web.detail_posts import back_to_page, done, forbidden, render_page
+
+KEY = "problems"
+
+
+def _page(request, problem, **options):
+    return render_page(request, KEY, problem, problem_context, **options)
 
 
 def transition_view(request, pk: int, target: str):
-    """Take one workflow step. HTMX posts get the rectification panel back in place;
-    plain form posts are redirected to the problem page."""
-    problem = generic.get_visible(ledger("problems"), request, pk)
+    """Take one workflow step, with what it needs (TransitionForm)."""
+    problem = generic.get_visible(ledger(KEY), request, pk)
     if target not in ProblemStatus.values:
         raise Http404  # /to/<anything>/ is no status: not a 500
     if request.method != "POST":
-        return redirect(reverse("problems-detail", args=[pk]))
-    form = forms.TransitionForm(request.POST, request.FILES)
-    error = None
+        return back_to_page(KEY, problem)
+    try:
+        transition = find_transition(problem.status, target)
+    except ValidationError as refusal:  # a step the workflow does not have (or a page left open too long)
+        return _page(request, problem, error=" ".join(refusal.messages))
+    if transition not in allowed_transitions(problem, request.user):
+        return forbidden(request)
+    form = forms.TransitionForm(request.POST, request.FILES, transition=transition)
     if form.is_valid():
-        uploads = [EvidenceUpload(u.name, u.read()) for u in form.cleaned_data["evidence"]]
+        step = form.step()
+        step["evidence"] = [EvidenceUpload(u.name, u.read()) for u in step["evidence"]]
         try:
-            find_transition(problem.status, target)
-            if target not in {tr.target for tr in allowed_transitions(problem, request.user)}:
-                raise AccessDenied("not allowed")
-            do_transition_problem(
-                problem, target, actor=request.user, reason=form.cleaned_data["reason"],
-                evidence=uploads, completed_on=form.cleaned_data["completed_on"],
-            )  # fmt: skip
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
+            do_transition_problem(problem, target, actor=request.user, **step)
+            return done(request, KEY, problem, problem_context)
+        except ValidationError as error:
+            forms.add_errors(form, error, rest="evidence")  # a refused file: at the files
         except AccessDenied:
-            return render(request, "web/403.html", status=403)
-    else:
-        error = " ".join(str(e) for errors in form.errors.values() for e in errors)
-    if request.headers.get("HX-Request"):
-        # The panel comes back in place with its own message (htmx swaps only 2xx answers).
-        problem.refresh_from_db()
-        context = {"object": problem, **problem_context(request, problem), "error": error, "done": _("Done.")}
-        return render(request, "ledger/_rectification.html", context)
-    if error:
-        messages.error(request, error)
-    else:
-        messages.success(request, _("Done."))
-    return redirect(reverse("problems-detail", args=[pk]))
+            return forbidden(request)
+    return _page(request, problem, bound={f"to:{target}": form})
+
+
+def extension_request_view(request, pk: int):
+    """The unit asks for a later deadline (延期)."""
+    problem = generic.get_visible(ledger(KEY), request, pk)
+    if request.method != "POST":
+        return back_to_page(KEY, problem)
+    if not may_request_extension(problem, request.user):
+        return forbidden(request)
+    form = forms.ExtensionRequestForm(request.POST, instance=DeadlineExtension(problem=problem))
+    if form.is_valid():
+        try:
+            data = form.cleaned_data
+            do_request_extension(problem, actor=request.user, new_deadline=data["new_deadline"], reason=data["reason"])
+            return done(request, KEY, problem, problem_context)
+        except ValidationError as error:
+            forms.add_errors(form, error)
+        except AccessDenied:
+            return forbidden(request)
+    return _page(request, problem, bound={"extension": form})
+
+
+def extension_decide_view(request, pk: int, extension: int):
+    """The group grants or refuses a pending request."""
+    problem = generic.get_visible(ledger(KEY), request, pk)
+    pending = get_object_or_404(restrict(DeadlineExtension.objects.filter(problem=problem), request.user), pk=extension)
+    if request.method != "POST":
+        return back_to_page(KEY, problem)
+    if not may_decide_extension(problem, request.user):
+        return forbidden(request)
+    form = forms.ExtensionDecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            grant, note = form.cleaned_data["decision"] == "grant", form.cleaned_data["decision_note"]
+            do_decide_extension(pending, actor=request.user, grant=grant, note=note)
+            return done(request, KEY, problem, problem_context)
+        except ValidationError as error:
+            forms.add_errors(form, error)
+        except AccessDenied:
+            return forbidden(request)
+    return _page(request, problem, bound={"decision": form})
 
 
 def evidence_download(request, pk: int):

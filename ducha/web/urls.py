@@ -1,12 +1,14 @@
 """URLs of the ledger pages, built from the registry: four per ledger (list, add,
-detail, edit), plus the problem page's workflow step and the evidence download."""
+detail, edit), plus the problem page's workflow step, deadline extensions and evidence
+download, and the project page's inspections."""
 
 from django.urls import path
 
 from ducha.core.registry import Ledger, ledgers
 from ducha.web import generic
 from ducha.web.lookup import project_lookup
-from ducha.web.problem_views import evidence_download, transition_view
+from ducha.web.problem_views import evidence_download, extension_decide_view, extension_request_view, transition_view
+from ducha.web.project_views import inspection_view
 
 
 def _urls(ledger: Ledger) -> list:
@@ -23,5 +25,12 @@ urlpatterns = [
     path("projects/lookup/", project_lookup, name="projects-lookup"),  # before projects/<pk>/
     *(u for ledger in ledgers() for u in _urls(ledger)),
     path("problems/<int:pk>/to/<str:target>/", transition_view, name="problems-transition"),
+    path("problems/<int:pk>/extensions/", extension_request_view, name="problems-extension-request"),
+    path(
+        "problems/<int:pk>/extensions/<int:extension>/decide/",
+        extension_decide_view,
+        name="problems-extension-decide",
+    ),
+    path("projects/<int:pk>/inspections/", inspection_view, name="projects-inspection"),
     path("evidence/<int:pk>/", evidence_download, name="evidence-download"),
 ]

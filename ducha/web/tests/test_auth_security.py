@@ -158,7 +158,7 @@ def test_only_the_sign_in_page_and_the_language_switch_are_open(site):
 def test_anonymous_evidence_download_goes_to_sign_in(site, login):
     problem = site.problems["hohhot"]
     office = login("office")
-    office.post(reverse("problems-transition", args=[problem.pk, "rectifying"]))
+    office.post(reverse("problems-transition", args=[problem.pk, "rectifying"]), {"measures": "重新组织招标"})
     office.post(
         reverse("problems-transition", args=[problem.pk, "rectified"]),
         {"completed_on": "2024-06-20", "evidence": _pdf()},
@@ -218,7 +218,8 @@ def test_a_post_with_the_page_csrf_token_goes_through(site):
     assert client.cookies[settings.CSRF_COOKIE_NAME]["samesite"] == "Lax"
 
     response = client.post(
-        reverse("problems-transition", args=[problem.pk, "rectifying"]), {"csrfmiddlewaretoken": token}
+        reverse("problems-transition", args=[problem.pk, "rectifying"]),
+        {"csrfmiddlewaretoken": token, "measures": "重新组织招标"},
     )
 
     assert response.status_code == 302

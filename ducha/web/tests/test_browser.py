@@ -152,6 +152,7 @@ def test_rectify_sign_off_and_count_on_the_dashboards(campaign, sign_in, tmp_pat
     league.open_problem(campaign, "hohhot")
     status = league.page.get_by_test_id("status")
     expect(status).to_have_text(status_label(ProblemStatus.FOUND))
+    league.page.locator('textarea[name="measures"]').fill("约谈招标代理机构，重新组织评标")
     league.page.get_by_test_id("do-start").click()
     expect(status).to_have_text(status_label(ProblemStatus.RECTIFYING))
 
@@ -164,8 +165,7 @@ def test_rectify_sign_off_and_count_on_the_dashboards(campaign, sign_in, tmp_pat
     expect(status).to_have_text(status_label(ProblemStatus.RECTIFIED))
     expect(league.page.get_by_test_id("do-sign_off")).to_have_count(0)  # not the unit's step
 
-    league.page.reload()  # the HTMX step swaps only the workflow panel; the evidence list is below it
-    link = league.page.get_by_test_id("evidence").get_by_role("link", name=report.name)
+    link = league.page.get_by_test_id("evidence").get_by_role("link", name=report.name)  # the page is current
     expect(link).to_be_visible()
     with league.page.expect_download() as download:
         link.click()
@@ -176,6 +176,7 @@ def test_rectify_sign_off_and_count_on_the_dashboards(campaign, sign_in, tmp_pat
     group.open_problem(campaign, "hohhot")
     status = group.page.get_by_test_id("status")
     expect(status).to_have_text(status_label(ProblemStatus.RECTIFIED))
+    group.page.locator('textarea[name="opinion"]').fill("整改到位，同意销号")
     group.page.get_by_test_id("do-sign_off").click()
     expect(status).to_have_text(status_label(ProblemStatus.SIGNED_OFF))
 

@@ -1,8 +1,11 @@
-"""The rectification workflow in the problem page: the buttons a role gets, refusal of
-anything else even when posted by hand, HTMX posts answered with the panel in place,
-plain posts redirected, evidence uploaded through the transition form (checked for type
-and size) and downloaded only within the scope."""
+"""The rectification workflow in the problem page: the steps a role gets, each as a form
+asking for what it needs (measures, opinion, reason, date, files; required ones marked),
+errors in Chinese at their fields, refusal of anything else even when posted by hand,
+HTMX posts answered with the whole page current (status, fields, steps, history), plain
+posts redirected, evidence uploaded through the step's form (checked for type and size)
+and downloaded only within the scope."""
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -10,13 +13,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 
 from ducha.core.models import ChangeLogEntry
-from ducha.ledger.actions import do_bulk_transition_problems
+from ducha.ledger.actions import Move, do_bulk_transition_problems
 from ducha.ledger.evidence import EvidenceUpload, check_upload
 from ducha.ledger.models import Evidence, Problem, RectificationStep
-from ducha.ledger.rectification import TRANSITIONS, find_transition
+from ducha.ledger.rectification import TRANSITIONS, StepInput, check_requirements, find_transition
 from ducha.web.tests.conftest import ROLES, VISIBLE
 from ducha.web.tests.helpers import PDF, assert_no_inline_code, by_testid, page, text
 
@@ -40,12 +43,14 @@ def pdf(name: str = "整改报告.pdf", content: bytes = PDF) -> SimpleUploadedF
 
 
 def put(site, key: str, status: str) -> Problem:
-    """Bring a problem to a status the way an import does (no role rules)."""
+    """Bring a problem to a status the way an import does (no role rules), with what
+    its steps need."""
     problem = site.problems[key]
     if status != "found":
-        do_bulk_transition_problems(
-            [(problem, status, timezone.now(), problem.found_on)], actor=site.system, reason="导入"
-        )
+        needs = {"reason": "导入", "measures": "导入的整改措施", "opinion": "同意销号"}
+        evidence = [EvidenceUpload("导入.pdf", PDF)]
+        move = Move(problem, status, timezone.now(), completed_on=problem.found_on, evidence=evidence, **needs)
+        do_bulk_transition_problems([move], actor=site.system)
     return Problem.objects.get(pk=problem.pk)
 
 
@@ -93,6 +98,10 @@ def data_for(transition) -> dict:
     data = {}
     if transition.needs_reason:
         data["reason"] = "复核不通过，整改不到位"
+    if transition.needs_measures:
+        data["measures"] = "重新组织招标，约谈代理机构"
+    if transition.needs_opinion:
+        data["opinion"] = "整改到位，同意销号"
     if transition.needs_completion_date:
         data["completed_on"] = "2024-06-20"
     if transition.needs_evidence:
@@ -127,15 +136,15 @@ def test_a_step_the_workflow_does_not_have_is_refused_with_a_message(site, login
     client = login("office")
 
     plain = client.post(transition_url(problem, "signed_off"))
-    followed = client.get(plain["Location"])
     htmx = client.post(transition_url(problem, "signed_off"), HTTP_HX_REQUEST="true")
 
-    assert plain.status_code == 302
     with translation.override("zh-hans"), pytest.raises(ValidationError) as refusal:
         find_transition("found", "signed_off")
-    for response in (followed, htmx):
-        assert 'class="error"' in page(response)
-        assert " ".join(refusal.value.messages) in text(response)
+    for response in (plain, htmx):
+        assert response.status_code == 200  # the page again, with the refusal in its panel
+        alert = re.search(r'<p class="error" role="alert">(.*?)</p>', page(response), re.S)
+        assert alert and " ".join(refusal.value.messages) in text(alert.group(1))
+        assert buttons(response) == {"start", "dismiss"}  # what the office may do now
     assert unchanged_state(problem) == ("found", None, 0, 0)
 
 
@@ -153,26 +162,166 @@ def test_a_get_on_a_step_changes_nothing(site, login):
 
 
 # ---------------------------------------------------------------------------
+# Each step's form: what it needs, required fields marked, errors at the fields.
+
+
+def step_form(response, verb: str) -> str:
+    match = re.search(rf'<form [^>]*data-testid="form-{verb}"[^>]*>(.*?)</form>', page(response), re.S)
+    assert match, f"no form for {verb}"
+    return match.group(1)
+
+
+def form_inputs(form_html: str) -> dict[str, bool]:
+    """The fields a form posts (name → whether it is required), the CSRF token left out."""
+    inputs = {}
+    for tag in re.findall(r"<(?:input|textarea|select)\b[^>]*>", form_html):
+        name = re.search(r'name="([^"]+)"', tag).group(1)
+        if name != "csrfmiddlewaretoken":
+            inputs[name] = bool(re.search(r"\srequired\b", tag))
+    return inputs
+
+
+def marked_required(form_html: str) -> set[str]:
+    """The fields whose label carries the required mark."""
+    return set(re.findall(r'<label for="[a-z_]+-([a-z_]+)">[^<]*<span class="required"', form_html))
+
+
+NEEDS = {"reason": "needs_reason", "measures": "needs_measures", "opinion": "needs_opinion",
+         "completed_on": "needs_completion_date", "evidence": "needs_evidence"}  # fmt: skip
+
+
+@pytest.mark.parametrize("transition", TRANSITIONS, ids=lambda t: f"{t.source}-{t.target}")
+def test_each_step_asks_for_what_it_needs_and_marks_it_required(site, login, transition):
+    problem = put(site, "hohhot", transition.source)
+
+    response = login("office").get(reverse("problems-detail", args=[problem.pk]))
+
+    form = step_form(response, transition.verb)
+    needed = {name for name, flag in NEEDS.items() if getattr(transition, flag)}
+    assert form_inputs(form) == dict.fromkeys(needed, True)
+    assert marked_required(form) == needed
+    assert 'hx-target="main"' in re.search(
+        rf'<form [^>]*data-testid="form-{transition.verb}"[^>]*>', page(response)
+    ).group(0)
+    if transition.needs_measures:
+        assert re.search(r'<textarea name="measures"[^>]*required', form)  # a textarea, not one line
+        assert zh("rectification measures") in text(form)
+
+
+def test_starting_without_measures_is_refused_at_the_field(site, login):
+    problem = site.problems["hohhot"]
+
+    for extra in ({}, {"HTTP_HX_REQUEST": "true"}):
+        response = login("league_a").post(transition_url(problem, "rectifying"), {"measures": "   "}, **extra)
+
+        assert response.status_code == 200
+        assert by_testid(response, "error-measures") == zh("This field is required.")
+        assert 'class="field invalid"' in step_form(response, "start")
+    assert unchanged_state(problem) == ("found", None, 0, 0)
+
+
+def test_signing_off_needs_an_opinion_and_the_steps_show_it(site, login):
+    problem = put(site, "fgw", "rectified")
+    client = login("group_a")
+
+    without = client.post(transition_url(problem, "signed_off"), {"opinion": ""}, HTTP_HX_REQUEST="true")
+    assert by_testid(without, "error-opinion") == zh("This field is required.")
+    assert Problem.objects.get(pk=problem.pk).status == "rectified"
+
+    response = client.post(transition_url(problem, "signed_off"), {"opinion": "整改到位，同意销号"})
+    assert response.status_code == 302
+    detail = client.get(response["Location"])
+    assert by_testid(detail, "status") == zh("Signed off")
+    assert by_testid(detail, "step-opinion") == "整改到位，同意销号"
+    assert RectificationStep.objects.get(problem=problem, to_status="signed_off").opinion == "整改到位，同意销号"
+
+
+def test_a_completion_date_after_today_is_refused_at_its_field(site, login):
+    problem = put(site, "hohhot", "rectifying")
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+
+    response = login("league_a").post(
+        transition_url(problem, "rectified"), {"completed_on": tomorrow.isoformat(), "evidence": [pdf()]},
+        HTTP_HX_REQUEST="true",
+    )  # fmt: skip
+
+    assert response.status_code == 200
+    transition = find_transition("rectifying", "rectified")
+    step = StepInput(evidence_count=1, completed_on=tomorrow)
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as refusal:  # the action's own words
+        check_requirements(transition, step, found_on=problem.found_on, as_of=timezone.localdate())
+    assert by_testid(response, "error-completed_on") == refusal.value.message_dict["completed_on"][0]
+    assert 'value="' + tomorrow.isoformat() + '"' in step_form(response, "complete")  # kept for correcting
+    assert unchanged_state(problem) == ("rectifying", None, 1, 0)
+
+
+def test_the_steps_show_measures_and_reasons(site, login):
+    problem = site.problems["hohhot"]
+    client = login("league_a")
+    client.post(transition_url(problem, "rectifying"), {"measures": "约谈代理机构，重新招标"})
+    login("group_a").post(transition_url(problem, "dismissed"), {"reason": "经核实不属实"})
+
+    detail = client.get(reverse("problems-detail", args=[problem.pk]))
+
+    assert by_testid(detail, "step-measures") == "约谈代理机构，重新招标"
+    assert by_testid(detail, "step-reason") == "经核实不属实"
+
+
+# ---------------------------------------------------------------------------
 # HTMX and plain posts.
 
 
-def test_an_htmx_post_returns_the_panel_in_place(site, login):
-    problem = site.problems["hohhot"]
+def main_region(response) -> str:
+    match = re.search(r"<main>(.*)</main>", page(response), re.S)
+    assert match, "no main region"
+    return match.group(1)
 
-    response = login("league_a").post(transition_url(problem, "rectifying"), HTTP_HX_REQUEST="true")
+
+def field_value(response, label: str) -> str:
+    fields = dict(re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", page(response), re.S))
+    return text(fields[zh(label)])
+
+
+def history_rows(response) -> int:
+    table = re.search(r'<table class="grid history">.*?<tbody>(.*?)</tbody>', page(response), re.S).group(1)
+    return len(re.findall(r"<tr\b", table))
+
+
+def test_an_htmx_post_returns_the_whole_page_current(site, login):
+    problem = site.problems["hohhot"]
+    client = login("league_a")
+    before = client.get(reverse("problems-detail", args=[problem.pk]))
+    assert field_value(before, "rectification measures") == ""
+
+    response = client.post(transition_url(problem, "rectifying"), {"measures": "约谈代理机构"}, HTTP_HX_REQUEST="true")
 
     assert response.status_code == 200
-    assert response.templates[0].name == "ledger/_rectification.html"
-    html = page(response)
-    assert "<html" not in html and "<nav" not in html  # a fragment, not a page
-    assert 'id="workflow"' in html
+    html = main_region(response)  # what the forms' hx-select takes from the answer
+    assert_no_inline_code(page(response))
     assert by_testid(response, "status") == zh("Rectifying")
     assert buttons(response) == {"complete"}
-    assert_no_inline_code(html)
+    assert field_value(response, "status") == zh("Rectifying")
+    assert field_value(response, "rectification measures") == "约谈代理机构"
+    assert by_testid(response, "step-measures") == "约谈代理机构"
+    assert zh("Done.") in text(html)
+    assert history_rows(response) > history_rows(before)
+    assert "约谈代理机构" in text(re.search(r'<table class="grid history">(.*?)</table>', html, re.S).group(1))
     assert Problem.objects.get(pk=problem.pk).status == "rectifying"
 
 
-def test_an_htmx_post_with_an_error_shows_it_in_the_panel(site, login):
+def test_an_htmx_step_brings_rectified_on_and_the_evidence(site, login):
+    problem = put(site, "hohhot", "rectifying")
+
+    response = complete_with_evidence(login("league_a"), problem, pdf(), htmx=True)
+
+    assert response.status_code == 200
+    with translation.override("zh-hans"):  # 2024-06-20, or 2024年6月20日
+        assert field_value(response, "rectified on") in {"2024-06-20", formats.date_format(dt.date(2024, 6, 20))}
+    assert "整改报告.pdf" in by_testid(response, "evidence")
+    assert by_testid(response, "status") == zh("Rectified")
+
+
+def test_an_htmx_post_with_an_error_shows_it_at_the_field(site, login):
     problem = put(site, "hohhot", "rectifying")
 
     response = login("league_a").post(
@@ -180,8 +329,7 @@ def test_an_htmx_post_with_an_error_shows_it_in_the_panel(site, login):
     )
 
     assert response.status_code == 200  # htmx swaps only 2xx answers
-    alert = re.search(r'<p class="error" role="alert">(.*?)</p>', page(response), re.S)
-    assert alert and zh("Attach at least one evidence file.") in text(alert.group(1))
+    assert by_testid(response, "error-evidence") == zh("Attach at least one evidence file.")
     assert buttons(response) == {"complete"}
     assert unchanged_state(problem) == ("rectifying", None, 1, 0)
 
@@ -190,14 +338,14 @@ def test_a_plain_post_redirects_to_the_problem_page(site, login):
     problem = site.problems["hohhot"]
     client = login("league_a")
 
-    response = client.post(transition_url(problem, "rectifying"))
+    response = client.post(transition_url(problem, "rectifying"), {"measures": "重新组织招标"})
 
     assert response.status_code == 302 and response["Location"] == reverse("problems-detail", args=[problem.pk])
     detail = client.get(response["Location"])
     assert zh("Done.") in text(detail)
     assert by_testid(detail, "status") == zh("Rectifying")
-    steps = text(re.search(r'<ol class="steps">(.*?)</ol>', page(detail), re.S).group(1))
-    assert "league_a" in steps and zh("To be rectified") in steps
+    steps = text(re.search(r'<ol class="steps"[^>]*>(.*?)</ol>', page(detail), re.S).group(1))
+    assert "league_a" in steps and zh("To be rectified") in steps and "重新组织招标" in steps
 
 
 def test_a_rejection_needs_a_reason_and_shows_it(site, login):
@@ -205,14 +353,14 @@ def test_a_rejection_needs_a_reason_and_shows_it(site, login):
     client = login("group_a")
 
     without = client.post(transition_url(problem, "rectifying"), {"reason": "  "}, HTTP_HX_REQUEST="true")
-    assert zh("A reason is required.") in text(without)
+    assert by_testid(without, "error-reason") == zh("This field is required.")
     assert Problem.objects.get(pk=problem.pk).status == "rectified"
 
     with_reason = client.post(
         transition_url(problem, "rectifying"), {"reason": "佐证材料不完整"}, HTTP_HX_REQUEST="true"
     )
     assert Problem.objects.get(pk=problem.pk).status == "rectifying"
-    assert "佐证材料不完整" in text(with_reason)
+    assert by_testid(with_reason, "step-reason") == "佐证材料不完整"
 
 
 # ---------------------------------------------------------------------------
@@ -312,7 +460,8 @@ def test_a_refused_upload_gives_a_clear_message_and_changes_nothing(site, login,
 
     response = complete_with_evidence(client, problem, pdf(), SimpleUploadedFile(name, content), htmx=htmx)
 
-    shown = text(response) if htmx else text(client.get(response["Location"]))
+    assert response.status_code == 200  # the page again, the refusal at the files
+    shown = by_testid(response, "error-evidence")
     message = expected_error(name, content)
     assert name in message
     assert message in shown
