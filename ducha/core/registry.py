@@ -15,10 +15,19 @@ from django.db import models
 
 @dataclass(frozen=True)
 class Column:
+    """One column of a ledger list and of its .xlsx export. `value` is the exact value:
+    the export writes it as it is (numbers and dates stay typed). `display`, when given,
+    turns that value (and the column's total) into what the list shows, e.g. yuan in 万元;
+    `export_label` then heads the export, since its unit differs from the list's."""
+
     label: Any
     value: Callable[[Any], Any]
     sort: str | None = None  # the order_by field, when the column sorts
     link: bool = False  # the cell links to the detail page
+    display: Callable[[Any], Any] | None = None  # value → the list's text (not for None)
+    export_label: Any = None  # the export's header, when not `label`
+    total: str | None = None  # the field summed over the whole filtered list, shown below it
+    nowrap: bool = False  # the cell stays on one line (record numbers, short names); dates and numbers always do
 
 
 @dataclass

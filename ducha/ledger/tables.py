@@ -1,5 +1,7 @@
 """The columns of each ledger list (and of its .xlsx export)."""
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from django.utils.translation import gettext_lazy as _
 
 from ducha.core.registry import Column
@@ -9,16 +11,34 @@ def _name(obj):
     return obj.name if obj else ""
 
 
+def wan_yuan(amount) -> str:
+    """Yuan as officials read them in a list: 万元 with two decimals and thousands
+    separators (1250000 → "125.00", 123456789.5 → "12,345.68")."""
+    return f"{(Decimal(amount) / 10000).quantize(Decimal('0.01'), ROUND_HALF_UP):,}"
+
+
+def _category(problem) -> str:
+    category = problem.category
+    return f"{category.code} {category.name}" if category else ""
+
+
 UNIT = Column(_("unit"), lambda o: o.unit.name, "unit__order")
-DOMAIN = Column(_("domain"), lambda o: o.domain.short_name if o.domain else "", "domain__order")
+DOMAIN = Column(_("domain"), lambda o: o.domain.short_name if o.domain else "", "domain__order", nowrap=True)
 
 PROJECT_COLUMNS = (
-    Column(_("project number"), lambda o: o.number, "number", link=True),
+    Column(_("project number"), lambda o: o.number, "number", link=True, nowrap=True),
     Column(_("project name"), lambda o: o.name, "name", link=True),
     DOMAIN,
     UNIT,
     Column(_("county"), lambda o: _name(o.county)),
-    Column(_("amount (yuan)"), lambda o: o.amount, "amount"),
+    Column(
+        _("amount (10,000 yuan)"),
+        lambda o: o.amount,
+        "amount",
+        display=wan_yuan,
+        export_label=_("amount (yuan)"),  # the export keeps the exact yuan
+        total="amount",
+    ),
     Column(_("trade date"), lambda o: o.trade_date, "trade_date"),
     Column(_("self-inspected"), lambda o: o.self_inspected),
     Column(_("sampled"), lambda o: o.sampled),
@@ -26,16 +46,16 @@ PROJECT_COLUMNS = (
 )
 
 PROBLEM_COLUMNS = (
-    Column(_("problem number"), lambda o: o.number, "number", link=True),
+    Column(_("problem number"), lambda o: o.number, "number", link=True, nowrap=True),
     Column(_("description"), lambda o: o.description, link=True),
     DOMAIN,
     UNIT,
-    Column(_("category"), lambda o: o.category.code if o.category else ""),
+    Column(_("category"), _category),
     Column(_("market-entity type"), lambda o: _name(o.entity_type)),
     Column(_("discovery method"), lambda o: o.get_discovery_method_display()),
     Column(_("found on"), lambda o: o.found_on, "found_on"),
     Column(_("deadline"), lambda o: o.deadline, "deadline"),
-    Column(_("status"), lambda o: o.get_status_display(), "status"),
+    Column(_("status"), lambda o: o.get_status_display(), "status", nowrap=True),
 )
 
 CLUE_COLUMNS = (
@@ -48,7 +68,7 @@ CLUE_COLUMNS = (
 )
 
 FILED_COLUMNS = (
-    Column(_("case number"), lambda o: o.case_number, "case_number", link=True),
+    Column(_("case number"), lambda o: o.case_number, "case_number", link=True, nowrap=True),
     Column(_("summary"), lambda o: o.summary, link=True),
     UNIT,
     DOMAIN,
@@ -66,7 +86,7 @@ EXPOSED_COLUMNS = (
 
 DOCUMENT_COLUMNS = (
     Column(_("title"), lambda o: o.title, "title", link=True),
-    Column(_("document number"), lambda o: o.doc_number),
+    Column(_("document number"), lambda o: o.doc_number, nowrap=True),
     UNIT,
     DOMAIN,
     Column(_("action"), lambda o: o.get_action_display(), "action"),
@@ -78,5 +98,5 @@ TRAINING_COLUMNS = (
     UNIT,
     DOMAIN,
     Column(_("held on"), lambda o: o.held_on, "held_on"),
-    Column(_("attendees"), lambda o: o.attendees, "attendees"),
+    Column(_("attendees"), lambda o: o.attendees, "attendees", total="attendees"),
 )

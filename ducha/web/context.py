@@ -19,12 +19,34 @@ def scope_label(role) -> str:
     return str(_("whole region"))
 
 
+def who(user, role) -> list[str]:
+    """What the header says about the user: the name, the role, then the scope when it
+    adds something (a group's or a unit's name, not "whole region"), never the same words
+    twice (a demo account is named after its unit, its group, or the office)."""
+    parts = [user.get_full_name() or user.get_username()]
+    if role is None:
+        more = [_("no role")]
+    else:
+        more = [role.get_kind_display()]
+        if role.kind == RoleKind.GROUP_MEMBER and role.group:
+            more.append(role.group.name)
+        elif role.kind == RoleKind.UNIT_REPORTER and role.unit:
+            more.append(role.unit.name)
+    for part in map(str, more):
+        if not any(part in shown for shown in parts):
+            parts.append(part)
+    return parts
+
+
 def navigation(request):
     user = getattr(request, "user", None)
     role = user_role(user)
     kind = role_kind(user)
+    header = {"role": role, "scope_label": scope_label(role)}
+    if user is not None and user.is_authenticated:
+        header["who"] = who(user, role)
     if kind is None:
-        return {"nav": [], "role": role, "scope_label": scope_label(role)}
+        return {"nav": [], **header}
     items = [("dashboard", str(_("Dashboard")), reverse("home"))]
     items += [(ledger.key, str(ledger.title), reverse(f"{ledger.key}-list")) for ledger in ledgers()]
-    return {"nav": items, "role": role, "scope_label": scope_label(role)}
+    return {"nav": items, **header}

@@ -2,28 +2,32 @@
 search, sort, pages, .xlsx export), detail (with change history), create and edit.
 The views stay thin: reads go through `restrict`, writes through the actions."""
 
+import datetime as dt
 from collections.abc import Sequence
+from decimal import Decimal
 from functools import reduce
 from operator import or_
 
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from ducha.core.access import AccessDenied, Action, may_add_here, restrict, role_kind
 from ducha.core.actions import do_create_object, do_update_object
-from ducha.core.registry import Ledger
+from ducha.core.registry import Column, Ledger
 from ducha.org.models import active_campaign
 from ducha.reports.xlsx import xlsx_response
 from ducha.web import history as history_text
 from ducha.web.links import field_value, linked_records
 
 PAGE_SIZE = 50
+TEXT_CHARS = 24  # a longer text is cut with "…" in a list; the cell's title holds it whole
 
 
 def ledger_queryset(ledger: Ledger, user, action=Action.VIEW):
@@ -59,17 +63,53 @@ def filtered(ledger: Ledger, request):
     return filterset, qs
 
 
+def list_cell(column: Column, value) -> dict:
+    """What a list cell shows: the value through the column's `display`, a long text cut
+    with "…" (whole in the title), and a class for dates and numbers, which never wrap."""
+    if isinstance(value, dt.date):
+        kind = "date"
+    elif isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        kind = "num"
+    else:
+        kind = "nowrap" if column.nowrap else ""
+    shown = column.display(value) if column.display and value is not None else value
+    title = ""
+    if isinstance(shown, str) and len(shown) > TEXT_CHARS:
+        title, shown = shown, shown[: TEXT_CHARS - 1] + "…"
+    return {"value": shown, "title": title, "class": kind, "link": column.link}
+
+
+def list_totals(ledger: Ledger, qs) -> list[dict | None] | None:
+    """The sums of the summed columns over the whole filtered list (every page), in one
+    aggregate query; None for a column that does not sum, None for a ledger without any."""
+    sums = {f"c{i}": Sum(c.total, default=0) for i, c in enumerate(ledger.columns) if c.total}
+    if not sums:
+        return None
+    values = qs.aggregate(**sums)
+    return [
+        {**list_cell(c, values[f"c{i}"]), "link": False, "field": c.total} if c.total else None
+        for i, c in enumerate(ledger.columns)
+    ]
+
+
+def export_headers(ledger: Ledger) -> list[str]:
+    return [capfirst(str(c.export_label or c.label)) for c in ledger.columns]
+
+
 def list_view(request, ledger: Ledger):
     filterset, qs = filtered(ledger, request)
     if request.GET.get("export") == "xlsx":
         rows = ([c.value(obj) for c in ledger.columns] for obj in qs.iterator(chunk_size=2000))
-        return xlsx_response(f"{ledger.key}.xlsx", [str(c.label) for c in ledger.columns], rows)
+        return xlsx_response(f"{ledger.key}.xlsx", export_headers(ledger), rows)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     # Column headers set their own sort: the current one is left out of their links.
     sort_query = query.copy()
     sort_query.pop("sort", None)
+    shown = [(obj, [list_cell(c, c.value(obj)) for c in ledger.columns]) for obj in page.object_list]
+    # A column of numbers has its header on the right, above them.
+    header_classes = [cell["class"] for cell in shown[0][1]] if shown else [""] * len(ledger.columns)
     return render(
         request,
         "web/list.html",
@@ -77,7 +117,9 @@ def list_view(request, ledger: Ledger):
             "ledger": ledger,
             "filterset": filterset,
             "page": page,
-            "rows": [(obj, [(c.value(obj), c.link) for c in ledger.columns]) for obj in page.object_list],
+            "rows": shown,
+            "columns": list(zip(ledger.columns, header_classes, strict=True)),
+            "totals": list_totals(ledger, qs) if page.paginator.count else None,
             "query": query.urlencode(),
             "sort_query": sort_query.urlencode(),
             "sort": request.GET.get("sort", ""),

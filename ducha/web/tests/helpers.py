@@ -33,7 +33,7 @@ def list_cells(response) -> list[list[str]]:
     match = re.search(r'<table class="grid list">.*?<tbody>(.*?)</tbody>', page(response), re.S)
     assert match, "no ledger table on the page"
     rows = [r for r in re.findall(r"<tr>(.*?)</tr>", match.group(1), re.S) if "colspan" not in r]
-    return [[text(c) for c in re.findall(r"<td>(.*?)</td>", r, re.S)] for r in rows]
+    return [[text(c) for c in re.findall(r"<td\b[^>]*>(.*?)</td>", r, re.S)] for r in rows]
 
 
 def shown_count(response) -> int:

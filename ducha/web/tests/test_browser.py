@@ -6,9 +6,10 @@ downloaded) against pytest-django's live server.
     (c) the office dashboard's rectified figure for that group goes up by one;
     (d) the unit reporter cannot see another unit's problem.
 
-Full-page screenshots of the three dashboards go to test-output/screenshots/ for a
-person to look at. scripts/test.sh installs chromium and fonts-noto-cjk (so Chinese
-renders) when it runs as root; without chromium these tests skip, or fail under CI.
+Full-page screenshots of the three dashboards and of three lists (problems, projects,
+trainings) go to test-output/screenshots/ for a person to look at. scripts/test.sh
+installs chromium and fonts-noto-cjk (so Chinese renders) when it runs as root; without
+chromium these tests skip, or fail under CI.
 """
 
 import os
@@ -201,3 +202,81 @@ def test_unit_reporter_cannot_see_another_units_problem(campaign, sign_in):
     listing = league.page.locator("table.list")
     expect(listing).to_contain_text(campaign.problems["hohhot"].number)
     expect(listing).not_to_contain_text(campaign.problems["baotou"].number)
+
+
+LONG_DESCRIPTION = "领导干部违规插手干预招标投标活动，打招呼、递条子、指定中标人，情节严重"
+
+
+@pytest.fixture
+def listed(campaign) -> SmallCampaign:
+    """The small campaign with problems of every status and category, the disposition
+    ledgers, a long description and a large amount: lists worth looking at."""
+    from decimal import Decimal
+
+    from ducha.core.actions import do_update_object
+    from ducha.web.tests.conftest import _add_dispositions, add_variety
+
+    add_variety(campaign)
+    _add_dispositions(campaign)
+    system = campaign.system
+    do_update_object(campaign.projects["hohhot"], actor=system, changes={"amount": Decimal("123456789.50")})
+    do_update_object(campaign.problems["bidrig"], actor=system, changes={"description": LONG_DESCRIPTION})
+    return campaign
+
+
+CHART_OPTIONS = """() => {
+    const option = (source) => window.echarts
+        .getInstanceByDom(document.querySelector(`[data-source="${source}"]`)).getOption();
+    const data = (source) => JSON.parse(document.getElementById(source).textContent);
+    const clearance = option("chart-clearance"), category = option("chart-category");
+    return {
+        clearance: data("chart-clearance"),
+        drawn: clearance.yAxis[0].data,
+        label: clearance.series[0].label.formatter({value: 85.3}),
+        categories: data("chart-category").labels,
+        category_axis: category.yAxis[0].data,
+        overflow: category.yAxis[0].axisLabel.overflow,
+    };
+}"""
+# Every date and number cell of a list, and its record numbers, stay on one line.
+ONE_LINE = """() => [...document.querySelectorAll("table.list td.date, table.list td.num, table.list td.nowrap")]
+    .map((td) => ({text: td.innerText, nowrap: getComputedStyle(td).whiteSpace === "nowrap"}))"""
+
+
+def test_lists_header_and_charts_read_well(listed, sign_in, capsys):
+    with translation.override("zh-hans"):
+        office_role = str(translation.gettext("Campaign office"))
+    office = sign_in("office")
+    page = office.page
+
+    # The header names the user and the role once ("全区" would only repeat the role).
+    expect(page.get_by_test_id("who")).to_have_text(f"office · {office_role}")
+
+    # The zero-clearing chart: the lagging units on top, each bar labelled with its percentage;
+    # the category chart: whole category names on a horizontal bar chart.
+    office.dashboard()
+    charts = page.evaluate(CHART_OPTIONS)
+    assert charts["drawn"] == charts["clearance"]["labels"][::-1]  # ECharts draws the last on top
+    assert charts["clearance"]["values"] == sorted(charts["clearance"]["values"])
+    assert charts["label"] == "85.3%"
+    assert charts["category_axis"] == charts["categories"][::-1] and charts["overflow"] == "break"
+    assert "A 公职人员违规插手招标投标方面" in charts["categories"]
+
+    screenshots = []
+    for ledger, totals in (("problems", []), ("projects", ["total-amount"]), ("trainings", ["total-attendees"])):
+        page.goto(reverse(f"{ledger}-list"))
+        for testid in totals:
+            expect(page.get_by_test_id(testid)).to_be_visible()
+        cells = page.evaluate(ONE_LINE)
+        assert cells and all(c["nowrap"] for c in cells), cells
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        screenshots.append(SCREENSHOTS / f"list-{ledger}.png")
+        page.screenshot(path=str(screenshots[-1]), full_page=True)
+    page.goto(reverse("problems-list"))
+    cut = page.locator(f'td[title="{LONG_DESCRIPTION}"]')
+    expect(cut).to_have_count(1)
+    expect(cut).to_have_text(LONG_DESCRIPTION[:23] + "…")
+    expect(page.get_by_test_id("total-amount")).to_have_count(0)
+    with capsys.disabled():
+        print("".join(f"\nscreenshot: {path}" for path in screenshots))
+    assert office.errors == []

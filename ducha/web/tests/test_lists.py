@@ -3,12 +3,17 @@ pagination, the .xlsx export of the filtered list with formula neutralisation, a
 number of SQL queries, which must not grow with the rows shown."""
 
 import datetime as dt
+import re
+from decimal import Decimal
 
 import pytest
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from ducha.core.actions import do_bulk_create_objects
+from ducha.core.actions import do_bulk_create_objects, do_update_object
 from ducha.core.registry import ledgers
 from ducha.ledger.models import (
     ClueTransfer,
@@ -24,7 +29,7 @@ from ducha.ledger.models import (
 from ducha.org.models import Domain, Unit
 from ducha.web.generic import PAGE_SIZE
 from ducha.web.tests.conftest import LEDGERS, add_variety
-from ducha.web.tests.helpers import links, list_body, list_cells, page, read_xlsx, shown_count, text
+from ducha.web.tests.helpers import by_testid, links, list_body, list_cells, page, read_xlsx, shown_count, text
 
 LEDGER_CONFIGS = ledgers()
 
@@ -356,6 +361,184 @@ def test_export_keeps_amounts_and_dates_typed(variety, login):
     assert row[0] == "P-donghe"
     assert 860000.5 in row
     assert dt.datetime(2024, 3, 15) in row
+
+
+# ---------------------------------------------------------------------------
+# How a list reads: amounts, totals, dates, long texts, categories, filters, headers.
+
+
+def zh(message) -> str:
+    with translation.override("zh-hans"):
+        return str(translation.gettext(message) if isinstance(message, str) else message)
+
+
+def headers(response) -> list[str]:
+    thead = page(response).split('class="grid list"')[1].split("</thead>")[0]
+    return [text(th) for th in re.findall(r"<th\b[^>]*>(.*?)</th>", thead, re.S)]
+
+
+def row_of(response, first_cell: str) -> list[str]:
+    return next(row for row in list_cells(response) if row[0] == first_cell)
+
+
+def td_of(response, inner: str) -> str:
+    """The opening <td …> tag of the cell that holds `inner`."""
+    return re.search(rf"(<td\b[^>]*>)(?:(?!</td>).)*{re.escape(inner)}", page(response), re.S)[1]
+
+
+def test_project_amounts_show_in_wan_yuan_and_export_in_exact_yuan(variety, login):
+    do_update_object(variety.projects["hohhot"], actor=variety.system, changes={"amount": Decimal("123456789.50")})
+    client = login("office")
+    response = client.get(reverse("projects-list"))
+
+    amount = headers(response).index(zh("amount (10,000 yuan)"))  # 交易金额（万元）
+    assert row_of(response, "P-hohhot")[amount] == "12,345.68"  # 万元, two decimals, thousands separators
+    assert row_of(response, "P-xincheng")[amount] == "125.00"
+    assert row_of(response, "P-donghe")[amount] == "86.00"
+    assert td_of(response, "12,345.68") == '<td class="num">'
+    # 123,456,789.50 + 4 × 1,250,000 + 860,000.50 yuan, over the whole list
+    assert by_testid(response, "total-amount") == "12,931.68"
+    # P-hohhot has two problems: the join behind the filter must not count its amount twice
+    assert by_testid(client.get(reverse("projects-list"), {"has_problems": "true"}), "total-amount") == "12,931.68"
+    assert by_testid(client.get(reverse("projects-list"), {"domain": "procurement"}), "total-amount") == "336.00"
+
+    header, *rows = read_xlsx(client.get(reverse("projects-list"), {"export": "xlsx"}))
+    assert header[amount] == zh("amount (yuan)")  # 交易金额（元）: the export keeps the exact yuan
+    exported = {row[0]: row[amount] for row in rows}
+    assert exported["P-hohhot"] == 123456789.5 and exported["P-donghe"] == 860000.5  # numbers, not text
+
+    detail = client.get(reverse("projects-detail", args=[variety.projects["hohhot"].pk]))
+    assert "123,456,789.50" in text(detail)
+
+
+def test_totals_cover_the_whole_filtered_list_in_one_query(site, login):
+    add_trainings(site, PAGE_SIZE + 5)  # attendees 1 … 55, on top of the four trainings of 30
+    client = login("office")
+
+    with CaptureQueriesContext(connection) as queries:
+        first = client.get(reverse("trainings-list"))
+    # Read now: the next request clears the query log.
+    sums = [q for q in queries.captured_queries if "SUM(" in q["sql"].upper()]
+    second = client.get(reverse("trainings-list"), {"page": 2})
+    filtered = client.get(reverse("trainings-list"), {"unit": "150100"})
+    nothing = client.get(reverse("trainings-list"), {"q": "没有这个培训"})
+
+    assert by_testid(first, "total-attendees") == by_testid(second, "total-attendees") == "1,660"  # 55·56/2 + 120
+    assert by_testid(filtered, "total-attendees") == "1,570"  # 1540 + 30
+    assert len(sums) == 1
+    assert 'data-testid="total-attendees"' not in page(nothing)
+    assert 'data-testid="total-' not in page(client.get(reverse("problems-list")))  # nothing sums there
+
+
+def test_dates_numbers_and_record_numbers_get_a_class_that_keeps_them_on_one_line(site, login):
+    response = login("office").get(reverse("trainings-list"), {"unit": "fgw"})
+    problems = login("office").get(reverse("problems-list"))
+
+    assert td_of(response, "30</td>") == '<td class="num">'
+    assert '<th class="num">' in page(response)  # the header of a column of numbers is on their side
+    assert 'class="date"' in page(response)
+    assert td_of(problems, "Q-hohhot") == '<td class="nowrap">'  # not "Q-" on one line and "hohhot" below
+    css = (settings.BASE_DIR / "web" / "static" / "web" / "ducha.css").read_text()
+    rules = re.findall(r"([^{}]+)\{([^}]*)\}", css)
+    nowrap = {s.strip() for selectors, body in rules if "white-space: nowrap" in body for s in selectors.split(",")}
+    assert {"table.grid td.date", "table.grid td.num", "table.grid td.nowrap"} <= nowrap
+
+
+def test_long_texts_are_cut_with_the_whole_text_in_the_title(variety, login):
+    long = "领导干部违规插手干预招标投标活动，打招呼、递条子、指定中标人，情节严重"
+    do_update_object(variety.problems["bidrig"], actor=variety.system, changes={"description": long})
+    response = login("office").get(reverse("problems-list"))
+
+    description = headers(response).index(zh("description"))
+    shown = row_of(response, "Q-bidrig")[description]
+    assert shown.endswith("…") and long.startswith(shown[:-1]) and len(shown) < len(long)
+    assert f'title="{long}"' in page(response)
+    assert row_of(response, "Q-done")[description] == "投标人相互串通投标"  # short: whole, no title
+    assert 'title="投标人相互串通投标"' not in page(response)
+
+
+def test_the_category_shows_by_its_name(variety, login):
+    response = login("office").get(reverse("problems-list"))
+
+    category = headers(response).index(zh("category"))
+    assert row_of(response, "Q-bidrig")[category] == "A 公职人员违规插手招标投标方面"
+    assert row_of(response, "Q-signed")[category] == "S 国有产权交易领域重点问题"
+    assert row_of(response, "Q-hohhot")[category] == ""
+
+
+def select_choices(response, name: str) -> list[tuple[str, str, bool]]:
+    """(value, label, selected) of each option of a filter's <select>."""
+    match = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', page(response), re.S)
+    assert match, f"no select {name}"
+    options = re.findall(r'<option value="([^"]*)"([^>]*)>(.*?)</option>', match[1], re.S)
+    return [(value, text(label), "selected" in attrs) for value, attrs, label in options]
+
+
+@pytest.mark.parametrize(
+    ("ledger", "name"),
+    [("projects", "self_inspected"), ("projects", "sampled"), ("projects", "verified"),
+     ("projects", "has_problems"), ("problems", "overdue")],
+)  # fmt: skip
+def test_yes_no_filters_start_at_all(site, login, ledger, name):
+    client = login("office")
+    everything = shown_count(client.get(reverse(f"{ledger}-list")))
+
+    fresh = client.get(reverse(f"{ledger}-list"))
+    assert select_choices(fresh, name) == [("", "全部", True), ("true", "是", False), ("false", "否", False)]
+    chosen = client.get(reverse(f"{ledger}-list"), {name: "true"})
+    assert [selected for _v, _l, selected in select_choices(chosen, name)] == [False, True, False]
+    # The form as rendered, submitted unchanged, filters nothing out.
+    submitted = client.get(reverse(f"{ledger}-list"), {name: ""})
+    assert shown_count(submitted) == everything
+
+
+def test_other_selects_start_at_all_too(site, login):
+    response = login("office").get(reverse("problems-list"))
+    for name in ("domain", "unit", "county", "group", "category", "entity_type", "state", "method", "kind"):
+        assert select_choices(response, name)[0] == ("", "全部", True), name
+
+
+def status_boxes(response) -> dict[str, bool]:
+    boxes = re.findall(r'<input type="checkbox" name="status" value="([^"]*)"([^>]*)>', page(response))
+    return {value: "checked" in attrs for value, attrs in boxes}
+
+
+def test_the_status_filter_is_a_row_of_checkboxes_that_keeps_its_urls(variety, login):
+    client = login("office")
+
+    assert status_boxes(client.get(reverse("problems-list"))) == dict.fromkeys(
+        ["found", "rectifying", "rectified", "signed_off", "dismissed"], False
+    )
+    one = client.get(reverse("problems-list") + "?status=found")
+    two = client.get(reverse("problems-list") + "?status=rectified&status=signed_off")
+    assert [k for k, on in status_boxes(one).items() if on] == ["found"]
+    assert [k for k, on in status_boxes(two).items() if on] == ["rectified", "signed_off"]
+    assert problem_keys(two) == {"done", "signed"}
+    assert "<fieldset" in page(one) and '<select name="status"' not in page(one)
+
+
+@pytest.mark.parametrize("ledger", LEDGERS)
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_headers_read_well_in_both_languages(variety, login, ledger, language):
+    client = login("office")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    response = client.get(reverse(f"{ledger}-list"))
+
+    config = next(c for c in LEDGER_CONFIGS if c.key == ledger)
+    with translation.override(language):
+        expected = [str(c.label) for c in config.columns]
+    shown = [h.rstrip(" ▲▼") for h in headers(response)]
+    assert [h.lower() for h in shown] == [h.lower() for h in expected]
+    labels = [text(m) for m in re.findall(r"<label>(.*?)<(?:select|input)", page(response), re.S)]
+    labels += [text(m) for m in re.findall(r"<legend>(.*?)</legend>", page(response), re.S)]
+    assert labels
+    if language == "en":
+        assert all(h[0].isupper() for h in shown + labels), shown + labels  # "Project number", not "project number"
+    else:
+        assert shown == expected  # Chinese, unchanged
+        assert not any(re.search(r"[A-Za-z]{3}", h) for h in shown), shown  # no English left over
+    assert len(list_cells(response)) == shown_count(response)
+    assert all(len(row) == len(shown) for row in list_cells(response))
 
 
 # ---------------------------------------------------------------------------

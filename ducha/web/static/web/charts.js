@@ -1,23 +1,30 @@
 // Renders the dashboard charts from JSON data blocks (no inline scripts: CSP).
-// Each <div data-chart="bar|bar-h|line" data-source="id"> reads <script id="id" type="application/json">.
+// Each <div data-chart="bar-h|line" data-source="id"> reads <script id="id" type="application/json">.
 (function () {
   "use strict";
   var palette = ["#a61b1b", "#d9822b", "#2f6f9f", "#4f8a3c", "#7d5ba6", "#8c8c8c"];
 
-  function option(kind, d) {
+  // A value as a bar's label shows it: percentages with one decimal (85.3%).
+  function shown(d, v) {
+    return d.unit === "%" ? Number(v).toFixed(1) + "%" : String(v) + (d.unit || "");
+  }
+
+  function option(kind, d, width) {
     var empty = d.labels.length === 0;
     var base = { color: palette, title: { text: d.title, left: "center", textStyle: { fontSize: 14 },
         subtext: empty ? d.empty : "", subtextStyle: { fontSize: 13 } },
       tooltip: { trigger: "axis" }, grid: { left: 8, right: 24, top: 40, bottom: 8, containLabel: true } };
     if (kind === "bar-h") {
-      base.yAxis = { type: "category", data: d.labels.slice().reverse(), axisLabel: { fontSize: 11 } };
-      base.xAxis = { type: "value", max: 100, axisLabel: { formatter: "{value}" + (d.unit || "") } };
-      base.series = [{ type: "bar", data: d.values.slice().reverse(), label: { show: true, position: "right", formatter: "{c}" + (d.unit || "") } }];
-    } else if (kind === "bar") {
-      base.xAxis = { type: "category", data: d.labels, axisLabel: { interval: 0, rotate: 30, fontSize: 10,
-        formatter: function (v) { return v.length > 10 ? v.slice(0, 10) + "…" : v; } } };
-      base.yAxis = { type: "value" };
-      base.series = [{ type: "bar", data: d.values }];
+      // The first label on top; each bar labelled with its value ("85.3%"); long labels
+      // (category names) wrap instead of being cut.
+      base.grid.right = 64;
+      base.tooltip = { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: function (v) { return shown(d, v); } };
+      base.yAxis = { type: "category", data: d.labels.slice().reverse(),
+        axisLabel: { fontSize: 12, interval: 0, width: Math.round(Math.min(240, Math.max(120, width * 0.38))),
+          overflow: "break", lineHeight: 15 } };
+      base.xAxis = { type: "value", max: d.max, minInterval: 1, axisLabel: { formatter: "{value}" + (d.unit || "") } };
+      base.series = [{ type: "bar", data: d.values.slice().reverse(), barMaxWidth: 28,
+        label: { show: true, position: "right", formatter: function (p) { return shown(d, p.value); } } }];
     } else {
       base.legend = { bottom: 0 };
       base.grid.bottom = 30;
@@ -33,9 +40,12 @@
     if (!source || !window.echarts) { return; }
     var data = JSON.parse(source.textContent);
     var kind = el.dataset.chart;
-    if (kind === "bar-h") { el.style.height = Math.max(320, data.labels.length * 22 + 60) + "px"; }
+    if (kind === "bar-h") {
+      var wrapped = data.labels.some(function (l) { return l.length > 14; });
+      el.style.height = Math.max(320, data.labels.length * (wrapped ? 40 : 22) + 60) + "px";
+    }
     var chart = window.echarts.init(el);
-    chart.setOption(option(kind, data));
+    chart.setOption(option(kind, data, el.clientWidth));
     chart.on("click", function (p) {
       // Every figure links to the filtered list behind it.
       var links = data.links;
