@@ -352,11 +352,25 @@ def _set_flags(inspections: Sequence[Inspection]) -> list[Change]:
     return changes
 
 
+# Who asks for an extension (the unit) and who decides (its group); the office does both.
+EXTENSION_REQUESTERS = frozenset({RoleKind.UNIT_REPORTER, RoleKind.OFFICE})
+EXTENSION_DECIDERS = frozenset({RoleKind.GROUP_MEMBER, RoleKind.OFFICE})
+
+
+def may_request_extension(problem: Problem, actor: Actor) -> bool:
+    """Role and scope allow asking for extensions of this problem (the page's forms ask this too)."""
+    return role_kind(actor) in EXTENSION_REQUESTERS and allows(actor, problem, Action.CHANGE)
+
+
+def may_decide_extension(problem: Problem, actor: Actor) -> bool:
+    return role_kind(actor) in EXTENSION_DECIDERS and allows(actor, problem, Action.CHANGE)
+
+
 def do_request_extension(problem: Problem, *, actor: Actor, new_deadline: dt.date, reason: str) -> DeadlineExtension:
     """The unit asks for a later deadline (延期), with a reason; the group decides."""
     with transaction.atomic():
         current = restrict(Problem.objects.all(), actor, Action.CHANGE).select_for_update().get(pk=problem.pk)
-        if role_kind(actor) not in (RoleKind.UNIT_REPORTER, RoleKind.OFFICE):
+        if not may_request_extension(current, actor):
             raise AccessDenied(f"{actor} may not request an extension")
         if current.status not in OPEN_STATUSES:
             raise ValidationError(_("Only an open problem can have its deadline extended."))
@@ -389,7 +403,7 @@ def do_decide_extension(
             .select_related("problem")
             .get(pk=extension.pk)
         )
-        if role_kind(actor) not in (RoleKind.GROUP_MEMBER, RoleKind.OFFICE):
+        if not may_decide_extension(current.problem, actor):
             raise AccessDenied(f"{actor} may not decide an extension")
         if current.status != ExtensionStatus.REQUESTED:
             raise ValidationError(_("This extension request has been decided already."))

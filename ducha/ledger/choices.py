@@ -46,7 +46,7 @@ class ExtensionStatus(models.TextChoices):
 
 class InspectionResult(models.TextChoices):
     CLEAN = "clean", _("No problem found")
-    PROBLEMS = "problems", _("Problems found")
+    PROBLEMS = "problems", _("Problems were found")
 
 
 class ClueAuthority(models.TextChoices):

@@ -5,12 +5,17 @@ problem page adds the rectification workflow and its evidence."""
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from ducha.core.access import Action, RoleKind, allows, restrict, role_kind
+from ducha.core.access import restrict
 from ducha.core.registry import Ledger, register
 from ducha.ledger import filtersets as f
 from ducha.ledger import forms
 from ducha.ledger import tables as t
-from ducha.ledger.actions import allowed_transitions, inspection_kinds_allowed
+from ducha.ledger.actions import (
+    allowed_transitions,
+    inspection_kinds_allowed,
+    may_decide_extension,
+    may_request_extension,
+)
 from ducha.ledger.choices import OPEN_STATUSES, ExtensionStatus
 from ducha.ledger.models import (
     ClueTransfer,
@@ -59,22 +64,6 @@ def problem_context(request, problem: Problem, *, bound: dict | None = None, err
         "error": _with_unplaced(error, bound),
         "today": timezone.localdate(),
     }
-
-
-# Who asks for an extension and who decides: the rule of do_request_extension and
-# do_decide_extension, asked before the page offers their forms (the actions refuse
-# anything else even when posted).
-EXTENSION_REQUESTERS = frozenset({RoleKind.UNIT_REPORTER, RoleKind.OFFICE})
-EXTENSION_DECIDERS = frozenset({RoleKind.GROUP_MEMBER, RoleKind.OFFICE})
-
-
-def may_request_extension(problem: Problem, user) -> bool:
-    """The user's role and scope allow asking for extensions of this problem."""
-    return role_kind(user) in EXTENSION_REQUESTERS and allows(user, problem, Action.CHANGE)
-
-
-def may_decide_extension(problem: Problem, user) -> bool:
-    return role_kind(user) in EXTENSION_DECIDERS and allows(user, problem, Action.CHANGE)
 
 
 def _with_unplaced(error: str, bound: dict) -> str:

@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='inspection',
             name='result',
-            field=models.CharField(blank=True, choices=[('clean', 'No problem found'), ('problems', 'Problems found')], max_length=10, verbose_name='result'),
+            field=models.CharField(blank=True, choices=[('clean', 'No problem found'), ('problems', 'Problems were found')], max_length=10, verbose_name='result'),
         ),
         migrations.AddField(
             model_name='rectificationstep',
