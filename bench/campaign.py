@@ -1,10 +1,16 @@
 """A large benchmark campaign, generated from a fixed seed and inserted through
-`do_bulk_create_objects` in chunks, so the change log is written as by a real import;
-problems are created as found and moved to their status by `do_bulk_transition_problems`.
+`do_bulk_create_objects` in chunks, so the change log is written as by a real import
+and every model rule is checked; projects are created uninspected and their inspections
+recorded by `do_bulk_record_inspections` (which sets the flags); problems are created as
+found and moved to their status by `do_bulk_transition_problems`, each move with what
+its steps need (measures, completion date and evidence, sign-off opinion, reason).
 
-Imported by bench_stats.py after django.setup(). Objects are built with ids
-(`unit_id=`, ...) rather than instances: nothing else is needed by the bulk
-action, and it keeps a million projects cheap to build.
+Imported by bench_stats.py after django.setup(). The model rules read the linked
+records (a project's unit and county, a problem's project and item, the campaign's
+run), so objects link instances already in memory, never bare ids (a query per row);
+a problem's project is a stand-in holding only what the rules read. Evidence is one
+small PDF per unit (demo/evidence.py): content-addressed storage keeps one file per
+content, whatever the number of problems.
 """
 
 import datetime as dt
@@ -18,30 +24,50 @@ from ducha.core.actions import do_bulk_create_objects
 from ducha.core.changelog import new_batch
 from ducha.core.uscc import ALPHABET, with_check_digit
 from ducha.demo import vocabulary as V
+from ducha.demo.evidence import rectification_pdf
 from ducha.demo.plan import GROUPS
-from ducha.ledger.actions import do_bulk_transition_problems
-from ducha.ledger.choices import CategoryKind, ClueAuthority, DiscoveryMethod, DocumentAction, ProblemStatus
+from ducha.ledger.actions import Move, do_bulk_record_inspections, do_bulk_transition_problems
+from ducha.ledger.choices import (
+    CategoryKind,
+    ClueAuthority,
+    DiscoveryMethod,
+    DocumentAction,
+    InspectionKind,
+    InspectionResult,
+    ProblemStatus,
+)
+from ducha.ledger.evidence import EvidenceUpload
 from ducha.ledger.models import (
     ClueTransfer,
     ExposedCase,
     FiledCase,
+    Inspection,
     MarketEntityType,
     PolicyDocument,
     Problem,
     ProblemCategory,
+    ProblemItem,
     Project,
     Training,
 )
-from ducha.org.actions import do_load_reference_data, system_actor
+from ducha.ledger.reference import do_load_reference_data
+from ducha.org.actions import system_actor
 from ducha.org.models import Assignment, Campaign, Domain, ProjectType, Stage, SupervisionGroup, Unit
 
 SEED = 20241231
 CAMPAIGN_CODE = "bench"
 D = dt.date.fromisoformat
 SCOPE = (D("2023-01-01"), D("2024-06-30"))
+RUN = (D("2024-04-20"), D("2024-12-31"))  # the campaign's run, as the demo's
 DOMAIN_WEIGHTS = {"engineering": 0.42, "procurement": 0.38, "natural_resources": 0.12, "state_property": 0.08}
 TZ = ZoneInfo("Asia/Shanghai")
 TRANSITIONS = "problem status moves (do_bulk_transition_problems)"
+INSPECTIONS = "inspections (do_bulk_record_inspections)"
+INSPECTION_DAYS = {
+    InspectionKind.SELF: (D("2024-04-22"), D("2024-06-28")),
+    InspectionKind.SAMPLE: (D("2024-06-03"), D("2024-07-31")),
+    InspectionKind.VERIFY: (D("2024-08-01"), D("2024-08-30")),
+}
 STATUS_WEIGHTS = {
     ProblemStatus.FOUND: 4,
     ProblemStatus.RECTIFYING: 8,
@@ -97,6 +123,7 @@ class BenchCampaign:
         for t in ProjectType.objects.select_related("domain"):
             self.types.setdefault(t.domain.code, []).append(t)
         units = {u.code: u for u in Unit.objects.all()}
+        self.unit_by_pk = {u.pk: u for u in units.values()}
         self.counties: dict[int, list[Unit]] = {}
         for u in units.values():
             if u.parent_id:
@@ -109,6 +136,8 @@ class BenchCampaign:
                     region_code="150000",
                     scope_start=SCOPE[0],
                     scope_end=SCOPE[1],
+                    starts_on=RUN[0],
+                    closes_on=RUN[1],
                 )
             ]
         )[0]
@@ -141,7 +170,7 @@ class BenchCampaign:
         )
         self.unit_weights = [3.0 if u.kind == "league" else 1.0 for u in self.units]
         catalogue = list(ProblemCategory.objects.prefetch_related("items"))
-        self.items = {c.pk: [i.pk for i in c.items.all()] for c in catalogue}
+        self.items: dict[int, list[ProblemItem]] = {c.pk: list(c.items.all()) for c in catalogue}
         self.four = [c for c in catalogue if c.kind == CategoryKind.CAMPAIGN_FOUR]
         self.domain_lists = {c.domain_id: c for c in catalogue if c.kind == CategoryKind.DOMAIN_LIST}
         self.entity_types = list(MarketEntityType.objects.values_list("pk", flat=True))
@@ -149,6 +178,13 @@ class BenchCampaign:
         regions = [u.code for u in units.values() if u.kind != "department"]
         self.firms = [(V.firm(self.rng), _uscc(self.rng, self.rng.choice(regions))) for _ in range(20_000)]
         self.tenderer_codes: dict[str, str] = {}
+        # Evidence of rectification: one small PDF per unit, the same bytes for all its problems.
+        self.evidence = {
+            u.pk: EvidenceUpload(
+                f"{u.code}-整改完成情况说明.pdf", rectification_pdf(f"{u.code}-2024", u.code, D("2024-11-30"))
+            )
+            for u in self.units
+        }
 
     def tenderer_uscc(self, tenderer: str, region: str) -> str:
         """One code per tenderer, as in real ledgers (and cheaper than a check digit per project)."""
@@ -184,12 +220,46 @@ class BenchCampaign:
         offset = 0
         for objs in self.chunks(self.n_projects, make):
             self.create(objs)
+            self.inspect(objs, {j - offset for j in range(offset, offset + len(objs)) if j in chosen})
             for j, p in enumerate(objs, start=offset):
                 if j in chosen:
                     kept[j] = (p.pk, p.unit_id, p.county_id, p.domain_id, p.sampled, p.verified, p.name)
             offset += len(objs)
             self.progress("ledger.Project", self.n_projects)
+            self.progress(INSPECTIONS, self.n_projects * 14 // 10)
         return kept
+
+    def inspect(self, projects: list[Project], with_problems: set[int]) -> None:
+        """Record the projects' inspections (98 % self-inspected, 38 % sampled, 12 % of
+        those verified); the action sets the projects' flags, here too."""
+        rng = self.rng
+        inspections = []
+        for j, p in enumerate(projects):
+            sampled = rng.random() < 0.38
+            kinds = [
+                kind
+                for kind, done in (
+                    (InspectionKind.SELF, rng.random() < 0.98),
+                    (InspectionKind.SAMPLE, sampled),
+                    (InspectionKind.VERIFY, sampled and rng.random() < 0.12),
+                )
+                if done
+            ]
+            result = InspectionResult.PROBLEMS if j in with_problems else InspectionResult.CLEAN
+            for kind in kinds:
+                inspections.append(
+                    Inspection(
+                        project=p,
+                        kind=kind,
+                        inspected_on=_day(rng, *INSPECTION_DAYS[kind]),
+                        result=result,
+                        inspector=V.person(rng),
+                    )
+                )
+        started = time.perf_counter()
+        do_bulk_record_inspections(inspections, actor=self.actor, batch=self.batch)
+        self.seconds[INSPECTIONS] += time.perf_counter() - started
+        self.rows[INSPECTIONS] += len(inspections)
 
     def new_project(self, unit: Unit, n: int) -> Project:
         rng = self.rng
@@ -201,15 +271,14 @@ class BenchCampaign:
         department = unit.kind == "department"
         region = "150000" if department else (county or unit).code
         year = 2023 if rng.random() < 0.62 else 2024
-        sampled = rng.random() < 0.38
         tenderer = unit.name if department else f"{place}{rng.choice(TENDERERS)}"
         winner, winner_uscc = rng.choice(self.firms)
         return Project(
-            campaign_id=self.campaign.pk,
-            unit_id=unit.pk,
-            county_id=county.pk if county else None,
-            domain_id=self.domains[domain].pk,
-            project_type_id=ptype.pk,
+            campaign=self.campaign,
+            unit=unit,
+            county=county,
+            domain=self.domains[domain],
+            project_type=ptype,
             number=f"{unit.code.upper()}-{year}-{n:07d}",
             name=f"{place}{rng.choice(V.SUBJECTS[domain][ptype.name])}",
             platform_code=f"NMGGZY{year}{rng.randint(0, 99999999):08d}",
@@ -220,9 +289,6 @@ class BenchCampaign:
             winner=winner,
             winner_uscc=winner_uscc,
             trade_date=_day(rng, *SCOPE),
-            self_inspected=rng.random() < 0.98,
-            sampled=sampled,
-            verified=sampled and rng.random() < 0.12,
         )
 
     # -- problems
@@ -256,18 +322,13 @@ class BenchCampaign:
 
     def new_problem(self, target: tuple | Unit, numbers: Counter) -> Problem:
         rng = self.rng
+        project = None
         if isinstance(target, Unit):  # a problem of the unit itself, no project
-            project_id, unit_id, county_id, domain_id, sampled, verified, name = (
-                None,
-                target.pk,
-                None,
-                None,
-                False,
-                False,
-                target.name,
-            )
+            unit_id, county_id, domain_id, sampled, verified, name = target.pk, None, None, False, False, target.name
         else:
             project_id, unit_id, county_id, domain_id, sampled, verified, name = target
+            # What the rules read of the project (its unit, county, domain), not the whole row.
+            project = Project(pk=project_id, unit_id=unit_id, county_id=county_id, domain_id=domain_id)
         numbers[unit_id] += 1
         category = item = None
         roll = rng.random()
@@ -285,51 +346,70 @@ class BenchCampaign:
             methods[DiscoveryMethod.VERIFY] = 30
         found_on = _day(rng, D("2024-05-06"), D("2024-10-15"))
         return Problem(
-            campaign_id=self.campaign.pk,
-            unit_id=unit_id,
-            county_id=county_id,
+            campaign=self.campaign,
+            unit=self.unit_by_pk[unit_id],
+            county=self.unit_by_pk[county_id] if county_id else None,
             domain_id=domain_id,
-            project_id=project_id,
+            project=project,
             number=f"WT-{unit_id:03d}-{numbers[unit_id]:06d}",
-            category_id=category.pk if category else None,
-            item_id=item,
+            category=category,
+            item=item,
             entity_type_id=rng.choice(self.entity_types) if rng.random() < 0.8 else None,
             description=f"{name}：{V.problem_text(category)}",
             discovery_method=rng.choices(list(methods), weights=methods.values())[0],
             found_on=found_on,
-            deadline=found_on + dt.timedelta(days=rng.choice([30, 45, 60, 90])),
-            measures="责令限期整改，完善制度，约谈相关责任人",
+            deadline=min(found_on + dt.timedelta(days=rng.choice([30, 45, 60, 90])), RUN[1]),
             responsible=V.person(rng),
         )
 
     def rectify(self, problems: list[Problem]) -> None:
         """Move the new (found) problems to their ledger status as an import does: one move
-        each, the workflow records every step of the path; dismissals need a reason."""
+        each, carrying what every step of its path needs (measures to start; completion
+        date and evidence to report it rectified; the opinion to sign off; a reason to
+        dismiss); the workflow records every step."""
         rng = self.rng
-        moves: dict[bool, list[tuple]] = {True: [], False: []}
+        moves = []
         for p in problems:
             status = rng.choices(list(STATUS_WEIGHTS), weights=STATUS_WEIGHTS.values())[0]
             if status == ProblemStatus.FOUND:
                 continue
             day = p.found_on + dt.timedelta(days=rng.randint(1, 50))
-            done = day if status in (ProblemStatus.RECTIFIED, ProblemStatus.SIGNED_OFF) else None
             when = dt.datetime.combine(day, dt.time(rng.randint(8, 17), rng.randint(0, 59)), TZ)
-            moves[status == ProblemStatus.DISMISSED].append((p, status, when, done))
+            if status == ProblemStatus.DISMISSED:
+                moves.append(Move(p, status, when, reason=V.dismiss_reason(rng)))
+                continue
+            # One measures text per category and rectified day: the action writes the
+            # problems' new state with one UPDATE per distinct (status, day, measures).
+            measures = f"{V.MEASURES[p.category.code if p.category else None][0]}；{V.GENERAL_MEASURES[0]}。"
+            if status == ProblemStatus.RECTIFYING:
+                moves.append(Move(p, status, when, measures=measures))
+                continue
+            moves.append(
+                Move(
+                    p,
+                    status,
+                    when,
+                    completed_on=day,
+                    measures=measures,
+                    evidence=(self.evidence[p.unit_id],),
+                    opinion=V.sign_off_opinion(rng) if status == ProblemStatus.SIGNED_OFF else "",
+                )
+            )
         started = time.perf_counter()
-        for dismissals, batch in moves.items():
-            reason = "经核查不属实，不予认定" if dismissals else ""
-            do_bulk_transition_problems(batch, actor=self.actor, reason=reason, batch=self.batch)
-            self.rows[TRANSITIONS] += len(batch)
+        do_bulk_transition_problems(moves, actor=self.actor, batch=self.batch)
+        self.rows[TRANSITIONS] += len(moves)
         self.seconds[TRANSITIONS] += time.perf_counter() - started
 
     # -- dispositions: clue transfers, filed and exposed cases, documents, trainings
 
     def dispositions(self, serious: list[tuple]) -> None:
         rng = self.rng
-        base = {"campaign_id": self.campaign.pk}
+        base = {"campaign": self.campaign}
 
         def linked(p: tuple) -> dict:
-            return {**base, "problem_id": p[0], "unit_id": p[1], "domain_id": p[2]}
+            # The rules read the problem's unit: a stand-in with the ids, not the whole row.
+            problem = Problem(pk=p[0], unit_id=p[1])
+            return {**base, "problem": problem, "unit": self.unit_by_pk[p[1]], "domain_id": p[2]}
 
         def later(p: tuple, low: int, high: int) -> dt.date:
             return p[3] + dt.timedelta(days=rng.randint(low, high))
@@ -368,7 +448,7 @@ class BenchCampaign:
             [
                 PolicyDocument(
                     **base,
-                    unit_id=rng.choice(self.units).pk,
+                    unit=rng.choice(self.units),
                     domain_id=rng.choice(list(self.domains.values())).pk,
                     title=f"关于规范公共资源交易活动的若干规定（第{n + 1}项）",
                     doc_number=f"内发〔2024〕{n + 1}号",
@@ -380,7 +460,7 @@ class BenchCampaign:
             [
                 Training(
                     **base,
-                    unit_id=rng.choice(self.units).pk,
+                    unit=rng.choice(self.units),
                     domain_id=rng.choice(list(self.domains.values())).pk,
                     title=f"公共资源交易合规管理专题培训（第{n + 1}期）",
                     held_on=_day(rng, D("2024-06-01"), D("2024-10-31")),

@@ -16,6 +16,10 @@ STAGES = (
     ("rectification", "2024-09-01", "2024-10-31"),
     ("summary", "2024-11-01", "2024-12-15"),
 )
+# The campaign's run: it starts with its first stage and closes at the end of the year.
+# Every problem is found, due and rectified inside it.
+STARTS_ON = STAGES[0][1]
+CLOSES_ON = "2024-12-31"
 SEED = 20240630
 
 
@@ -29,7 +33,7 @@ class GroupPlan:
     sampled: int
     verified: int
     problem_projects: int  # distinct projects with problems
-    problems: int  # found in projects
+    problems: int  # found in projects (problems - problem_projects: a second one in the same project)
     unit_level_problems: int  # found in the unit, no project
     state_property_problems: int  # of `problems`, in the state-property domain
     four_categories: int
@@ -37,6 +41,9 @@ class GroupPlan:
     open_found: int
     open_rectifying: int
     dismissed: int
+    # Of the rectified problems, the share the group has signed off (the rest await its
+    # sign-off); state-property problems are all signed off, in every group.
+    signed_off_share: float
     clue_transfers: int
     filed_cases: int
     exposed_cases: int
@@ -62,12 +69,14 @@ GROUPS = (
         open_found=14,
         open_rectifying=37,
         dismissed=9,
+        signed_off_share=0.86,
         clue_transfers=9,
         filed_cases=7,
         exposed_cases=15,
         documents=126,
         training_attendees=(186, 142, 97),
     ),
+    # Seed: "1760个问题项目基本完成整改": all its problems rectified and signed off.
     GroupPlan(
         "procurement",
         "政府采购项目督导检查组",
@@ -85,6 +94,7 @@ GROUPS = (
         open_found=0,
         open_rectifying=0,
         dismissed=0,
+        signed_off_share=1.0,
         clue_transfers=11,
         filed_cases=9,
         exposed_cases=30,
@@ -110,13 +120,16 @@ GROUPS = (
         open_found=0,
         open_rectifying=1,
         dismissed=0,
+        signed_off_share=0.86,
         clue_transfers=6,
         filed_cases=12,
         exposed_cases=17,
         documents=160,
         training_attendees=(132,),
     ),
-    # Seed: 1165 problems all rectified, 22 exposed, 359 documents, 2 trainings 300+ attendees.
+    # Seed: "全面实现问题清零销号，共整改完成1165个问题项目" and "推动被督导盟市、厅局1165个
+    # 问题…全部整改完毕": 1165 problem projects, one problem each (none at unit level), all
+    # rectified and signed off; 22 exposed, 359 documents, 2 trainings 300+ attendees.
     GroupPlan(
         "state_property",
         "国有产权交易项目督导检查组",
@@ -125,15 +138,16 @@ GROUPS = (
         projects=8137,
         sampled=2941,
         verified=318,
-        problem_projects=1071,
-        problems=1158,
-        unit_level_problems=7,
+        problem_projects=1165,
+        problems=1165,
+        unit_level_problems=0,
         state_property_problems=133,
         four_categories=149,
         market_entity=884,
         open_found=0,
         open_rectifying=0,
         dismissed=0,
+        signed_off_share=1.0,
         clue_transfers=4,
         filed_cases=5,
         exposed_cases=22,

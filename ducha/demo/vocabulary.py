@@ -154,3 +154,82 @@ def person(rng: Random) -> str:
 
 def problem_text(category) -> str:
     return PROBLEM_TEXTS.get(category.code if category else None, PROBLEM_TEXTS[None])
+
+
+# 整改措施: what the unit states when it starts rectifying, by problem category, then a
+# general step or two; drawn so that no two ledgers read alike.
+MEASURES = {
+    "A": [
+        "对插手干预招标投标的公职人员进行约谈，问题线索移交纪检监察机关",
+        "建立领导干部插手干预交易活动记录报告制度，实行全程留痕",
+        "责令相关人员作出书面检查，重新组织评标",
+    ],
+    "B": [
+        "将涉嫌串通投标线索移交公安机关，对相关投标人记录不良行为",
+        "对涉事评标专家暂停评标资格，报请专家库管理部门清退",
+        "启用投标文件雷同性分析，对异常报价逐一核查",
+    ],
+    "C": [
+        "修改采购需求，删除指向特定品牌的技术参数，重新组织采购",
+        "开展采购需求合规性审查，建立采购需求专家论证机制",
+        "约谈采购代理机构，责令退还违规收取的费用",
+    ],
+    "D": [
+        "责令中标单位清退违法分包队伍，由行业主管部门依法处罚",
+        "开展施工现场关键岗位人员到岗履职检查，核实项目经理在岗情况",
+        "对转包、违法分包行为依法处罚并记入信用记录",
+    ],
+    "S": [
+        "补办国有产权进场交易手续，重新履行资产评估备案程序",
+        "完善国有产权交易内控制度，明确进场交易范围和审批程序",
+        "对未进场交易的产权转让行为追究相关人员责任",
+    ],
+    "N": [
+        "重新评估出让底价，提交集体决策后重新组织出让",
+        "完善土地出让底价集体决策制度，规范出让程序",
+        "追缴少收的出让价款，对相关责任人进行问责",
+    ],
+    None: [
+        "修订招标文件示范文本，明确资格条件和评审标准",
+        "责令招标人澄清并修改招标文件，重新发布招标公告",
+        "规范交易文件编制，实行招标文件事前合规审查",
+    ],
+}
+GENERAL_MEASURES = [
+    "建立问题整改台账，实行挂图作战、对账销号",
+    "开展专题业务培训，提升从业人员合规意识",
+    "举一反三开展同类问题自查，完善内部管理制度",
+    "约谈相关责任人，督促限期整改到位",
+    "加强交易全流程电子化监管，堵塞制度漏洞",
+    "明确整改责任人和整改时限，每周调度整改进展",
+]
+
+# 销号意见: the group's opinion when it signs a problem off.
+SIGN_OFF_OPINIONS = [
+    "经核查，整改到位，同意销号",
+    "经现场核查，整改措施已落实，佐证材料齐全，同意销号",
+    "经审核整改报告及佐证材料，问题已整改完毕，同意销号",
+    "经督导组复核，整改到位，相关制度已建立，同意销号",
+    "经查阅资料、实地核验，整改完成，同意销号",
+]
+
+# 不予认定: why the group dismisses a reported problem.
+DISMISS_REASONS = [
+    "经核查不属实，不予认定",
+    "经复核，该问题不属于本次专项整治范围，不予认定",
+    "与已登记问题重复，合并处理，不予单独认定",
+]
+
+
+def measures(rng: Random, category) -> str:
+    specific = rng.choice(MEASURES.get(category.code if category else None, MEASURES[None]))
+    general = rng.sample(GENERAL_MEASURES, rng.randint(1, 2))
+    return "；".join([specific, *general]) + "。"
+
+
+def sign_off_opinion(rng: Random) -> str:
+    return rng.choice(SIGN_OFF_OPINIONS)
+
+
+def dismiss_reason(rng: Random) -> str:
+    return rng.choice(DISMISS_REASONS)
