@@ -46,8 +46,17 @@ def search(qs, fields: Sequence[str], text: str):
     return qs
 
 
+def has_nul(query) -> bool:
+    """Whether a query string holds a NUL character: no text in the database can contain
+    one (PostgreSQL refuses it outright, an error, not a miss)."""
+    return any("\x00" in key or any("\x00" in v for v in values) for key, values in query.lists())
+
+
 def filtered(ledger: Ledger, request):
     qs = ledger_queryset(ledger, request.user)
+    if has_nul(request.GET):
+        # A search or filter value with NUL matches nothing: an empty list, no query with it.
+        return ledger.filterset(None, queryset=qs, request=request), qs.none().order_by(*ledger.ordering)
     filterset = ledger.filterset(request.GET or None, queryset=qs, request=request)
     if filterset.is_bound:
         # A refused filter value (another unit's code) lists nothing, never everything.

@@ -18,6 +18,7 @@ from ducha.ledger.models import DeadlineExtension, Evidence
 from ducha.ledger.rectification import find_transition
 from ducha.web import generic
 from ducha.web.detail_posts import back_to_page, done, forbidden, render_page
+from ducha.web.uploads import check_before_upload, may_take_step
 
 KEY = "problems"
 
@@ -26,6 +27,7 @@ def _page(request, problem, **options):
     return render_page(request, KEY, problem, problem_context, **options)
 
 
+@check_before_upload(may_take_step)  # the user may take this step before the files are read
 def transition_view(request, pk: int, target: str):
     """Take one workflow step, with what it needs (TransitionForm)."""
     problem = generic.get_visible(ledger(KEY), request, pk)
@@ -42,7 +44,7 @@ def transition_view(request, pk: int, target: str):
     form = forms.TransitionForm(request.POST, request.FILES, transition=transition)
     if form.is_valid():
         step = form.step()
-        step["evidence"] = [EvidenceUpload(u.name, u.read()) for u in step["evidence"]]
+        step["evidence"] = [EvidenceUpload.from_uploaded_file(u) for u in step["evidence"]]
         try:
             do_transition_problem(problem, target, actor=request.user, **step)
             return done(request, KEY, problem, problem_context)

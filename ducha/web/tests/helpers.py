@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 
 import openpyxl
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+from ducha.ledger.tests.files import PDF  # noqa: F401  (a real one-page PDF, for the upload tests)
 
 
 def page(response) -> str:

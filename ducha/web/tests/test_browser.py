@@ -23,6 +23,7 @@ from django.utils import translation
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from ducha.ledger.choices import ProblemStatus
+from ducha.ledger.tests.files import PDF
 from ducha.testing import PASSWORD, SmallCampaign, make_small_campaign
 
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "test-output" / "screenshots"
@@ -40,7 +41,6 @@ CHARTS_SETTLED = """() => [...document.querySelectorAll("[data-chart]")].every((
     const animation = window.echarts.getInstanceByDom(el)?.getZr().animation;
     return !animation?.isFinished || animation.isFinished();
 })"""
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
 def chromium_path() -> str:
