@@ -47,8 +47,9 @@ def _check_links(actor: Actor, objs: Sequence[models.Model]) -> None:
         visible: set = set()
         for chunk in _chunks(sorted(ids)):
             visible.update(restrict(target._default_manager.filter(pk__in=chunk), actor).values_list("pk", flat=True))
+        visible.add(None)  # no link is no breach
         for obj in objs:
-            if getattr(obj, field.attname) not in visible | {None}:
+            if getattr(obj, field.attname) not in visible:
                 raise ValidationError({field.name: _named(obj, _("No such record in your scope."))})
 
 
@@ -92,10 +93,17 @@ def _check_unique(objs: Sequence[models.Model]) -> None:
         fields = [cast(models.Field, model._meta.get_field(n)) for n in names]
         attnames = [f.attname for f in fields]
         keys = [tuple(getattr(o, a) for a in attnames) for o in objs]
+        # Look stored rows up by the most selective field of the key (a number, not a kind),
+        # narrowed by the others where they take few values.
+        values = [sorted({k[i] for k in keys}, key=str) for i in range(len(attnames))]
+        lead = max(range(len(attnames)), key=lambda i: len(values[i]))
+        narrow = {
+            f"{a}__in": v for i, (a, v) in enumerate(zip(attnames, values, strict=True)) if i != lead and len(v) <= 900
+        }
         stored: set = set()
-        last = attnames[-1]
-        for chunk in _chunks(sorted({k[-1] for k in keys}, key=str)):
-            stored.update(model._default_manager.filter(**{f"{last}__in": chunk}).values_list(*attnames))
+        for chunk in _chunks(values[lead]):
+            rows = model._default_manager.filter(**narrow, **{f"{attnames[lead]}__in": chunk})
+            stored.update(rows.values_list(*attnames))
         seen: set = set()
         for obj, key in zip(objs, keys, strict=True):
             if key in stored or key in seen:

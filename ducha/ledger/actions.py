@@ -14,7 +14,7 @@ from ducha.core.actions import do_bulk_create_objects, do_create_object, naming
 from ducha.core.changelog import Change, diff, record_changes, serialize, to_jsonable
 from ducha.core.planner import refresh_after_commit
 from ducha.ledger.choices import OPEN_STATUSES, ExtensionStatus, InspectionKind, ProblemStatus
-from ducha.ledger.evidence import EvidenceUpload, check_upload, store_upload
+from ducha.ledger.evidence import EvidenceUpload, StoredFile, check_upload, store_upload
 from ducha.ledger.models import DeadlineExtension, Evidence, Inspection, Problem, Project, RectificationStep
 from ducha.ledger.rectification import (
     StepInput,
@@ -236,23 +236,28 @@ def _json(values: dict) -> dict:
 
 
 def _write_states(problems: Sequence[Problem]) -> None:
-    """One UPDATE per distinct (status, date, measures): far cheaper than bulk_update's CASE per row."""
+    """One UPDATE per distinct (status, date): far cheaper than bulk_update's CASE per row.
+    Measures differ per problem: bulk_update them for the problems whose path set them."""
     by_values: dict[tuple, list[int]] = {}
     for p in problems:
-        by_values.setdefault((p.status, p.rectified_on, p.measures), []).append(p.pk)
+        by_values.setdefault((p.status, p.rectified_on), []).append(p.pk)
     now = timezone.now()
-    for (status, rectified_on, measures), ids in by_values.items():
+    for (status, rectified_on), ids in by_values.items():
         for start in range(0, len(ids), 900):
             Problem.objects.filter(pk__in=ids[start : start + 900]).update(
-                status=status, rectified_on=rectified_on, measures=measures, updated_at=now
+                status=status, rectified_on=rectified_on, updated_at=now
             )
+    Problem.objects.bulk_update(problems, ["measures"], batch_size=500)
 
 
 def _bulk_attach(pairs: Sequence[tuple[RectificationStep, Sequence[EvidenceUpload]]], actor: Actor) -> list[Evidence]:
     rows = []
+    stored_once: dict[int, StoredFile] = {}  # one upload shared by many steps is stored once
     for step, uploads in pairs:
         for upload in uploads:
-            stored = store_upload(upload)
+            if id(upload) not in stored_once:
+                stored_once[id(upload)] = store_upload(upload)
+            stored = stored_once[id(upload)]
             rows.append(
                 Evidence(
                     problem=step.problem,
