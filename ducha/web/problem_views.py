@@ -10,10 +10,17 @@ from django.shortcuts import get_object_or_404
 from ducha.core.access import AccessDenied, restrict
 from ducha.core.registry import ledger
 from ducha.ledger import forms
-from ducha.ledger.actions import allowed_transitions, do_decide_extension, do_request_extension, do_transition_problem
+from ducha.ledger.actions import (
+    allowed_transitions,
+    do_decide_extension,
+    do_request_extension,
+    do_transition_problem,
+    may_decide_extension,
+    may_request_extension,
+)
 from ducha.ledger.choices import ProblemStatus
 from ducha.ledger.evidence import EvidenceUpload, evidence_path
-from ducha.ledger.ledgers import may_decide_extension, may_request_extension, problem_context
+from ducha.ledger.ledgers import problem_context
 from ducha.ledger.models import DeadlineExtension, Evidence
 from ducha.ledger.rectification import find_transition
 from ducha.web import generic

@@ -114,7 +114,7 @@ def test_the_name_a_user_gives_does_not_choose_where_the_file_goes(small, settin
 
 def test_evidence_reported_with_a_rectification_belongs_to_its_step(small, settings):
     problem = small.problems["xincheng"]
-    do_transition_problem(problem, ProblemStatus.RECTIFYING, actor=small.users["county_a"])
+    do_transition_problem(problem, ProblemStatus.RECTIFYING, actor=small.users["county_a"], measures="整改措施")
     uploads = [EvidenceUpload("报告.pdf", PDF), EvidenceUpload("现场.jpg", JPEG), EvidenceUpload("台账.xlsx", XLSX)]
     do_transition_problem(
         problem,

@@ -96,7 +96,7 @@ def test_a_unit_samples_its_project_and_the_figures_follow(site, login):
     assert zh("Done.") in text(after)
     row = inspection_row(after, "sample")
     assert zh("Sampling") in row and "2024-06-12" in row and "李四" in row and "评标专家抽取不规范" in row
-    assert zh("Problems found") in row
+    assert zh("Problems were found") in row
     fields = shown_fields(after)
     assert (fields[zh("self-inspected")], fields[zh("sampled")], fields[zh("verified")]) == (
         zh("yes"),

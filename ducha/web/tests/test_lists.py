@@ -565,7 +565,7 @@ def add_rows(site, ledger: str, n: int) -> None:
             project = projects[unit.code]
             obj = Problem(
                 **{**common, "domain": project.domain},
-                county=county,
+                county=project.county,  # a problem names its project's county, or none
                 project=project,
                 number=f"N-{i}",
                 description=f"批量问题 {i}",
