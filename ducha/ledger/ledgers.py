@@ -2,7 +2,6 @@
 (ducha.core.registry) when the app is ready; the generic pages do the rest. The
 problem page adds the rectification workflow and its evidence."""
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from ducha.core.access import restrict
@@ -62,7 +61,7 @@ def problem_context(request, problem: Problem, *, bound: dict | None = None, err
         "extension_form": extension_form,
         "decision_form": decision_form,
         "error": _with_unplaced(error, bound),
-        "today": timezone.localdate(),
+        "overdue": problem.is_overdue(problem.campaign.as_of()),
     }
 
 
