@@ -140,10 +140,13 @@ def _compute_scope(user, action: Action) -> Scope:
         return EVERYTHING if action == Action.VIEW else NOTHING
     role = user_role(user)
     if kind == RoleKind.GROUP_MEMBER and role.group is not None:
-        rows = role.group.assignments.values_list("unit_id", "unit__parent_id")
-        ids = {unit for unit, parent in rows if parent is None}
-        counties = {unit for unit, parent in rows if parent is not None}
-        return Scope(unit_ids=frozenset(ids), county_ids=frozenset(counties))
+        # The same units for every action: read them once per user.
+        if "_ducha_group_scope" not in user.__dict__:
+            rows = role.group.assignments.values_list("unit_id", "unit__parent_id")
+            ids = {unit for unit, parent in rows if parent is None}
+            counties = {unit for unit, parent in rows if parent is not None}
+            user.__dict__["_ducha_group_scope"] = Scope(unit_ids=frozenset(ids), county_ids=frozenset(counties))
+        return user.__dict__["_ducha_group_scope"]
     if kind == RoleKind.UNIT_REPORTER and role.unit is not None:
         if role.unit.parent_id is None:
             return Scope(unit_ids=frozenset({role.unit.pk}))

@@ -1,5 +1,7 @@
 """Create/edit forms. Unit and county choices are cut to what the user may write."""
 
+from typing import cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -35,11 +37,12 @@ class ScopedForm(forms.ModelForm):
             # The owning units in scope, and for a county's reporter the league/city above its county.
             units = restrict(Unit.objects.filter(parent__isnull=True), user, Action.VIEW)
             counties = restrict(Unit.objects.filter(parent__isnull=False), user, Action.VIEW)
-            self.fields["unit"].queryset = Unit.objects.filter(
+            cast(forms.ModelChoiceField, self.fields["unit"]).queryset = Unit.objects.filter(
                 Q(pk__in=units.values("pk")) | Q(pk__in=counties.values("parent_id"))
             )
         if "county" in self.fields:
-            self.fields["county"].queryset = restrict(Unit.objects.filter(parent__isnull=False), user, Action.VIEW)
+            county = cast(forms.ModelChoiceField, self.fields["county"])
+            county.queryset = restrict(Unit.objects.filter(parent__isnull=False), user, Action.VIEW)
         # Projects and problems are named by the unit's own number, not picked from a
         # list of a million; clean() finds the record inside the chosen unit.
         for name, model in (("project", Project), ("problem", Problem)):
@@ -61,7 +64,7 @@ class ScopedForm(forms.ModelForm):
                 field.widget = DATE
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         unit = cleaned.get("unit")
         for name, model in getattr(self, "_lookups", {}).items():
             number = (cleaned.get(name) or "").strip()
@@ -276,6 +279,6 @@ class InspectionForm(forms.ModelForm):
     def __init__(self, *args, kinds, **kwargs):
         kwargs.setdefault("auto_id", "inspection-%s")
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [(k, InspectionKind(k).label) for k in kinds]
+        cast(forms.ChoiceField, self.fields["kind"]).choices = [(k, InspectionKind(k).label) for k in kinds]
         self.fields["inspected_on"].required = True
         self.fields["result"].required = True

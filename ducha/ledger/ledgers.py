@@ -102,7 +102,7 @@ LEDGERS = (
         f.ProblemFilterSet,
         forms.ProblemForm,
         search_fields=("number", "description", "project__name", "project__number"),
-        select_related=("unit", "domain", "category", "entity_type"),
+        select_related=("campaign", "unit", "domain", "category", "entity_type"),
         ordering=("-found_on", "-pk"),
         detail_fields=(
             "number",

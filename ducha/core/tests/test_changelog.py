@@ -137,16 +137,6 @@ def test_hash_covers_every_recorded_field(small):
     assert entry_hash(row) == original
 
 
-def test_record_changes_refuses_to_run_outside_a_transaction(transactional_db):
-    from ducha.org.actions import system_actor
-
-    actor = system_actor()
-    logged = ChangeLogEntry.objects.count()  # the system actor logs its own creation
-    with pytest.raises(RuntimeError, match="inside the action's transaction"):
-        record_changes([Change("create", actor, after={"username": actor.username})], actor=actor)
-    assert ChangeLogEntry.objects.count() == logged
-
-
 def test_rows_without_a_user_are_logged_as_system(small):
     seq = head_seq()
     with transaction.atomic():
@@ -698,42 +688,6 @@ def test_attach_evidence_out_of_scope_is_refused(small):
         lambda: do_attach_evidence(problem, actor=small.users["county_a"], uploads=[pdf()]),
         problem,
     )
-
-
-def test_failed_action_in_a_real_transaction_commits_nothing(transactional_db, small):
-    """Without the test's wrapping transaction: the action's own transaction is the outer one."""
-    assert not transaction.get_connection().in_atomic_block
-    problem = start(small)
-    fake = EvidenceUpload("整改报告.pdf", b"not a pdf")
-    assert_fails_cleanly(
-        ValidationError,
-        lambda: do_transition_problem(
-            problem, "rectified", actor=small.users["league_a"], evidence=[fake], completed_on=COMPLETED
-        ),
-        problem,
-    )
-    assert not RectificationStep.objects.filter(to_status="rectified").exists()
-
-
-def test_every_action_opens_its_own_transaction(transactional_db, small):
-    """Outside a test transaction record_changes refuses to write, so each action must bring its own."""
-    assert not transaction.get_connection().in_atomic_block
-    office, league_a = small.users["office"], small.users["league_a"]
-    seq = head_seq()
-    project = do_create_object(Project, actor=office, data=project_data(small, "T-1"))
-    do_bulk_create_objects([Project(**project_data(small, "T-2"))], actor=office)
-    do_update_object(project, actor=office, changes={"name": "改"})
-    do_record_inspection(project, "sample", actor=office)
-    do_delete_object(project, actor=office)
-    problem = start(small)
-    do_attach_evidence(problem, actor=league_a, uploads=[pdf()])
-    do_transition_problem(problem, "rectified", actor=league_a, evidence=[pdf()], completed_on=COMPLETED)
-    when = dt.datetime(2024, 6, 25, tzinfo=dt.UTC)
-    do_bulk_transition_problems([move(small.problems["fgw"], "rectifying", when=when)], actor=office)
-    actions = [r.action for r in rows_since(seq)]
-    assert actions.count("delete") == 2  # the project and its inspection
-    assert actions.count("transition") == 3
-    assert_chain_intact()
 
 
 # --- append-only ---------------------------------------------------------------------------

@@ -1,13 +1,11 @@
 """Fixtures for the web view tests.
 
-`site_once` builds the small test campaign of ducha.testing (two groups, four units,
-one user per role, a project and a problem in each place a scope can reach) plus one
-record of every disposition ledger in each of the four units, once per module, inside
-a transaction rolled back when the module ends. `site` gives each test fresh copies of
-the objects inside a savepoint (the `db` fixture): nothing one test does reaches the
-next. The fixtures carry their own names, not `small`, so a test in this folder that
-needs the function-scoped `small` of ducha/conftest.py (a live-server browser test)
-still gets that one.
+`site_once` is the module's small campaign (`small_once` of ducha/conftest.py: two
+groups, four units, one user per role, a project and a problem in each place a scope
+can reach) plus one record of every disposition ledger in each of the four units, added
+inside the module's transaction. `site` gives each test fresh copies of the objects
+inside a savepoint (the `db` fixture): nothing one test does reaches the next. Browser
+tests, whose live server needs committed data, use `small_committed` instead.
 
 Statistics are cached per change-log head; a test whose writes are rolled back leaves
 the head where the next test finds it, so every test starts with an empty cache.
@@ -34,7 +32,7 @@ from ducha.ledger.models import (
     Training,
 )
 from ducha.org.models import Domain, Unit
-from ducha.testing import SmallCampaign, make_small_campaign, move, rolled_back
+from ducha.testing import SmallCampaign, move
 
 ROLES = ("office", "viewer", "group_a", "group_b", "league_a", "county_a", "dept_a", "league_b", "norole")
 WRITERS = ("office", "group_a", "group_b", "league_a", "county_a", "dept_a", "league_b")
@@ -185,10 +183,12 @@ def add_variety(site: Site) -> dict[str, Problem]:
 
 
 @pytest.fixture(scope="module")
-def site_once(django_db_setup, django_db_blocker):
-    with rolled_back(django_db_blocker):
-        sc = make_small_campaign()
-        yield Site(**{f.name: getattr(sc, f.name) for f in dataclasses.fields(sc)}, records=_add_dispositions(sc))
+def site_once(small_once: SmallCampaign, django_db_blocker) -> Site:
+    """The module's small campaign (ducha/conftest.py) with a record of every disposition
+    ledger in each unit, added inside the module's transaction."""
+    with django_db_blocker.unblock():
+        sc = small_once
+        return Site(**{f.name: getattr(sc, f.name) for f in dataclasses.fields(sc)}, records=_add_dispositions(sc))
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_play
 
 from ducha.ledger.choices import ProblemStatus
 from ducha.ledger.tests.files import PDF
-from ducha.testing import PASSWORD, SmallCampaign, make_small_campaign
+from ducha.testing import PASSWORD, SmallCampaign
 
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "test-output" / "screenshots"
 CHROMIUM_ARGS = [
@@ -81,9 +81,9 @@ def browser(chromium_executable: str, campaign) -> Iterator[Browser]:
 
 
 @pytest.fixture
-def campaign(transactional_db) -> SmallCampaign:
+def campaign(small_committed) -> SmallCampaign:
     """The small campaign, committed so that the live server's thread sees it."""
-    return make_small_campaign()
+    return small_committed
 
 
 class Session:
