@@ -82,6 +82,8 @@ def list_cell(column: Column, value) -> dict:
     else:
         kind = "nowrap" if column.nowrap else ""
     shown = column.display(value) if column.display and value is not None else value
+    if isinstance(shown, dt.date):
+        shown = shown.isoformat()  # YYYY-MM-DD, as on detail pages and in the history
     title = ""
     if isinstance(shown, str) and len(shown) > TEXT_CHARS:
         title, shown = shown, shown[: TEXT_CHARS - 1] + "…"

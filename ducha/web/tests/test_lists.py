@@ -437,6 +437,7 @@ def test_dates_numbers_and_record_numbers_get_a_class_that_keeps_them_on_one_lin
     assert td_of(response, "30</td>") == '<td class="num">'
     assert '<th class="num">' in page(response)  # the header of a column of numbers is on their side
     assert 'class="date"' in page(response)
+    assert td_of(problems, "2024-06-01</td>") == '<td class="date">'  # YYYY-MM-DD, as on detail pages
     assert td_of(problems, "Q-hohhot") == '<td class="nowrap">'  # not "Q-" on one line and "hohhot" below
     css = (settings.BASE_DIR / "web" / "static" / "web" / "ducha.css").read_text()
     rules = re.findall(r"([^{}]+)\{([^}]*)\}", css)
