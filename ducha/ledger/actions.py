@@ -49,21 +49,23 @@ def do_create_problem(*, actor: Actor, data: dict, reason: str = "") -> Problem:
 def _attach(problem: Problem, step: RectificationStep | None, uploads: Sequence[EvidenceUpload], actor: Actor):
     for upload in uploads:
         check_upload(upload)  # all of them before any is written: a refused batch leaves no files
-    created = []
-    for upload in uploads:
-        stored = store_upload(upload)
-        created.append(
-            Evidence.objects.create(
-                problem=problem,
-                step=step,
-                original_name=stored.original_name,
-                content_type=stored.content_type,
-                size=stored.size,
-                sha256=stored.sha256,
-                uploaded_by=actor,
-            )
-        )
-    return created
+    rows = [_evidence_row(problem, step, store_upload(upload), actor) for upload in uploads]
+    for row in rows:
+        row.save()
+    return rows
+
+
+def _evidence_row(problem: Problem, step: RectificationStep | None, stored: StoredFile, actor: Actor) -> Evidence:
+    """The database's description of a stored file (the bytes live under EVIDENCE_ROOT)."""
+    return Evidence(
+        problem=problem,
+        step=step,
+        original_name=stored.original_name,
+        content_type=stored.content_type,
+        size=stored.size,
+        sha256=stored.sha256,
+        uploaded_by=actor,
+    )
 
 
 def do_transition_problem(
@@ -257,18 +259,7 @@ def _bulk_attach(pairs: Sequence[tuple[RectificationStep, Sequence[EvidenceUploa
         for upload in uploads:
             if id(upload) not in stored_once:
                 stored_once[id(upload)] = store_upload(upload)
-            stored = stored_once[id(upload)]
-            rows.append(
-                Evidence(
-                    problem=step.problem,
-                    step=step,
-                    original_name=stored.original_name,
-                    content_type=stored.content_type,
-                    size=stored.size,
-                    sha256=stored.sha256,
-                    uploaded_by=actor,
-                )
-            )
+            rows.append(_evidence_row(step.problem, step, stored_once[id(upload)], actor))
     return Evidence.objects.bulk_create(rows, batch_size=2000)
 
 
