@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "ducha.org",
     "ducha.ledger",
     "ducha.reports",
+    "ducha.imports",
     "ducha.demo",
     "ducha.web",
 ]
@@ -231,6 +232,8 @@ EVIDENCE_ALLOWED_EXTENSIONS = {
     ".xlsx",
     ".zip",
 }
+# Ledger imports (ducha import): a larger file is refused before it is read.
+IMPORT_MAX_BYTES = int(os.environ.get("DUCHA_IMPORT_MAX_BYTES", 50 * 1024 * 1024))
 # A bulk action writing this many rows refreshes the query planner's statistics (core/planner.py);
 # below it an import changes a table's shape too little to matter.
 ANALYZE_AFTER_ROWS = int(os.environ.get("DUCHA_ANALYZE_AFTER_ROWS", 10_000))

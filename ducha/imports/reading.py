@@ -1,0 +1,140 @@
+"""Reading a ledger file safely: checks before parsing, then the header row and the rows.
+
+- the size limit (IMPORT_MAX_BYTES) before anything is read;
+- only .xlsx and .csv: macro-enabled and old formats (.xlsm, .xls, .xlsb …) are refused by
+  extension, and by content (an .xlsx must be a real OOXML workbook within the zip-bomb
+  limits: the evidence check of ledger/evidence.py, the same for every uploaded .xlsx);
+- .xlsx is read by calamine, which never evaluates formulas: a formula cell gives the
+  value Excel saved with it (its cached value), or nothing.
+"""
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from ducha.imports.values import clean_header, clean_text
+from ducha.ledger.evidence import EvidenceUpload, check_upload
+
+ALLOWED = (".xlsx", ".csv")
+HEADER_SEARCH_ROWS = 10  # the header row is among the first ten
+HEADER_MIN_KNOWN = 3  # … and is the first holding at least three known headers
+NOTE_PREFIXES = ("注", "说明", "备注:", "填表说明")
+
+
+class FileRefused(Exception):
+    """The file as a whole cannot be read: nothing of it is checked row by row."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+@dataclass
+class Table:
+    sheet: str  # the worksheet read ("" for a .csv)
+    header_row: int  # as Excel numbers rows: 1-based, title rows counted
+    columns: dict[int, str]  # column index (0 = A) → header as written (normalised)
+    rows: list[tuple[int, list[Any]]] = field(default_factory=list)  # (row number, cells)
+
+
+def check_file(name: str, content: bytes) -> str:
+    """The suffix of an acceptable file, or FileRefused naming the reason."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in ALLOWED:
+        raise FileRefused(
+            _("File %(name)s: type %(suffix)s is not accepted; save the ledger as .xlsx (or .csv).")
+            % {"name": name, "suffix": suffix or "?"}
+        )
+    limit = settings.IMPORT_MAX_BYTES
+    if len(content) > limit:
+        raise FileRefused(
+            _("File %(name)s is larger than the limit of %(limit)s.") % {"name": name, "limit": filesizeformat(limit)}
+        )
+    if not content:
+        raise FileRefused(_("File %(name)s is empty.") % {"name": name})
+    if suffix == ".xlsx":
+        try:
+            check_upload(EvidenceUpload(name, content))
+        except ValidationError as error:
+            raise FileRefused(" ".join(error.messages)) from None
+    elif content.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")) or b"\x00" in content[: 64 * 1024]:
+        raise FileRefused(_("File %(name)s is not a real %(suffix)s file.") % {"name": name, "suffix": suffix})
+    return suffix
+
+
+def read_table(name: str, content: bytes, known: set[str]) -> Table:
+    """The first worksheet holding a header row, its columns and its data rows (blank rows
+    and a trailing notes row left out). `known` are the layout's normalised headers."""
+    suffix = check_file(name, content)
+    sheets = _xlsx_sheets(name, content) if suffix == ".xlsx" else [("", _csv_rows(content))]
+    for sheet, rows in sheets:
+        table = _table(sheet, rows, known)
+        if table is not None:
+            return table
+    raise FileRefused(
+        _("File %(name)s: no header row found (a row with at least %(count)s of the ledger's column headers "
+          "within the first %(rows)s rows).")
+        % {"name": name, "count": HEADER_MIN_KNOWN, "rows": HEADER_SEARCH_ROWS}
+    )  # fmt: skip
+
+
+def _xlsx_sheets(name: str, content: bytes) -> Iterable[tuple[str, list[list[Any]]]]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(content))
+        names = book.sheet_names
+    except Exception:  # calamine raises its own errors for damaged files
+        raise FileRefused(
+            _("File %(name)s is not a real %(suffix)s file: it is damaged or incomplete.")
+            % {"name": name, "suffix": ".xlsx"}
+        ) from None
+    for sheet in names:
+        try:
+            # Not skipping the empty area: row i is Excel's row i + 1, column j is column j + 1.
+            rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        except Exception:
+            continue  # a chart sheet or a damaged sheet: not a ledger
+        yield sheet, rows
+
+
+def _csv_rows(content: bytes) -> list[list[Any]]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = content.decode("gb18030", errors="replace")
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
+def _blank(cells: list[Any]) -> bool:
+    return all(clean_text(c) == "" for c in cells)
+
+
+def _is_note(cells: list[Any]) -> bool:
+    filled = [clean_text(c) for c in cells if clean_text(c)]
+    return len(filled) == 1 and filled[0].startswith(NOTE_PREFIXES)
+
+
+def _table(sheet: str, rows: list[list[Any]], known: set[str]) -> Table | None:
+    found = None
+    for index, cells in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        headers = {j: clean_header(c) for j, c in enumerate(cells) if clean_header(c)}
+        if sum(h in known for h in headers.values()) >= HEADER_MIN_KNOWN:
+            found = index
+            break
+    if found is None:
+        return None
+    index = found
+    data = [(i + 1, list(cells)) for i, cells in enumerate(rows) if i > index]
+    # Notes at the end (填表说明, 注：…) and blank rows are not ledger rows.
+    while data and (_blank(data[-1][1]) or _is_note(data[-1][1])):
+        data.pop()
+    return Table(sheet, index + 1, headers, [(n, cells) for n, cells in data if not _blank(cells)])
