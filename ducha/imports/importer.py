@@ -82,6 +82,12 @@ AUTHORITY_WORDS: dict[str, str] = {
     "行业主管部门": ClueAuthority.INDUSTRY,
 }
 INSPECTION_COLUMNS = {"self": InspectionKind.SELF, "sample": InspectionKind.SAMPLE, "verify": InspectionKind.VERIFY}
+# Prose is kept as written (only the spaces around it go): NFKC would turn the full-width
+# brackets and commas of Chinese text into ASCII ones. Everything else is matched or parsed.
+FREE_TEXT = frozenset(
+    {"name", "tenderer", "agency", "winner", "remarks", "description", "measures", "opinion", "dismiss_reason",
+     "responsible"}
+)  # fmt: skip
 _FLAGS = {InspectionKind.SELF: "self_inspected", InspectionKind.SAMPLE: "sampled", InspectionKind.VERIFY: "verified"}
 
 
@@ -97,8 +103,13 @@ class Finding:
     warning: bool = False
 
     @property
+    def reason_text(self) -> str:
+        """The reason in the language active now (a model's lazy message formats itself)."""
+        return str(self.reason % self.params) if self.params else str(self.reason)
+
+    @property
     def text(self) -> str:
-        reason = str(self.reason) % self.params if self.params else str(self.reason)
+        reason = self.reason_text
         if self.row is None:
             return reason
         if not self.column:
@@ -294,6 +305,8 @@ class Row:
         return None if isinstance(value, str) and not clean_text(value) else value
 
     def text(self, key: str) -> str:
+        if key in FREE_TEXT:
+            return clean_text(self.cells.get(key), keep_width=True)
         return clean_text(self.cells.get(key))
 
 
@@ -343,15 +356,15 @@ class _Reader:
             for name, errors in error.error_dict.items():
                 key = next((c.key for c in self.columns if name in c.fields), "")
                 for e in errors:
-                    self.error_text(row, key, _message(e))
+                    self.error_of(row, key, e)
         else:
             for e in error.error_list:
-                self.error_text(row, "", _message(e))
+                self.error_of(row, "", e)
 
-    def error_text(self, row: "Row", key: str, message: str) -> None:
-        """A message already put together (a model rule's): no placeholders left in it."""
+    def error_of(self, row: "Row", key: str, error: ValidationError) -> None:
+        """A model rule's message with its own params (no %(value)s of ours)."""
         header, shown = self.headers.get(key, ""), row.text(key) if key else ""
-        self.result.findings.append(Finding(row.number, header, shown, message))
+        self.result.findings.append(Finding(row.number, header, shown, error.message, dict(error.params or {})))
         self.result.refused_rows.add(row.number)
 
     # Lookups --------------------------------------------------------------------------------
@@ -371,7 +384,12 @@ class _Reader:
         if unit is None:
             self.error(row, key, _("“%(value)s” is not a known unit"))
         elif unit.kind not in kinds:
-            self.error(row, key, _("“%(value)s” is not a %(kind)s"), kind=_kind_label(kinds))
+            if UnitKind.DEPARTMENT not in kinds:
+                self.error(row, key, _("“%(value)s” is not a league/city"))
+            elif UnitKind.LEAGUE not in kinds:
+                self.error(row, key, _("“%(value)s” is not an autonomous-region department"))
+            else:
+                self.error(row, key, _("“%(value)s” is neither a league/city nor a department"))
             return None
         return unit
 
@@ -458,14 +476,6 @@ class _Reader:
                 p.existing = do_update_object(
                     p.existing, actor=self.actor, changes=p.changes, reason=self.reason, batch=batch
                 )
-
-
-def _message(error: ValidationError) -> str:
-    return str(error.message) % error.params if error.params else str(error.message)
-
-
-def _kind_label(kinds: Iterable[str]) -> str:
-    return "、".join(str(UnitKind(k).label) for k in kinds)
 
 
 def _day(date: dt.date) -> dt.datetime:

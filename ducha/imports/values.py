@@ -18,9 +18,9 @@ class BadValue(ValueError):
         self.params = params
 
 
-def clean_text(value: Any) -> str:
+def clean_text(value: Any, *, keep_width: bool = False) -> str:
     """A cell as text: NFKC (full-width letters, digits and punctuation to their plain
-    forms), stripped; a whole number read as 12.0 is 12."""
+    forms; not with keep_width), stripped; a whole number read as 12.0 is 12."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -31,7 +31,7 @@ def clean_text(value: Any) -> str:
         value = value.date() if value.time() == dt.time() else value
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
-    return unicodedata.normalize("NFKC", str(value)).strip()
+    return str(value).strip() if keep_width else unicodedata.normalize("NFKC", str(value)).strip()
 
 
 def clean_header(value: Any) -> str:
