@@ -779,7 +779,7 @@ class ProblemReader(_Reader):
             p.changes = self.changes(row, stored, fields)
             self.check_existing(row, stored, p.changes, "unit")
             found_on = p.changes.get("found_on", stored.found_on)
-            measures = v["measures"] or stored.measures
+            measures = v["measures"] if row.present("measures") else stored.measures
         if len(self.result.errors) == before:
             self.plan_steps(row, p, current, v, found_on, measures)
         if row.number not in self.result.refused_rows:
@@ -799,7 +799,7 @@ class ProblemReader(_Reader):
                                         "page, not by an import"))  # fmt: skip
             return
         started = (ProblemStatus.RECTIFYING, ProblemStatus.RECTIFIED, ProblemStatus.SIGNED_OFF)
-        if target in started and path and not measures:
+        if target in started and not measures:
             self.error(row, "measures", _("a value is required when the status is %(status)s"),
                        status=STATUS_NAMES[ProblemStatus(target)])  # fmt: skip
             return

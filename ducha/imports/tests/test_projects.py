@@ -191,7 +191,8 @@ def test_a_trade_date_outside_the_scope_window_is_a_warning(small):
     assert result.applied and not result.errors
     with translation.override("en"):
         assert [(w.row, w.column, w.text) for w in result.warnings] == [
-            (2, "交易日期", "Row 2 “交易日期”: “2022-05-01” lies outside the campaign's scope (2023-01-01 to 2024-06-30)")
+            (2, "交易日期",
+             "Row 2 “交易日期”: “2022-05-01” lies outside the campaign's scope (2023-01-01 to 2024-06-30)")
         ]  # fmt: skip
 
 
