@@ -206,7 +206,7 @@ def run_import(kind: str, name: str, content: bytes, *, actor: Actor, dry_run: b
     try:
         result.table = read_table(result.name, content, {c.normalised for c in columns})
     except FileRefused as refused:
-        result.findings.append(Finding(None, "", "", refused.message))
+        result.findings.append(Finding(None, "", "", refused.message, refused.params))
         _finish(result, actor, content)
         return result
     result.stored = _keep(result, content)

@@ -18,12 +18,14 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from ducha.imports.values import clean_header, clean_text
 from ducha.ledger.evidence import EvidenceUpload, check_upload
 
 ALLOWED = (".xlsx", ".csv")
+_filesize = lazy(filesizeformat, str)
 HEADER_SEARCH_ROWS = 10  # the header row is among the first ten
 HEADER_MIN_KNOWN = 3  # … and is the first holding at least three known headers
 NOTE_PREFIXES = ("注", "说明", "备注:", "填表说明")
@@ -32,9 +34,9 @@ NOTE_PREFIXES = ("注", "说明", "备注:", "填表说明")
 class FileRefused(Exception):
     """The file as a whole cannot be read: nothing of it is checked row by row."""
 
-    def __init__(self, message):
+    def __init__(self, message, params: dict | None = None):
         super().__init__(str(message))
-        self.message = message
+        self.message, self.params = message, params or {}  # put together when shown
 
 
 @dataclass
@@ -50,23 +52,24 @@ def check_file(name: str, content: bytes) -> str:
     suffix = Path(name).suffix.lower()
     if suffix not in ALLOWED:
         raise FileRefused(
-            _("File %(name)s: type %(suffix)s is not accepted; save the ledger as .xlsx (or .csv).")
-            % {"name": name, "suffix": suffix or "?"}
+            _("File %(name)s: type %(suffix)s is not accepted; save the ledger as .xlsx (or .csv)."),
+            {"name": name, "suffix": suffix or "?"},
         )
     limit = settings.IMPORT_MAX_BYTES
     if len(content) > limit:
         raise FileRefused(
-            _("File %(name)s is larger than the limit of %(limit)s.") % {"name": name, "limit": filesizeformat(limit)}
+            _("File %(name)s is larger than the limit of %(limit)s."), {"name": name, "limit": _filesize(limit)}
         )
     if not content:
-        raise FileRefused(_("File %(name)s is empty.") % {"name": name})
+        raise FileRefused(_("File %(name)s is empty."), {"name": name})
     if suffix == ".xlsx":
         try:
             check_upload(EvidenceUpload(name, content))
         except ValidationError as error:
-            raise FileRefused(" ".join(error.messages)) from None
+            first = error.error_list[0]
+            raise FileRefused(first.message, first.params) from None
     elif content.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")) or b"\x00" in content[: 64 * 1024]:
-        raise FileRefused(_("File %(name)s is not a real %(suffix)s file.") % {"name": name, "suffix": suffix})
+        raise FileRefused(_("File %(name)s is not a real %(suffix)s file."), {"name": name, "suffix": suffix})
     return suffix
 
 
@@ -81,8 +84,8 @@ def read_table(name: str, content: bytes, known: set[str]) -> Table:
             return table
     raise FileRefused(
         _("File %(name)s: no header row found (a row with at least %(count)s of the ledger's column headers "
-          "within the first %(rows)s rows).")
-        % {"name": name, "count": HEADER_MIN_KNOWN, "rows": HEADER_SEARCH_ROWS}
+          "within the first %(rows)s rows)."),
+        {"name": name, "count": HEADER_MIN_KNOWN, "rows": HEADER_SEARCH_ROWS},
     )  # fmt: skip
 
 
@@ -94,8 +97,8 @@ def _xlsx_sheets(name: str, content: bytes) -> Iterable[tuple[str, list[list[Any
         names = book.sheet_names
     except Exception:  # calamine raises its own errors for damaged files
         raise FileRefused(
-            _("File %(name)s is not a real %(suffix)s file: it is damaged or incomplete.")
-            % {"name": name, "suffix": ".xlsx"}
+            _("File %(name)s is not a real %(suffix)s file: it is damaged or incomplete."),
+            {"name": name, "suffix": ".xlsx"},
         ) from None
     for sheet in names:
         try:
