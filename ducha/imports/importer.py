@@ -456,10 +456,14 @@ class _Reader:
         return bad
 
     def stored(self, model: type[models.Model], keys: Iterable[tuple[Unit, str]]) -> dict[tuple[int, str], Any]:
+        """The stored records by natural key (whatever the scope: a key taken by another
+        unit's record is an error, not a new record), with what their rules read."""
         numbers = sorted({n for _u, n in keys})
         found: dict[tuple[int, str], Any] = {}
+        related = [f.name for f in model._meta.concrete_fields if f.many_to_one]
         for start in range(0, len(numbers), 900):
-            rows: Iterable[Any] = model._default_manager.filter(number__in=numbers[start : start + 900])
+            chunk = numbers[start : start + 900]
+            rows: Iterable[Any] = model._default_manager.filter(number__in=chunk).select_related(*related)
             for obj in rows:
                 found[(obj.unit_id, obj.number)] = obj
         return found
