@@ -166,9 +166,7 @@ def do_bulk_create_objects(objs: Sequence[M], *, actor: Actor, reason: str = "",
 _AUTOMATIC = frozenset({"created_at", "updated_at"})
 
 
-def do_update_object(
-    obj: M, *, actor: Actor, changes: dict[str, Any], reason: str = "", batch: str | None = None
-) -> M:
+def do_update_object(obj: M, *, actor: Actor, changes: dict[str, Any], reason: str = "", batch: str | None = None) -> M:
     with transaction.atomic():
         # Re-read under the actor's scope and a row lock: what we change is what is stored now.
         current = restrict(type(obj)._default_manager.all(), actor, Action.CHANGE).select_for_update().get(pk=obj.pk)
