@@ -30,7 +30,7 @@ from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ducha.core.access import AccessDenied, Action, Actor, allows, may_add_here, role_kind
@@ -113,8 +113,8 @@ class Finding:
         if self.row is None:
             return reason
         if not self.column:
-            return _g("Row %(row)s: %(reason)s") % {"row": self.row, "reason": reason}
-        return _g("Row %(row)s “%(column)s”: %(reason)s") % {"row": self.row, "column": self.column, "reason": reason}
+            return gettext("Row %(row)s: %(reason)s") % {"row": self.row, "reason": reason}
+        return gettext("Row %(row)s “%(column)s”: %(reason)s") % {"row": self.row, "column": self.column, "reason": reason}
 
     def __str__(self) -> str:
         return self.text
