@@ -114,7 +114,8 @@ class Finding:
             return reason
         if not self.column:
             return gettext("Row %(row)s: %(reason)s") % {"row": self.row, "reason": reason}
-        return gettext("Row %(row)s “%(column)s”: %(reason)s") % {"row": self.row, "column": self.column, "reason": reason}
+        params = {"row": self.row, "column": self.column, "reason": reason}
+        return gettext("Row %(row)s “%(column)s”: %(reason)s") % params
 
     def __str__(self) -> str:
         return self.text
