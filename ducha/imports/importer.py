@@ -286,10 +286,12 @@ def _rows(result: ImportResult, columns: Sequence[Column]) -> list["Row"]:
                 Finding(None, "", "", _("The column “%(column)s” is missing."), {"column": column.header})
             )
     result.column_index = {c.header: index[c.key] for c in columns if c.key in index}
-    return [
+    rows = [
         Row(number, {key: cells[j] if j < len(cells) else None for key, j in index.items()}, columns)
         for number, cells in table.rows
     ]
+    # A template's numbered empty rows (only 序号 filled) are blank rows.
+    return [row for row in rows if any(row.text(key) for key in row.cells if key != "seq")]
 
 
 class Row:

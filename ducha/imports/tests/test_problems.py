@@ -217,3 +217,17 @@ def test_a_rectified_problem_from_a_csv_has_the_csv_zipped_as_evidence(small):
     assert result.applied, errors(result)
     evidence = Evidence.objects.get(problem__number="WT-001")
     assert evidence.original_name == "问题台账.zip"
+
+
+def test_queries_do_not_grow_with_the_rows(small):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(count):
+        rows = [books.problem(**{"问题编号": f"W{count}-{i}", **SIGNED_OFF}) for i in range(count)]
+        with CaptureQueriesContext(connection) as captured:
+            assert run(small, xlsx(rows), dry_run=True).counts["added"] == count
+        return len(captured)
+
+    queries(1)
+    assert queries(60) == queries(5)

@@ -173,6 +173,26 @@ def test_a_required_column_missing_refuses_the_file(small):
     assert errors(result) == [(None, "", "The column “项目名称” is missing.")]
 
 
+def test_a_templates_numbered_empty_rows_are_blank(small):
+    content = books.xlsx([books.project()], extra=[[2], [3], [4, None, " "]])
+    result = run(small, content)
+    assert result.applied and result.counts["added"] == 1, errors(result)
+
+
+def test_queries_do_not_grow_with_the_rows(small):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(count):
+        rows = [books.project(**{"项目编号": f"Q{count}-{i}", "所属旗县（市、区）": "新城区"}) for i in range(count)]
+        with CaptureQueriesContext(connection) as captured:
+            assert run(small, books.xlsx(rows), dry_run=True).counts["added"] == count
+        return len(captured)
+
+    queries(1)  # the user's role, read once
+    assert queries(60) == queries(5)
+
+
 def test_a_department_project_and_units_by_code(small):
     rows = [
         books.project(**{"所属盟市": None, "主管部门": "fgw"}),
