@@ -21,8 +21,8 @@ class ImportStatus(models.TextChoices):
 class ImportRecord(models.Model):
     """One workbook read (applied, refused or tried as a dry run). The file itself is kept
     under VAR_DIR/imports/<sha256>.<ext>. `unit` (and `county`) are the importer's own:
-    a unit's imports are seen by that unit (a league/city also sees its counties'); an
-    import by the office or a group names no unit and is seen by the office and viewers."""
+    a unit's imports are seen by that unit (a league/city also sees its counties') and its
+    group; an import by the office or a group names no unit: the office and viewers see it."""
 
     kind = models.CharField(_("kind"), max_length=10, choices=ImportKind.choices)
     file_name = models.CharField(_("file name"), max_length=255)
