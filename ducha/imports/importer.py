@@ -33,7 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from ducha.core.access import AccessDenied, Action, Actor, allows, may_add_here, role_kind
+from ducha.core.access import AccessDenied, Action, Actor, allows, may_add_here, role_kind, user_scope
 from ducha.core.actions import do_bulk_create_objects, do_update_object
 from ducha.core.changelog import new_batch
 from ducha.core.uscc import is_valid_uscc, normalise_uscc
@@ -398,6 +398,12 @@ class _Reader:
 
     # Scope and model rules -------------------------------------------------------------------------
 
+    def early_scope(self, row: "Row", obj: models.Model, scope_key: str) -> None:
+        """The scope, as soon as a row's unit is known: reported with the row's other errors
+        (the full check on the finished record follows for rows without them)."""
+        if not (may_add_here(self.actor, type(obj)) and allows(self.actor, obj, Action.ADD)):
+            self.error(row, scope_key, _("“%(value)s” is not within your scope"))
+
     def check_new(self, row: "Row", obj: models.Model, scope_key: str) -> None:
         if not (may_add_here(self.actor, type(obj)) and allows(self.actor, obj, Action.ADD)):
             self.error(row, scope_key, _("“%(value)s” is not within your scope"))
@@ -551,6 +557,9 @@ class ProjectReader(_Reader):
                         self.error(row, "county", _("“%(value)s” does not lie in %(unit)s"), unit=league.name)
                     else:
                         self.error(row, "county", _("“%(value)s” is not a known county"))
+        if unit is not None:
+            key = "league" if league else "department"
+            self.early_scope(row, Project(unit=unit, county=county), "county" if county else key)
         self.required(row, "tenderer", row.text("tenderer"))
         usccs = {}
         for key in ("tenderer_uscc", "winner_uscc"):
@@ -666,6 +675,9 @@ class ProblemReader(_Reader):
         unit = self.owner(row, "unit", kinds=[UnitKind.LEAGUE, UnitKind.DEPARTMENT])
         if not row.text("unit"):
             self.required(row, "unit", None)
+        if unit is not None and not user_scope(self.actor, Action.ADD).county_ids:
+            # (a county's reporter: its problems are in scope through their project's county, known later)
+            self.early_scope(row, Problem(unit=unit), "unit")
         category = self._catalogue(row, "category", self.categories)
         item = self._catalogue(row, "item", self.items)
         if row.text("category") and category is None:

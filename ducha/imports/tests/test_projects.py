@@ -262,6 +262,15 @@ def test_a_unit_reporter_importing_another_units_row_gets_a_row_error_and_nothin
     assert ImportRecord.objects.get().status == "refused"
 
 
+def test_a_row_out_of_scope_is_reported_with_its_other_errors(small):
+    row = books.project(**{"所属盟市": "包头市", "交易金额（万元）": "12,3a"})
+    result = run(small, books.xlsx([row]), user="league_a")
+    assert errors(result) == [
+        (2, "所属盟市", "“包头市” is not within your scope"),
+        (2, "交易金额（万元）", "“12,3a” is not a valid amount"),
+    ]
+
+
 def test_a_unit_reporter_changing_another_units_stored_project_is_refused(small):
     row = books.project(**{"项目编号": "P-baotou", "所属盟市": "包头市", "交易领域": "政府采购", "项目类型": "货物"})
     result = run(small, books.xlsx([row]), user="league_a")
