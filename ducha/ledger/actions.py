@@ -165,13 +165,15 @@ def do_bulk_transition_problems(moves: Sequence[Move], *, actor: Actor, batch: s
 
     Every step of the path is recorded with its business time and must have what it
     needs (check_requirements, as for one step: measures, opinion, evidence, a sane
-    completion date). The rule on which role takes a step does not apply: an import
-    states facts the unit already reported. Scope does."""
+    completion date). Scope applies; of the role rule, what keeps sign-off under control:
+    a group or the office may state the steps a unit reported (an import relays the unit's
+    ledger), a unit reporter only its own steps (never sign-off, rejection, dismissal)."""
     steps: list[tuple[RectificationStep, Move, bool]] = []
     changed: list[tuple[Problem, dict, str]] = []
     for move in moves:
         for upload in move.evidence:
             check_upload(upload)  # every file before anything is written
+    unit_side = role_kind(actor) == RoleKind.UNIT_REPORTER
     with transaction.atomic():
         # The stored state decides the path, not the caller's copy, which may be stale.
         stored = _stored_states([m.problem.pk for m in moves])
@@ -187,6 +189,10 @@ def do_bulk_transition_problems(moves: Sequence[Move], *, actor: Actor, batch: s
             path = path_between(problem.status, move.target)
             step_input = StepInput(move.reason, move.measures, move.opinion, len(move.evidence), move.completed_on)
             try:
+                if unit_side and any(RoleKind.UNIT_REPORTER not in t.roles for t in path):
+                    # A group or the office may relay a unit's report, but a unit does not
+                    # sign off, reject or dismiss its own problems, in a file or on a page.
+                    raise TransitionError({"status": _("Only the group signs off, rejects or dismisses a problem.")})
                 for t in path:
                     check_requirements(t, step_input, found_on=problem.found_on, as_of=problem.campaign.as_of())
             except TransitionError as error:

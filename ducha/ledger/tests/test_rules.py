@@ -309,3 +309,17 @@ def test_an_inspection_cannot_be_deleted_and_a_stale_copy_sets_no_false_flag(sma
     rows = ChangeLogEntry.objects.filter(object_type="ledger.project", object_id=str(project.pk))
     assert rows.filter(after={"sampled": True}).count() == 1
     assert rows.filter(after={"verified": True}).count() == 1
+
+
+@pytest.mark.parametrize("target", [S.SIGNED_OFF, S.DISMISSED], ids=str)
+def test_a_unit_cannot_state_the_groups_steps_in_bulk(small, target):
+    """An import relays a unit's report; signing off and dismissing stay the group's."""
+    problem = small.problems["hohhot"]
+    with pytest.raises(ValidationError) as error:
+        do_bulk_transition_problems([move(problem, target)], actor=small.users["league_a"])
+    assert "status" in error.value.message_dict
+    assert Problem.objects.get(pk=problem.pk).status == S.FOUND
+    do_bulk_transition_problems([move(problem, S.RECTIFIED)], actor=small.users["league_a"])  # its own steps
+    do_bulk_transition_problems([move(problem, target if target != S.DISMISSED else S.SIGNED_OFF)],
+                                actor=small.users["group_a"])  # fmt: skip
+    assert Problem.objects.get(pk=problem.pk).status == S.SIGNED_OFF
