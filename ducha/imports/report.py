@@ -12,7 +12,7 @@ from openpyxl.styles import PatternFill
 from ducha.imports.layouts import ERROR_COLUMN
 
 if TYPE_CHECKING:
-    from ducha.imports.importer import ImportResult
+    from ducha.imports.findings import ImportResult
 
 BAD_CELL = PatternFill(fill_type="solid", start_color="FFFFC7CE", end_color="FFFFC7CE")
 

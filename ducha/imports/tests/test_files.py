@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from ducha.core.changelog import verify_chain
 from ducha.core.models import ChangeLogEntry, ChangeLogHead
-from ducha.imports import importer
+from ducha.imports import problems, projects
 from ducha.imports.importer import run_import
 from ducha.imports.models import ImportRecord
 from ducha.imports.reading import FileRefused, read_table
@@ -186,14 +186,14 @@ def _state():
 
 
 def test_a_failure_in_the_middle_of_applying_leaves_database_and_change_log_as_before(small, monkeypatch):
-    real = importer.do_bulk_create_objects
+    real = projects.do_bulk_create_objects
     calls = []
 
     def create_then_fail(*args, **kwargs):
         calls.append(real(*args, **kwargs))  # the projects are written …
         raise RuntimeError("disk full")  # … and then the import breaks
 
-    monkeypatch.setattr(importer, "do_bulk_create_objects", create_then_fail)
+    monkeypatch.setattr(projects, "do_bulk_create_objects", create_then_fail)
     before = _state()
     rows = [books.project(), books.project(**{"项目编号": "GC-2"})]
     with pytest.raises(RuntimeError):
@@ -206,7 +206,7 @@ def test_an_action_refusing_in_the_middle_refuses_the_file_and_names_the_row(sma
     def refuse(moves, **kwargs):
         raise ValidationError({"opinion": ValidationError("WT-2: injected refusal")})
 
-    monkeypatch.setattr(importer, "do_bulk_transition_problems", refuse)
+    monkeypatch.setattr(problems, "do_bulk_transition_problems", refuse)
     before = _state()
     rows = [books.problem(), books.problem(**{"问题编号": "WT-2", "整改状态": "整改中", "整改措施": "整改"})]
     result = run_import("problems", "问题.xlsx", books.xlsx(rows, books.PROBLEM_HEADERS), actor=small.users["office"])

@@ -1,0 +1,272 @@
+"""The problem ledger (问题台账): each row read and checked, then planned as a new problem
+or changes to a stored one, with the rectification steps that bring it to its stated status."""
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any, cast
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ducha.core.access import Action, user_scope
+from ducha.core.actions import do_bulk_create_objects
+from ducha.imports.findings import Planned
+from ducha.imports.layouts import PROBLEM_COLUMNS
+from ducha.imports.rows import Reader, Row
+from ducha.imports.values import clean_header, parse_date, parse_yes_no, short_name
+from ducha.ledger.actions import Move, do_bulk_transition_problems
+from ducha.ledger.choices import ClueAuthority, DiscoveryMethod, ProblemStatus
+from ducha.ledger.evidence import EvidenceUpload
+from ducha.ledger.models import MarketEntityType, Problem, ProblemCategory, ProblemItem, Project
+from ducha.ledger.rectification import StepInput, TransitionError, check_requirements, path_between
+from ducha.org.choices import UnitKind
+
+# The words of the workbooks (they are Chinese whatever the interface language).
+STATUS_WORDS: dict[str, str] = {
+    "待整改": ProblemStatus.FOUND,
+    "整改中": ProblemStatus.RECTIFYING,
+    "已整改": ProblemStatus.RECTIFIED,
+    "已销号": ProblemStatus.SIGNED_OFF,
+    "不予认定": ProblemStatus.DISMISSED,
+}
+STATUS_NAMES: dict[str, str] = {v: k for k, v in STATUS_WORDS.items()}
+DISCOVERY_WORDS: dict[str, str] = {
+    "自查": DiscoveryMethod.SELF,
+    "抽查": DiscoveryMethod.SAMPLE,
+    "核查": DiscoveryMethod.VERIFY,
+    "督导": DiscoveryMethod.SUPERVISION,
+    "举报": DiscoveryMethod.COMPLAINT,
+    "数据分析": DiscoveryMethod.ANALYTICS,
+}
+AUTHORITY_WORDS: dict[str, str] = {
+    "公安机关": ClueAuthority.POLICE,
+    "纪检监察机关": ClueAuthority.DISCIPLINE,
+    "行业主管部门": ClueAuthority.INDUSTRY,
+}
+
+
+class ProblemReader(Reader):
+    columns = PROBLEM_COLUMNS
+    model = Problem
+
+    def validate(self, rows: list[Row]) -> None:
+        self.categories = list(ProblemCategory.objects.all())
+        self.items = list(ProblemItem.objects.select_related("category"))
+        self.entity_types = list(MarketEntityType.objects.all())
+        parsed = []
+        for row in rows:
+            before = len(self.result.errors)
+            values = self.parse_row(row)
+            if values is not None and len(self.result.errors) == before:
+                parsed.append((row, values))
+        bad = self.duplicates([(row, v["unit"], v["number"]) for row, v in parsed])
+        parsed = [(row, v) for row, v in parsed if row.number not in bad]
+        keys = [(v["unit"], v["number"]) for _r, v in parsed]
+        stored = self.stored(Problem, keys)
+        projects = self.stored(Project, [(v["unit"], v["project"]) for _r, v in parsed if v["project"]])
+        for row, values in parsed:
+            self.plan(row, values, stored.get((values["unit"].pk, values["number"])), projects)
+        self.result.planned = self.planned
+
+    def _catalogue(self, row: Row, key: str, objects: Sequence[Any]) -> Any:
+        text = row.text(key)
+        if not text:
+            return None
+        wanted = clean_header(text)
+        for match in (lambda o: clean_header(o.code) == wanted.upper(), lambda o: clean_header(o.name) == wanted,
+                      lambda o: short_name(o.name) == wanted):  # fmt: skip
+            found = [o for o in objects if match(o)]
+            if len(found) == 1:
+                return found[0]
+        return None
+
+    def parse_row(self, row: Row) -> dict | None:
+        number = self.required(row, "number", row.text("number"))
+        unit = self.owner(row, "unit", kinds=[UnitKind.LEAGUE, UnitKind.DEPARTMENT])
+        if not row.text("unit"):
+            self.required(row, "unit", None)
+        if unit is not None and not user_scope(self.actor, Action.ADD).county_ids:
+            # (a county's reporter: its problems are in scope through their project's county, known later)
+            self.early_scope(row, Problem(unit=unit), "unit")
+        category = self._catalogue(row, "category", self.categories)
+        item = self._catalogue(row, "item", self.items)
+        if row.text("category") and category is None:
+            # A domain list's entry named in 问题类别 (应进未进): its item, and so its category.
+            named = self._catalogue(row, "category", self.items)
+            if named is None:
+                self.error(row, "category", _("“%(value)s” is not a category of the problem catalogue"))
+            else:
+                category, item = named.category, item or named
+        if row.text("item") and item is None:
+            self.error(row, "item", _("“%(value)s” is not an item of the problem catalogue"))
+        elif item is not None and category is None:
+            category = item.category
+        elif item is not None and item.category_id != category.pk:
+            self.error(row, "item", _("“%(value)s” does not belong to the category %(category)s"),
+                       category=category.name)  # fmt: skip
+        entity_type = self._catalogue(row, "entity_type", self.entity_types)
+        if row.text("entity_type") and entity_type is None:
+            self.error(row, "entity_type", _("“%(value)s” is not a market-entity type"))
+        description = self.required(row, "description", row.text("description"))
+        method = self.choice(row, "discovery_method", DISCOVERY_WORDS, required=True)
+        found_on = self.parse(row, "found_on", parse_date)
+        if not row.text("found_on"):
+            self.required(row, "found_on", None)
+        deadline = self.parse(row, "deadline", parse_date)
+        status = self.choice(row, "status", STATUS_WORDS)
+        rectified_on = self.parse(row, "rectified_on", parse_date)
+        if status in (ProblemStatus.RECTIFIED, ProblemStatus.SIGNED_OFF) and rectified_on is None:
+            self.error(row, "rectified_on", _("a value is required when the status is %(status)s"),
+                       status=STATUS_NAMES[status])  # fmt: skip
+        if status == ProblemStatus.SIGNED_OFF and not row.text("opinion"):
+            self.error(row, "opinion", _("a value is required when the status is %(status)s"),
+                       status=STATUS_NAMES[status])  # fmt: skip
+        if status == ProblemStatus.DISMISSED and not row.text("dismiss_reason"):
+            self.error(row, "dismiss_reason", _("a value is required when the status is %(status)s"),
+                       status=STATUS_NAMES[status])  # fmt: skip
+        noted = []
+        clue = self.parse(row, "clue", parse_yes_no)
+        authority = self.choice(row, "authority", AUTHORITY_WORDS)
+        if clue and authority is None and not row.text("authority"):
+            self.error(row, "authority", _("a value is required when 是否移交线索 is 是"))
+        if clue:
+            noted.append("clue")
+        for key in ("filed", "exposed"):
+            if self.parse(row, key, parse_yes_no):
+                noted.append(key)
+        if unit is None or not number:
+            return None
+        return {
+            "unit": unit,
+            "number": number,
+            "project": row.text("project"),
+            "category": category,
+            "item": item,
+            "entity_type": entity_type,
+            "description": description,
+            "discovery_method": method,
+            "found_on": found_on,
+            "measures": row.text("measures"),
+            "deadline": deadline,
+            "status": status,
+            "rectified_on": rectified_on,
+            "opinion": row.text("opinion"),
+            "reason": row.text("dismiss_reason"),
+            "responsible": row.text("responsible"),
+            "remarks": row.text("remarks"),
+            "noted": noted,
+        }
+
+    def choice(self, row: Row, key: str, words: dict[str, str], *, required: bool = False) -> str | None:
+        text = clean_header(row.text(key))
+        if not text:
+            if required:
+                self.required(row, key, None)
+            return None
+        value = words.get(text) or (text if text in words.values() else None)
+        if value is None:
+            self.error(row, key, _("“%(value)s” is not one of %(choices)s"), choices=" / ".join(words))
+        return value
+
+    def plan(self, row: Row, v: dict, stored: Problem | None, projects: dict) -> None:
+        unit = v["unit"]
+        project = None
+        if v["project"]:
+            project = projects.get((unit.pk, v["project"]))
+            if project is None:
+                self.error(row, "project", _("“%(value)s”: no such project of %(unit)s"), unit=unit.name)
+                return
+        category = v["category"]
+        domain = project.domain if project else (category.domain if category else None)
+        fields = {
+            "project": ("project", project),
+            "county": ("project", project.county if project else None),
+            "domain": ("project", domain),
+            "category": ("category", category),
+            "item": ("item", v["item"]),
+            "entity_type": ("entity_type", v["entity_type"]),
+            "description": ("description", v["description"]),
+            "discovery_method": ("discovery_method", v["discovery_method"]),
+            "found_on": ("found_on", v["found_on"]),
+            "measures": ("measures", v["measures"]),
+            "deadline": ("deadline", v["deadline"]),
+            "responsible": ("responsible", v["responsible"]),
+            "remarks": ("remarks", v["remarks"]),
+        }
+        if stored is not None and not row.present("project"):
+            fields = {k: f for k, f in fields.items() if k not in ("project", "county", "domain")}
+        p = Planned(row.number, v["number"], noted=v["noted"])
+        before = len(self.result.errors)
+        if stored is None:
+            obj = Problem(campaign=self.campaign, unit=unit, number=v["number"],
+                          **{k: value for k, (_key, value) in fields.items()})  # fmt: skip
+            self.check_new(row, obj, "unit")
+            p.new, current, found_on = obj, str(ProblemStatus.FOUND), v["found_on"]
+            measures = v["measures"]
+        else:
+            p.existing, current = stored, stored.status
+            p.changes = self.changes(row, stored, fields)
+            self.check_existing(row, stored, p.changes, "unit")
+            found_on = p.changes.get("found_on", stored.found_on)
+            measures = v["measures"] if row.present("measures") else stored.measures
+        if len(self.result.errors) == before:
+            self.plan_steps(row, p, current, v, found_on, measures)
+        if row.number not in self.result.refused_rows:
+            self.planned.append(p)
+
+    def plan_steps(self, row: Row, p: Planned, current: str, v: dict, found_on: dt.date, measures: str) -> None:
+        target = v["status"] or current
+        try:
+            path = path_between(current, target)
+        except TransitionError:
+            source, wanted = STATUS_NAMES[ProblemStatus(current)], STATUS_NAMES[ProblemStatus(target)]
+            self.error(row, "status", _("“%(value)s”: a problem cannot go from %(source)s to %(target)s"),
+                       source=source, target=wanted)  # fmt: skip
+            return
+        if any(t.verb == "reject" for t in path):
+            self.error(row, "status", _("“%(value)s”: a rectification is sent back by the group on the problem's "
+                                        "page, not by an import"))  # fmt: skip
+            return
+        started = (ProblemStatus.RECTIFYING, ProblemStatus.RECTIFIED, ProblemStatus.SIGNED_OFF)
+        if target in started and not measures:
+            self.error(row, "measures", _("a value is required when the status is %(status)s"),
+                       status=STATUS_NAMES[ProblemStatus(target)])  # fmt: skip
+            return
+        # The workbook itself is the evidence of the statuses it states (one file).
+        step = StepInput(v["reason"], measures, v["opinion"], 1, v["rectified_on"])
+        as_of = self.campaign.as_of()
+        for t in path:
+            try:
+                check_requirements(t, step, found_on=found_on, as_of=as_of)
+            except TransitionError as error:
+                self.model_errors(row, error)
+                return
+            if t.verb == "start":
+                when = _day(found_on)
+            elif t.verb in ("complete", "sign_off"):
+                when = _day(v["rectified_on"])
+            else:
+                when = timezone.now()  # a dismissal: its day is not in the ledger
+            p.steps.append((t.target, when))
+        p.step_input = step
+
+    def apply(self, batch: str, evidence: EvidenceUpload) -> None:
+        do_bulk_create_objects([p.new for p in self.planned if p.new is not None], actor=self.actor,
+                               reason=self.reason, batch=batch)  # fmt: skip
+        self.update_all(batch)
+        # One round per step (all first steps, then all second steps …): each step keeps its
+        # own business time, and each change-log row its own before and after.
+        for index in range(max((len(p.steps) for p in self.planned), default=0)):
+            moves = []
+            for p in self.planned:
+                if index < len(p.steps):
+                    target, when = p.steps[index]
+                    s, problem = p.step_input, cast(Problem, p.new if p.new is not None else p.existing)
+                    files = [evidence] if target == ProblemStatus.RECTIFIED else []
+                    moves.append(Move(problem, target, when, s.completed_on, s.reason, s.measures, s.opinion, files))
+            do_bulk_transition_problems(moves, actor=self.actor, batch=batch)
+
+
+def _day(date: dt.date) -> dt.datetime:
+    """The business time of a step known by its day: that day's start, local time."""
+    return timezone.make_aware(dt.datetime.combine(date, dt.time()))
