@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_filters",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "ducha.core",
     "ducha.org",
     "ducha.ledger",
@@ -232,6 +234,9 @@ EVIDENCE_ALLOWED_EXTENSIONS = {
     ".xlsx",
     ".zip",
 }
+# Background jobs (the web's imports): Django's task framework through the django-tasks
+# backport, stored in the database; `ducha db_worker` runs them (docs/deployment.md).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Ledger imports (ducha import): a larger file is refused before it is read.
 IMPORT_MAX_BYTES = int(os.environ.get("DUCHA_IMPORT_MAX_BYTES", 50 * 1024 * 1024))
 # A bulk action writing this many rows refreshes the query planner's statistics (core/planner.py);

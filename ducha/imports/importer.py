@@ -1,6 +1,6 @@
 """Importing a unit's project or problem ledger (项目台账, 问题台账).
 
-    run_import(kind, name, content, actor=…, dry_run=False) -> ImportResult
+    run_import(kind, name, content, actor=…, dry_run=False, progress=None) -> ImportResult
 
 1. the file is checked before it is parsed (reading.py) and kept under
    VAR_DIR/imports/<sha256>.<ext> (0600);
@@ -20,6 +20,7 @@ import hashlib
 import io
 import os
 import zipfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from django.conf import settings
@@ -37,7 +38,7 @@ from ducha.imports.models import ImportKind, ImportRecord
 from ducha.imports.problems import ProblemReader
 from ducha.imports.projects import ProjectReader
 from ducha.imports.reading import FileRefused, read_table
-from ducha.imports.rows import Reader, read_rows
+from ducha.imports.rows import Reader, Row, read_rows
 from ducha.ledger.evidence import EvidenceUpload
 from ducha.org.models import active_campaign
 
@@ -45,7 +46,29 @@ from ducha.org.models import active_campaign
 # The entry point
 
 
-def run_import(kind: str, name: str, content: bytes, *, actor: Actor, dry_run: bool = False) -> ImportResult:
+# progress(rows read, rows validated, rows applied): told after reading, every
+# PROGRESS_EVERY rows while validating, and once applied (the background jobs' counters).
+Progress = Callable[[int, int, int], None]
+PROGRESS_EVERY = 500
+
+
+class _Counted(list):
+    """The rows, telling `progress` every PROGRESS_EVERY rows as a reader walks them."""
+
+    def __init__(self, rows: list[Row], progress: Progress):
+        super().__init__(rows)
+        self.progress = progress
+
+    def __iter__(self) -> Iterator[Row]:
+        for n, row in enumerate(super().__iter__(), 1):
+            if n % PROGRESS_EVERY == 0:
+                self.progress(len(self), n, 0)
+            yield row
+
+
+def run_import(
+    kind: str, name: str, content: bytes, *, actor: Actor, dry_run: bool = False, progress: Progress | None = None
+) -> ImportResult:
     """Check, validate and (unless a dry run, and only with no error) apply one file."""
     kind = ImportKind(kind)
     result = ImportResult(kind, Path(name).name, hashlib.sha256(content).hexdigest(), len(content), dry_run)
@@ -63,11 +86,18 @@ def run_import(kind: str, name: str, content: bytes, *, actor: Actor, dry_run: b
         _finish(result, actor, content)
         return result
     rows = read_rows(result, columns)
+    if progress is not None:
+        progress(len(rows), 0, 0)
+        rows = _Counted(rows, progress)
     if not result.errors:
         reader = (ProjectReader if kind == ImportKind.PROJECTS else ProblemReader)(actor, campaign, result)
         reader.validate(rows)
+        if progress is not None:
+            progress(len(rows), len(rows), 0)
         if not result.errors and not dry_run:
             _apply(reader, result, actor, content)
+            if progress is not None and result.applied:
+                progress(len(rows), len(rows), len(result.planned))
     _finish(result, actor, content)
     return result
 

@@ -52,3 +52,63 @@ class ImportRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.file_name}"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class ImportJob(models.Model):
+    """An import run in the background (the web's upload page): a dry run, or the real
+    import of a file a dry run has shown. The file is the stored one
+    (VAR_DIR/imports/<sha256>.<ext>); `preview` holds what the run found (counts, changed
+    fields, the first errors) for the page. Scoped like ImportRecord: the importer's unit."""
+
+    kind = models.CharField(_("kind"), max_length=10, choices=ImportKind.choices)
+    file_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(max_length=64)
+    dry_run = models.BooleanField(_("dry run"), default=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(_("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_read = models.PositiveIntegerField(default=0)
+    rows_validated = models.PositiveIntegerField(default=0)
+    rows_applied = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True)
+    preview = models.JSONField(default=dict, blank=True)
+    error_report = models.CharField(max_length=255, blank=True)  # the error workbook's file name
+    record = models.ForeignKey(ImportRecord, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    source = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )  # the dry run a real import was confirmed from
+    created_at = models.DateTimeField(_("created at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    county = models.ForeignKey(
+        "org.Unit", verbose_name=_("county"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    scope = ScopePath(unit="unit", county="county")
+
+    class Meta:
+        verbose_name = _("import job")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.file_name}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if not self.rows_total:
+            return 100 if self.finished else 0
+        done = self.rows_validated if self.dry_run else (self.rows_validated + self.rows_applied) // 2
+        return min(100, done * 100 // self.rows_total)

@@ -49,4 +49,6 @@ def navigation(request):
         return {"nav": [], **header}
     items = [("dashboard", str(_("Dashboard")), reverse("home"))]
     items += [(ledger.key, str(ledger.title), reverse(f"{ledger.key}-list")) for ledger in ledgers()]
+    if kind != RoleKind.VIEWER:
+        items.append(("imports", str(_("Import ledgers")), reverse("imports")))
     return {"nav": items, **header}

@@ -5,7 +5,7 @@ download, and the project page's inspections."""
 from django.urls import path
 
 from ducha.core.registry import Ledger, ledgers
-from ducha.web import generic
+from ducha.web import generic, import_views
 from ducha.web.lookup import project_lookup
 from ducha.web.problem_views import evidence_download, extension_decide_view, extension_request_view, transition_view
 from ducha.web.project_views import inspection_view
@@ -33,4 +33,9 @@ urlpatterns = [
     ),
     path("projects/<int:pk>/inspections/", inspection_view, name="projects-inspection"),
     path("evidence/<int:pk>/", evidence_download, name="evidence-download"),
+    path("imports/", import_views.imports_view, name="imports"),
+    path("imports/<int:pk>/", import_views.job_view, name="imports-job"),
+    path("imports/<int:pk>/progress/", import_views.job_progress, name="imports-job-progress"),
+    path("imports/<int:pk>/confirm/", import_views.job_confirm, name="imports-job-confirm"),
+    path("imports/<int:pk>/errors.xlsx", import_views.job_errors, name="imports-job-errors"),
 ]

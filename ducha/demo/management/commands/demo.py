@@ -1,3 +1,6 @@
+import subprocess
+import sys
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -5,7 +8,7 @@ from ducha.demo.generate import DEMO_PASSWORD, build_demo
 
 
 class Command(BaseCommand):
-    help = "Migrate, load reference data and the demo campaign, print the accounts, serve."
+    help = "Migrate, load reference data and the demo campaign, print the accounts, serve (with the job worker)."
 
     def add_arguments(self, parser):
         parser.add_argument("--no-serve", action="store_true", help="stop after loading")
@@ -26,4 +29,13 @@ class Command(BaseCommand):
         if not options["no_serve"]:
             call_command("collectstatic", interactive=False, verbosity=0)
             self.stdout.write(f"Ducha: http://{options['addrport']}/")
-            call_command("runserver", options["addrport"], use_reloader=False, insecure_serving=True)
+            # The background jobs' worker (imports) beside the server, stopped with it.
+            worker = subprocess.Popen([sys.executable, "-m", "ducha", "db_worker"])
+            try:
+                call_command("runserver", options["addrport"], use_reloader=False, insecure_serving=True)
+            finally:
+                worker.terminate()
+                try:
+                    worker.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    worker.kill()

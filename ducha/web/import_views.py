@@ -1,0 +1,145 @@
+"""The web's ledger imports (导入台账): upload a workbook, watch the dry run, read its
+preview, confirm, watch the import, see its result. The work runs in the background
+(ducha/imports/jobs.py); these pages read the job's row.
+
+Who: the office, group members and unit reporters import (their scope decides what a file
+may do); a viewer or a user without a role is refused before the file is read. A job is
+seen by whom its unit's records are seen (the office: all), and always by its own user.
+"""
+
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+
+from ducha.core.access import Action, RoleKind, restrict, role_kind
+from ducha.imports.jobs import ALLOWED_SUFFIXES, imports_dir, start_import_job, store_upload
+from ducha.imports.models import ImportJob, ImportKind, JobStatus
+from ducha.web.uploads import check_before_upload
+
+IMPORTERS = (RoleKind.OFFICE, RoleKind.GROUP_MEMBER, RoleKind.UNIT_REPORTER)
+
+
+def may_import(user) -> bool:
+    return role_kind(user) in IMPORTERS
+
+
+def visible_jobs(user) -> QuerySet[ImportJob]:
+    scoped = restrict(ImportJob.objects.all(), user, Action.VIEW).values("pk")
+    return ImportJob.objects.filter(Q(pk__in=scoped) | Q(user=user)).select_related("user", "record")
+
+
+def get_job(request, pk: int) -> ImportJob:
+    if role_kind(request.user) is None:
+        raise Http404
+    return get_object_or_404(visible_jobs(request.user), pk=pk)
+
+
+class UploadForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Ledger"), choices=ImportKind.choices)
+    file = forms.FileField(label=_("File (.xlsx or .csv)"))
+
+    def clean_file(self):
+        file = self.cleaned_data["file"]
+        if Path(file.name).suffix.lower() not in ALLOWED_SUFFIXES:
+            raise forms.ValidationError(_("Only .xlsx and .csv files are imported."))
+        if file.size > settings.IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than the limit of %(limit)s."),
+                params={"limit": filesizeformat(settings.IMPORT_MAX_BYTES)},
+            )
+        return file
+
+
+def _refuse_non_importer(request) -> HttpResponse | None:
+    """Checked before the body is read: only an importer's file is read."""
+    if not may_import(request.user):
+        return render(request, "web/403.html", status=403)
+    return None
+
+
+@check_before_upload(_refuse_non_importer)
+def imports_view(request):
+    """The upload form and the jobs the user may see."""
+    if not may_import(request.user):
+        return render(request, "web/403.html", status=403)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        sha256 = store_upload(upload.name, upload.chunks())
+        job = start_import_job(
+            actor=request.user, kind=form.cleaned_data["kind"], file_name=upload.name, sha256=sha256, dry_run=True
+        )
+        return redirect("imports-job", job.pk)
+    if request.method == "GET" and request.GET.get("kind") in ImportKind.values:
+        form.initial["kind"] = request.GET["kind"]
+    jobs = visible_jobs(request.user)[:50]
+    return render(request, "web/imports/index.html", {"form": form, "jobs": jobs})
+
+
+@require_GET
+def job_view(request, pk: int):
+    job = get_job(request, pk)
+    confirmed = ImportJob.objects.filter(source=job).order_by("-pk").first()
+    return render(request, "web/imports/job.html", {"job": job, **_job_context(job), "confirmed": confirmed})
+
+
+@require_GET
+def job_progress(request, pk: int):
+    """The progress fragment the job's page polls every second; once the job is finished,
+    htmx reloads the page (HX-Refresh) to show the preview or the result."""
+    job = get_job(request, pk)
+    response = render(request, "web/imports/_progress.html", {"job": job})
+    if job.finished and request.headers.get("HX-Request"):
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@require_POST
+def job_confirm(request, pk: int):
+    """The real import of a dry run's file: only a finished dry run without errors, by a user
+    who may import; once (a second post finds the first job)."""
+    job = get_job(request, pk)
+    if not may_import(request.user) or job.user_id != request.user.pk:  # the importer confirms their own check
+        return render(request, "web/403.html", status=403)
+    if not _job_context(job)["may_confirm"]:
+        return render(request, "web/403.html", {"message": gettext("This check cannot be confirmed.")}, status=403)
+    existing = ImportJob.objects.filter(source=job).first()
+    if existing is not None:
+        return redirect("imports-job", existing.pk)
+    new = start_import_job(
+        actor=request.user, kind=job.kind, file_name=job.file_name, sha256=job.sha256, dry_run=False, source=job
+    )
+    return redirect("imports-job", new.pk)
+
+
+@require_GET
+def job_errors(request, pk: int):
+    """The error workbook of a job that found errors."""
+    job = get_job(request, pk)
+    if not job.error_report:
+        raise Http404
+    path = imports_dir() / Path(job.error_report).name
+    if not path.is_file():
+        raise Http404
+    name = f"{Path(job.file_name).stem}-{gettext('errors')}.xlsx"
+    return FileResponse(path.open("rb"), as_attachment=True, filename=name)
+
+
+def _job_context(job: ImportJob) -> dict:
+    preview = job.preview or {}
+    errors_total = preview.get("errors_total", 0)
+    return {
+        "preview": preview,
+        "counts": preview.get("counts", {}),
+        "errors_total": errors_total,
+        "more_errors": max(0, errors_total - len(preview.get("errors", []))),
+        "may_confirm": job.dry_run and job.status == JobStatus.DONE and not errors_total and job.record_id is not None,
+    }
