@@ -24,6 +24,7 @@ from ducha.core.registry import Column, Ledger
 from ducha.org.models import active_campaign
 from ducha.reports.xlsx import xlsx_response
 from ducha.web import history as history_text
+from ducha.web.import_templates import IMPORT_LEDGERS, ledger_export
 from ducha.web.links import field_value, linked_records
 
 PAGE_SIZE = 50
@@ -112,6 +113,8 @@ def list_view(request, ledger: Ledger):
     if request.GET.get("export") == "xlsx":
         rows = ([c.value(obj) for c in ledger.columns] for obj in qs.iterator(chunk_size=2000))
         return xlsx_response(f"{ledger.key}.xlsx", export_headers(ledger), rows)
+    if request.GET.get("export") == "ledger" and ledger.key in IMPORT_LEDGERS:
+        return ledger_export(ledger, qs, request.user)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -135,6 +138,7 @@ def list_view(request, ledger: Ledger):
             "sort_query": sort_query.urlencode(),
             "sort": request.GET.get("sort", ""),
             "can_add": may_add_here(request.user, ledger.model),
+            "import_layout": ledger.key in IMPORT_LEDGERS,
         },
     )
 

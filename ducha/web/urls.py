@@ -6,6 +6,7 @@ from django.urls import path
 
 from ducha.core.registry import Ledger, ledgers
 from ducha.web import generic, import_views
+from ducha.web.import_templates import template_download
 from ducha.web.lookup import project_lookup
 from ducha.web.problem_views import evidence_download, extension_decide_view, extension_request_view, transition_view
 from ducha.web.project_views import inspection_view
@@ -33,6 +34,7 @@ urlpatterns = [
     ),
     path("projects/<int:pk>/inspections/", inspection_view, name="projects-inspection"),
     path("evidence/<int:pk>/", evidence_download, name="evidence-download"),
+    path("imports/template/<str:kind>.xlsx", template_download, name="imports-template"),
     path("imports/", import_views.imports_view, name="imports"),
     path("imports/<int:pk>/", import_views.job_view, name="imports-job"),
     path("imports/<int:pk>/progress/", import_views.job_progress, name="imports-job-progress"),
