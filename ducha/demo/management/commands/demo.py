@@ -1,3 +1,4 @@
+import signal
 import subprocess
 import sys
 
@@ -31,6 +32,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Ducha: http://{options['addrport']}/")
             # The background jobs' worker (imports) beside the server, stopped with it.
             worker = subprocess.Popen([sys.executable, "-m", "ducha", "db_worker"])
+            # Stopped by a signal (not only Ctrl-C), the server still stops the worker.
+            signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
             try:
                 call_command("runserver", options["addrport"], use_reloader=False, insecure_serving=True)
             finally:
