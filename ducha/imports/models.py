@@ -18,7 +18,25 @@ class ImportStatus(models.TextChoices):
     DRY_RUN = "dry_run", _("Dry run")
 
 
-class ImportRecord(models.Model):
+class ImporterScoped(models.Model):
+    """The importer's own unit (and county), which scopes an import's record and job; an
+    import by the office or a group names none, so only the office and viewers see it
+    (and, for a job, its own user)."""
+
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    county = models.ForeignKey(
+        "org.Unit", verbose_name=_("county"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    scope = ScopePath(unit="unit", county="county")
+
+    class Meta:
+        abstract = True
+
+
+class ImportRecord(ImporterScoped):
     """One workbook read (applied, refused or tried as a dry run). The file itself is kept
     under VAR_DIR/imports/<sha256>.<ext>. `unit` (and `county`) are the importer's own:
     a unit's imports are seen by that unit (a league/city also sees its counties') and its
@@ -37,14 +55,6 @@ class ImportRecord(models.Model):
     unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
     refused = models.PositiveIntegerField(_("refused"), default=0)
     unknown_columns = models.JSONField(default=list, blank=True)
-    unit = models.ForeignKey(
-        "org.Unit", verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    county = models.ForeignKey(
-        "org.Unit", verbose_name=_("county"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-
-    scope = ScopePath(unit="unit", county="county")
 
     class Meta:
         verbose_name = _("import")
@@ -61,7 +71,7 @@ class JobStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class ImportJob(models.Model):
+class ImportJob(ImporterScoped):
     """An import run in the background (the web's upload page): a dry run, or the real
     import of a file a dry run has shown. The file is the stored one
     (VAR_DIR/imports/<sha256>.<ext>); `preview` holds what the run found (counts, changed
@@ -86,14 +96,6 @@ class ImportJob(models.Model):
     )  # the dry run a real import was confirmed from
     created_at = models.DateTimeField(_("created at"))
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    unit = models.ForeignKey(
-        "org.Unit", verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    county = models.ForeignKey(
-        "org.Unit", verbose_name=_("county"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-
-    scope = ScopePath(unit="unit", county="county")
 
     class Meta:
         verbose_name = _("import job")
