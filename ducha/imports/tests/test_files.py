@@ -216,3 +216,19 @@ def test_an_action_refusing_in_the_middle_refuses_the_file_and_names_the_row(sma
     after = _state()
     assert after[:5] == before[:5] and after[5] == before[5] + 1
     assert ImportRecord.objects.get().status == "refused" and verify_chain().ok
+
+
+def test_the_command_draws_a_progress_bar_to_the_end(small, tmp_path):
+    path = write(tmp_path, books.xlsx([books.project(), books.project(**{"项目编号": "GC-2024-002"})]))
+    err = io.StringIO()
+    call_command(
+        "import", "projects", path, "--as", "league_a", "--progress", "always", stdout=io.StringIO(), stderr=err
+    )
+    frames = err.getvalue().split("\r")
+    assert len(frames) >= 3  # read, validated, applied
+    assert frames[-1].startswith("[" + "#" * 30 + "] 100%")
+    with translation.override("zh-hans"):
+        assert "已导入 2 行" in frames[-1]
+    quiet = io.StringIO()  # not a terminal: no bar unless asked
+    call_command("import", "projects", path, "--as", "league_a", stdout=io.StringIO(), stderr=quiet)
+    assert quiet.getvalue() == ""
