@@ -170,9 +170,10 @@ def do_bulk_transition_problems(moves: Sequence[Move], *, actor: Actor, batch: s
     ledger), a unit reporter only its own steps (never sign-off, rejection, dismissal)."""
     steps: list[tuple[RectificationStep, Move, bool]] = []
     changed: list[tuple[Problem, dict, str]] = []
-    for move in moves:
-        for upload in move.evidence:
-            check_upload(upload)  # every file before anything is written
+    # Every file before anything is written, each once: an import hands the same upload
+    # (its workbook) to every problem it reports rectified.
+    for upload in {id(u): u for move in moves for u in move.evidence}.values():
+        check_upload(upload)
     unit_side = role_kind(actor) == RoleKind.UNIT_REPORTER
     with transaction.atomic():
         # The stored state decides the path, not the caller's copy, which may be stale.
