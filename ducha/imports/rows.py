@@ -2,6 +2,7 @@
 findings on a row's cells, the shared field parsers, unit lookups, scope and model rules."""
 
 import copy
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, cast
 
@@ -76,7 +77,7 @@ def read_rows(result: ImportResult, columns: Sequence[Column]) -> list[Row]:
     return [row for row in rows if any(row.text(key) for key in row.cells if key != "seq")]
 
 
-class Reader:
+class Reader(ABC):
     """What both ledgers share: findings, lookups with a cache, scope, model rules, applying."""
 
     columns: Sequence[Column]
@@ -240,11 +241,13 @@ class Reader:
                 found[(obj.unit_id, obj.number)] = obj
         return found
 
+    @abstractmethod
     def validate(self, rows: list[Row]) -> None:
-        raise NotImplementedError
+        """Read and check every row into self.planned and the result's findings."""
 
+    @abstractmethod
     def apply(self, batch: str, evidence: EvidenceUpload) -> None:
-        raise NotImplementedError
+        """Write the planned records through the actions, in the import's batch."""
 
     def update_all(self, batch: str) -> None:
         for p in self.planned:
