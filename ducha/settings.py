@@ -234,11 +234,14 @@ EVIDENCE_ALLOWED_EXTENSIONS = {
     ".xlsx",
     ".zip",
 }
-# Background jobs (the web's imports): Django's task framework through the django-tasks
+# Background jobs (the web's imports and large exports): Django's task framework through the django-tasks
 # backport, stored in the database; `ducha db_worker` runs them (docs/deployment.md).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Ledger imports (ducha import): a larger file is refused before it is read.
 IMPORT_MAX_BYTES = int(os.environ.get("DUCHA_IMPORT_MAX_BYTES", 50 * 1024 * 1024))
+# Ledger exports (?export=xlsx, ?export=ledger): a filtered list of more rows is written by a
+# background job (web/export_jobs.py) under var/exports instead of in the request.
+EXPORT_INLINE_ROWS = int(os.environ.get("DUCHA_EXPORT_INLINE_ROWS", 5000))
 # A bulk action writing this many rows refreshes the query planner's statistics (core/planner.py);
 # below it an import changes a table's shape too little to matter.
 ANALYZE_AFTER_ROWS = int(os.environ.get("DUCHA_ANALYZE_AFTER_ROWS", 10_000))

@@ -8,6 +8,7 @@ layer to declare its pages."""
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.db import models
@@ -54,6 +55,45 @@ class Ledger:
 
     def __post_init__(self) -> None:
         self.sortable = {c.sort.lstrip("-"): c.sort for c in self.columns if c.sort}
+
+    @cached_property
+    def entered_fields(self) -> tuple[models.Field, ...]:
+        """The fields a user enters, in the model's order: every concrete field but the
+        primary key, the fields Ducha sets itself (not editable: created/updated at) and the
+        campaign (a ledger lists the active campaign's records)."""
+        return tuple(
+            f for f in self.model._meta.concrete_fields if not f.primary_key and f.editable and f.name != "campaign"
+        )
+
+    @cached_property
+    def export_columns(self) -> tuple[Column, ...]:
+        """The full export's columns: every entered field, headed by its verbose name, with
+        its value as a user reads it (see `readable_value`)."""
+        return tuple(Column(f.verbose_name, _reader(f)) for f in self.entered_fields)
+
+    @cached_property
+    def export_related(self) -> tuple[str, ...]:
+        """The linked records the full export reads (select_related: one query for them all)."""
+        return tuple(f.name for f in self.entered_fields if f.many_to_one)
+
+
+def readable(record: models.Model | None) -> str | None:
+    """A linked record as a user names it: its number when it has one (a problem's,
+    a project's: with the unit, their natural key), else its name (`str`)."""
+    if record is None:
+        return None
+    number = getattr(record, "number", None)
+    return number if number else str(record)
+
+
+def _reader(f: models.Field) -> Callable[[Any], Any]:
+    """A field's value as a user reads it: a choice's label, a linked record's number or
+    name, else the value itself (dates stay dates, amounts numbers)."""
+    if f.choices:
+        return lambda obj: getattr(obj, f"get_{f.name}_display")() if getattr(obj, f.attname) is not None else None
+    if f.many_to_one:
+        return lambda obj: readable(getattr(obj, f.name))
+    return lambda obj: getattr(obj, f.attname)
 
 
 _LEDGERS: dict[str, Ledger] = {}

@@ -1,11 +1,21 @@
-"""The import's own record, written through the change log in the import's batch."""
+"""The import's own record, written through the change log in the import's batch; the
+background jobs (imports, exports): created, finished and pruned through the change log."""
+
+import datetime as dt
+import logging
+from pathlib import Path
+from typing import TypeVar
 
 from django.db import transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ducha.core.access import Actor, user_role
 from ducha.core.changelog import Change, record_changes, serialize
-from ducha.imports.models import ImportJob, ImportRecord
+from ducha.imports.models import FINISHED_STATUSES, ExportJob, ImportJob, ImportRecord
+
+logger = logging.getLogger(__name__)
+J = TypeVar("J", ImportJob, ExportJob)
 
 
 def importer_units(actor: Actor) -> dict:
@@ -30,29 +40,37 @@ def do_record_import(*, actor: Actor, batch: str, **fields) -> ImportRecord:
         return record
 
 
-def do_create_import_job(*, actor: Actor, **fields) -> ImportJob:
-    """A queued import job (the worker runs it), in the change log."""
+def _create_job(model: type[J], *, actor: Actor, **fields) -> J:
+    """A queued job (the worker runs it), scoped by its user's unit, in the change log."""
     with transaction.atomic():
-        job = ImportJob(user=actor, created_at=timezone.now(), **importer_units(actor), **fields)
+        job = model(user=actor, created_at=timezone.now(), **importer_units(actor), **fields)
         job.full_clean()
         job.save()
         record_changes([Change("create", job, after=serialize(job))], actor=actor)
         return job
 
 
-def update_job_progress(job: ImportJob, **counters: int | str) -> None:
+def do_create_import_job(*, actor: Actor, **fields) -> ImportJob:
+    return _create_job(ImportJob, actor=actor, **fields)
+
+
+def do_create_export_job(*, actor: Actor, **fields) -> ExportJob:
+    return _create_job(ExportJob, actor=actor, **fields)
+
+
+def update_job_progress(job: ImportJob | ExportJob, **counters: int | str) -> None:
     """The job's status and counters while it runs. Not a state change worth a change-log
     row each (every 500 rows): a plain queryset update; the final status is logged by
-    do_finish_import_job."""
-    ImportJob.objects.filter(pk=job.pk).update(**counters)
+    do_finish_job."""
+    type(job).objects.filter(pk=job.pk).update(**counters)
     for name, value in counters.items():
         setattr(job, name, value)
 
 
-def do_finish_import_job(job: ImportJob, *, actor: Actor, status: str, **fields) -> ImportJob:
+def do_finish_job(job: J, *, actor: Actor, status: str, **fields) -> J:
     """The job's final status (done or failed), what it found and why, in the change log."""
     with transaction.atomic():
-        job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        job = type(job).objects.select_for_update().get(pk=job.pk)
         before = serialize(job)
         for name, value in {"status": status, "finished_at": timezone.now(), **fields}.items():
             setattr(job, name, value)
@@ -65,3 +83,39 @@ def do_finish_import_job(job: ImportJob, *, actor: Actor, status: str, **fields)
             actor=actor,
         )
         return job
+
+
+def do_prune_jobs(*, actor: Actor, before: dt.datetime) -> dict[str, int]:
+    """Remove the finished import and export jobs that ended before `before` (failed ones
+    that never ended: created before it), as one change-log batch, and, once that has
+    committed, the files of the removed exports. Never an ImportRecord, an import's kept
+    file or its error workbook: those are the audit trail (a job's `record` is only
+    unlinked). A kept import confirmed from a removed check loses that link, logged too."""
+    with transaction.atomic():
+        imports, exports = _ended_before(ImportJob, before), _ended_before(ExportJob, before)
+        removed = {job.pk for job in imports}
+        unlinked = ImportJob.objects.select_for_update().filter(source_id__in=removed).exclude(pk__in=removed)
+        changes = [Change("update", j, before={"source_id": j.source_id}, after={"source_id": None}) for j in unlinked]
+        changes += [Change("delete", job, before=serialize(job)) for job in (*imports, *exports)]
+        if changes:
+            record_changes(changes, actor=actor)
+        ImportJob.objects.filter(source_id__in=removed).exclude(pk__in=removed).update(source=None)
+        ImportJob.objects.filter(pk__in=removed).delete()
+        ExportJob.objects.filter(pk__in=[job.pk for job in exports]).delete()
+        files = [job.path for job in exports]
+        transaction.on_commit(lambda: _remove_files(files))
+    return {"imports": len(imports), "exports": len(exports)}
+
+
+def _ended_before(model: type[J], before: dt.datetime) -> list[J]:
+    ended = Coalesce("finished_at", "created_at")
+    finished = model.objects.select_for_update().filter(status__in=FINISHED_STATUSES)
+    return list(finished.alias(ended=ended).filter(ended__lt=before))
+
+
+def _remove_files(paths: list[Path]) -> None:
+    for path in paths:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:  # the rows are gone; a file left behind is only space
+            logger.exception("could not remove %s", path)

@@ -9,7 +9,7 @@ its counters while it runs (told by run_import's progress callback), and what it
 import hashlib
 import logging
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from django.conf import settings
@@ -18,7 +18,7 @@ from django.utils.translation import gettext
 from django_tasks import task
 
 from ducha.core.access import Actor
-from ducha.imports.actions import do_create_import_job, do_finish_import_job, update_job_progress
+from ducha.imports.actions import J, do_create_import_job, do_finish_job, update_job_progress
 from ducha.imports.findings import ImportResult
 from ducha.imports.importer import run_import
 from ducha.imports.models import ImportJob, JobStatus
@@ -66,24 +66,31 @@ def start_import_job(
     return job
 
 
-@task()
-def run_import_job(job_id: int) -> str:
-    """The worker's side: run the job and record how it ended."""
-    job = ImportJob.objects.select_related("user").get(pk=job_id)
+def run_queued(model: type[J], job_id: int, execute: Callable[[J, Actor], J], language: str = "") -> str:
+    """The worker's side of a background job (import or export): run a queued job once (a
+    task run twice does nothing twice), as its user, in `language` (the server's by
+    default), and say how it ended. A job whose user is gone fails at once."""
+    job = model.objects.select_related("user").get(pk=job_id)
     if job.status != JobStatus.QUEUED:
-        return job.status  # run already (a task run twice does nothing twice)
-    with translation.override(settings.LANGUAGE_CODE):
-        return execute_job(job).status
-
-
-def execute_job(job: ImportJob) -> ImportJob:
-    """Run the import of a job. A job that fails leaves nothing applied (run_import is all
-    or nothing) and says why."""
+        return job.status
     actor = job.user
     if actor is None or not actor.is_active:  # nobody to log it as: a plain update
         update_job_progress(job, status=JobStatus.FAILED, message=gettext("The user is gone."))
-        return job
+        return job.status
     update_job_progress(job, status=JobStatus.RUNNING)
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return execute(job, actor).status
+
+
+@task()
+def run_import_job(job_id: int) -> str:
+    """The worker's side: run the job and record how it ended."""
+    return run_queued(ImportJob, job_id, execute_job)
+
+
+def execute_job(job: ImportJob, actor: Actor) -> ImportJob:
+    """Run the import of a running job as its user. A job that fails leaves nothing applied
+    (run_import is all or nothing) and says why."""
 
     def progress(read: int, validated: int, applied: int) -> None:
         update_job_progress(job, rows_total=read, rows_read=read, rows_validated=validated, rows_applied=applied)
@@ -94,7 +101,7 @@ def execute_job(job: ImportJob) -> ImportJob:
     except Exception as error:  # the job says why; the import rolled itself back
         logger.exception("import job %s failed", job.pk)
         message = gettext("The import stopped: %(error)s") % {"error": error}
-        return do_finish_import_job(job, actor=actor, status=JobStatus.FAILED, message=message)
+        return do_finish_job(job, actor=actor, status=JobStatus.FAILED, message=message)
     fields = {
         "preview": preview(result),
         "record": result.record,
@@ -107,7 +114,7 @@ def execute_job(job: ImportJob) -> ImportJob:
         message, status = gettext("Checked: no errors."), JobStatus.DONE
     else:
         message, status = gettext("Applied."), JobStatus.DONE
-    return do_finish_import_job(job, actor=actor, status=status, message=message, **fields)
+    return do_finish_job(job, actor=actor, status=status, message=message, **fields)
 
 
 def preview(result: ImportResult) -> dict:

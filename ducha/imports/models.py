@@ -1,4 +1,7 @@
-"""The record of every ledger import: what was read, by whom, and what it did."""
+"""The record of every ledger import: what was read, by whom, and what it did; and the
+background jobs of the web: imports and large exports."""
+
+from pathlib import Path
 
 from django.conf import settings
 from django.db import models
@@ -71,7 +74,30 @@ class JobStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class ImportJob(ImporterScoped):
+FINISHED_STATUSES = (JobStatus.DONE, JobStatus.FAILED)
+
+
+class Job(models.Model):
+    """What every background job has: its user, its status, how far it got, why it failed,
+    when it was created and finished."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(_("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    rows_total = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True)
+    created_at = models.DateTimeField(_("created at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-pk"]
+
+    @property
+    def finished(self) -> bool:
+        return self.status in FINISHED_STATUSES
+
+
+class ImportJob(ImporterScoped, Job):
     """An import run in the background (the web's upload page): a dry run, or the real
     import of a file a dry run has shown. The file is the stored one
     (VAR_DIR/imports/<sha256>.<ext>); `preview` holds what the run found (counts, changed
@@ -81,32 +107,21 @@ class ImportJob(ImporterScoped):
     file_name = models.CharField(_("file name"), max_length=255)
     sha256 = models.CharField(max_length=64)
     dry_run = models.BooleanField(_("dry run"), default=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    status = models.CharField(_("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
-    rows_total = models.PositiveIntegerField(default=0)
     rows_read = models.PositiveIntegerField(default=0)
     rows_validated = models.PositiveIntegerField(default=0)
     rows_applied = models.PositiveIntegerField(default=0)
-    message = models.TextField(blank=True)
     preview = models.JSONField(default=dict, blank=True)
     error_report = models.CharField(max_length=255, blank=True)  # the error workbook's file name
     record = models.ForeignKey(ImportRecord, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     source = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )  # the dry run a real import was confirmed from
-    created_at = models.DateTimeField(_("created at"))
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
-    class Meta:
+    class Meta(Job.Meta):
         verbose_name = _("import job")
-        ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.file_name}"
-
-    @property
-    def finished(self) -> bool:
-        return self.status in (JobStatus.DONE, JobStatus.FAILED)
 
     @property
     def percent(self) -> int:
@@ -114,3 +129,44 @@ class ImportJob(ImporterScoped):
             return 100 if self.finished else 0
         done = self.rows_validated if self.dry_run else (self.rows_validated + self.rows_applied) // 2
         return min(100, done * 100 // self.rows_total)
+
+
+class ExportFormat(models.TextChoices):
+    XLSX = "xlsx", _("Excel")  # ?export=xlsx: every field (projects, problems: the list's columns)
+    LEDGER = "ledger", _("Import layout")  # ?export=ledger: the import template's layout
+
+
+class ExportJob(ImporterScoped, Job):
+    """A large export of a ledger list run in the background. It keeps what the user asked
+    for (the ledger's key and the list's query string), never the records: the worker
+    builds the list again through the same filters and `restrict` for the job's user, and
+    writes VAR_DIR/exports/<id>.xlsx. Seen by its own user and the office (the exporter's
+    unit scopes it like an ImportJob, for `restrict`)."""
+
+    ledger = models.CharField(_("ledger"), max_length=40)  # the registry's key
+    export = models.CharField(_("format"), max_length=10, choices=ExportFormat.choices)
+    query = models.TextField(blank=True)  # the list's filters, search and sort, as in its URL
+    language = models.CharField(max_length=16, blank=True)  # the page's: the file's headers
+    file_name = models.CharField(_("file name"), max_length=255)  # the download's name
+    rows_written = models.PositiveIntegerField(default=0)
+
+    class Meta(Job.Meta):
+        verbose_name = _("export job")
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def percent(self) -> int:
+        if not self.rows_total:
+            return 100 if self.finished else 0
+        return min(100, self.rows_written * 100 // self.rows_total)
+
+    @property
+    def path(self) -> Path:
+        """Where the worker writes the file (readable by Ducha's user only)."""
+        return exports_dir() / f"{self.pk}.xlsx"
+
+
+def exports_dir() -> Path:
+    return Path(settings.VAR_DIR) / "exports"

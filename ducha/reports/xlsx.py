@@ -7,6 +7,7 @@ import datetime as dt
 import io
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from typing import BinaryIO
 
 from django.http import HttpResponse
 from openpyxl import Workbook
@@ -36,7 +37,9 @@ def safe_cell(sheet, value):
     return cell
 
 
-def write_xlsx(headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
+def save_xlsx(target: BinaryIO, headers: Sequence[str], rows: Iterable[Sequence]) -> None:
+    """A one-sheet workbook of bold headers and rows, written into `target` (a write-only
+    workbook: the rows stream through a temporary file, never all in memory)."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet()
     header_cells = []
@@ -47,8 +50,12 @@ def write_xlsx(headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
     sheet.append(header_cells)
     for row in rows:
         sheet.append([safe_cell(sheet, v) for v in row])
+    workbook.save(target)
+
+
+def write_xlsx(headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    save_xlsx(buffer, headers, rows)
     return buffer.getvalue()
 
 

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ducha.core.access import RoleKind, role_kind, user_role
 from ducha.core.registry import ledgers
+from ducha.web.import_templates import may_import
 
 
 def scope_label(role) -> str:
@@ -49,6 +50,6 @@ def navigation(request):
         return {"nav": [], **header}
     items = [("dashboard", str(_("Dashboard")), reverse("home"))]
     items += [(ledger.key, str(ledger.title), reverse(f"{ledger.key}-list")) for ledger in ledgers()]
-    if kind != RoleKind.VIEWER:
+    if may_import(user):
         items.append(("imports", str(_("Import ledgers")), reverse("imports")))
     return {"nav": items, **header}

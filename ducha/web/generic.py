@@ -3,74 +3,30 @@ search, sort, pages, .xlsx export), detail (with change history), create and edi
 The views stay thin: reads go through `restrict`, writes through the actions."""
 
 import datetime as dt
-from collections.abc import Sequence
 from decimal import Decimal
-from functools import reduce
-from operator import or_
 
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from ducha.core.access import AccessDenied, Action, may_add_here, restrict, role_kind
+from ducha.core.access import AccessDenied, Action, may_add_here, role_kind
 from ducha.core.actions import do_create_object, do_update_object
 from ducha.core.registry import Column, Ledger
 from ducha.org.models import active_campaign
-from ducha.reports.xlsx import xlsx_response
 from ducha.web import history as history_text
-from ducha.web.import_templates import IMPORT_LEDGERS, ledger_export
+from ducha.web.export_jobs import export_formats
+from ducha.web.export_views import export_response
+from ducha.web.import_templates import IMPORT_LEDGERS, may_import
 from ducha.web.links import field_value, linked_records
+from ducha.web.listing import filtered, ledger_queryset
 
 PAGE_SIZE = 50
 TEXT_CHARS = 24  # a longer text is cut with "…" in a list; the cell's title holds it whole
-
-
-def ledger_queryset(ledger: Ledger, user, action=Action.VIEW):
-    """The ledger's records in the active campaign that the user may `action`."""
-    qs = ledger.model._default_manager.all()
-    campaign = active_campaign()
-    if campaign is not None and any(f.name == "campaign" for f in ledger.model._meta.fields):
-        qs = qs.filter(campaign=campaign)
-    return restrict(qs, user, action).select_related(*ledger.select_related)
-
-
-def search(qs, fields: Sequence[str], text: str):
-    words = text.split()
-    for word in words[:5]:
-        qs = qs.filter(reduce(or_, (Q(**{f"{f}__icontains": word}) for f in fields)))
-    return qs
-
-
-def has_nul(query) -> bool:
-    """Whether a query string holds a NUL character: no text in the database can contain
-    one (PostgreSQL refuses it outright, an error, not a miss)."""
-    return any("\x00" in key or any("\x00" in v for v in values) for key, values in query.lists())
-
-
-def filtered(ledger: Ledger, request):
-    qs = ledger_queryset(ledger, request.user)
-    if has_nul(request.GET):
-        # A search or filter value with NUL matches nothing: an empty list, no query with it.
-        return ledger.filterset(None, queryset=qs, request=request), qs.none().order_by(*ledger.ordering)
-    filterset = ledger.filterset(request.GET or None, queryset=qs, request=request)
-    if filterset.is_bound:
-        # A refused filter value (another unit's code) lists nothing, never everything.
-        qs = filterset.qs if filterset.is_valid() else qs.none()
-    if text := request.GET.get("q", "").strip():
-        qs = search(qs, ledger.search_fields, text)
-    sort = request.GET.get("sort", "")
-    key = sort.lstrip("-")
-    if key in ledger.sortable:
-        qs = qs.order_by(f"{'-' if sort.startswith('-') else ''}{key}", "-pk")
-    else:
-        qs = qs.order_by(*ledger.ordering)
-    return filterset, qs
 
 
 def list_cell(column: Column, value) -> dict:
@@ -104,17 +60,10 @@ def list_totals(ledger: Ledger, qs) -> list[dict | None] | None:
     ]
 
 
-def export_headers(ledger: Ledger) -> list[str]:
-    return [capfirst(str(c.export_label or c.label)) for c in ledger.columns]
-
-
 def list_view(request, ledger: Ledger):
     filterset, qs = filtered(ledger, request)
-    if request.GET.get("export") == "xlsx":
-        rows = ([c.value(obj) for c in ledger.columns] for obj in qs.iterator(chunk_size=2000))
-        return xlsx_response(f"{ledger.key}.xlsx", export_headers(ledger), rows)
-    if request.GET.get("export") == "ledger" and ledger.key in IMPORT_LEDGERS:
-        return ledger_export(ledger, qs, request.user)
+    if (export := request.GET.get("export")) in export_formats(ledger):
+        return export_response(request, ledger, export, qs)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -139,6 +88,7 @@ def list_view(request, ledger: Ledger):
             "sort": request.GET.get("sort", ""),
             "can_add": may_add_here(request.user, ledger.model),
             "import_layout": ledger.key in IMPORT_LEDGERS,
+            "may_import": may_import(request.user),
         },
     )
 

@@ -1,17 +1,22 @@
-"""The import templates (导入模板) for download and the full-field export of the project
-and problem ledgers in the template's layout (?export=ledger on their list pages)."""
+"""The import templates (导入模板) for download; which ledgers have an import layout
+(their lists also export in it, ?export=ledger: web/export_jobs.py) and who may import."""
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
-from ducha.core.access import role_kind
-from ducha.core.registry import Ledger
-from ducha.imports.exports import headers_of, ledger_rows
+from ducha.core.access import RoleKind, role_kind
 from ducha.imports.templates_xlsx import write_template
-from ducha.reports.xlsx import XLSX, xlsx_response
+from ducha.reports.xlsx import XLSX
 
 # The ledgers with an import layout (ducha/imports/layouts.py).
 IMPORT_LEDGERS = ("projects", "problems")
+IMPORTERS = (RoleKind.OFFICE, RoleKind.GROUP_MEMBER, RoleKind.UNIT_REPORTER)
+
+
+def may_import(user) -> bool:
+    """Who imports ledgers (the upload page, its link in the navigation and on the lists):
+    the office, group members and unit reporters; not a viewer, not a user without a role."""
+    return role_kind(user) in IMPORTERS
 
 
 def template_download(request, kind: str):
@@ -22,8 +27,3 @@ def template_download(request, kind: str):
     response = HttpResponse(write_template(kind, request.user), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{kind}-template.xlsx"'
     return response
-
-
-def ledger_export(ledger: Ledger, qs, user) -> HttpResponse:
-    """Every field of the filtered list in the import layout: it imports back unchanged."""
-    return xlsx_response(f"{ledger.key}-ledger.xlsx", headers_of(ledger.key), ledger_rows(ledger.key, qs, user))

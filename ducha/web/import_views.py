@@ -19,16 +19,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from ducha.core.access import Action, RoleKind, restrict, role_kind
+from ducha.core.access import Action, restrict, role_kind
 from ducha.imports.jobs import ALLOWED_SUFFIXES, imports_dir, start_import_job, store_upload
 from ducha.imports.models import ImportJob, ImportKind, JobStatus
+from ducha.web.import_templates import may_import
+from ducha.web.job_pages import progress_fragment
 from ducha.web.uploads import check_before_upload
-
-IMPORTERS = (RoleKind.OFFICE, RoleKind.GROUP_MEMBER, RoleKind.UNIT_REPORTER)
-
-
-def may_import(user) -> bool:
-    return role_kind(user) in IMPORTERS
 
 
 def visible_jobs(user) -> QuerySet[ImportJob]:
@@ -93,13 +89,7 @@ def job_view(request, pk: int):
 
 @require_GET
 def job_progress(request, pk: int):
-    """The progress fragment the job's page polls every second; once the job is finished,
-    htmx reloads the page (HX-Refresh) to show the preview or the result."""
-    job = get_job(request, pk)
-    response = render(request, "web/imports/_progress.html", {"job": job})
-    if job.finished and request.headers.get("HX-Request"):
-        response["HX-Refresh"] = "true"
-    return response
+    return progress_fragment(request, get_job(request, pk), "web/imports/_progress.html")
 
 
 @require_POST

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.shortcuts import render
 
 from ducha.core.registry import ledger
-from ducha.web.generic import ledger_queryset
+from ducha.web.listing import ledger_queryset
 
 MAX_SUGGESTIONS = 10
 

@@ -1,11 +1,11 @@
 """URLs of the ledger pages, built from the registry: four per ledger (list, add,
 detail, edit), plus the problem page's workflow step, deadline extensions and evidence
-download, and the project page's inspections."""
+download, the project page's inspections, the imports and the export jobs."""
 
 from django.urls import path
 
 from ducha.core.registry import Ledger, ledgers
-from ducha.web import generic, import_views
+from ducha.web import export_views, generic, import_views
 from ducha.web.import_templates import template_download
 from ducha.web.lookup import project_lookup
 from ducha.web.problem_views import evidence_download, extension_decide_view, extension_request_view, transition_view
@@ -40,4 +40,8 @@ urlpatterns = [
     path("imports/<int:pk>/progress/", import_views.job_progress, name="imports-job-progress"),
     path("imports/<int:pk>/confirm/", import_views.job_confirm, name="imports-job-confirm"),
     path("imports/<int:pk>/errors.xlsx", import_views.job_errors, name="imports-job-errors"),
+    path("exports/", export_views.exports_view, name="exports"),
+    path("exports/<int:pk>/", export_views.job_view, name="exports-job"),
+    path("exports/<int:pk>/progress/", export_views.job_progress, name="exports-job-progress"),
+    path("exports/<int:pk>/download/", export_views.job_download, name="exports-job-download"),
 ]

@@ -6,6 +6,8 @@ import re
 from html.parser import HTMLParser
 
 import openpyxl
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
 
 from ducha.ledger.tests.files import PDF  # noqa: F401  (a real one-page PDF, for the upload tests)
 
@@ -137,3 +139,18 @@ def select_options(response, name: str) -> list[str]:
 def links(source: str) -> list[tuple[str, str]]:
     """(href, text) of every link."""
     return [(html.unescape(h), text(t)) for h, t in re.findall(r'<a [^>]*href="([^"]*)"[^>]*>(.*?)</a>', source, re.S)]
+
+
+def run_jobs() -> int:
+    """Run every queued background task once, as `ducha db_worker` does (its own `run_task`;
+    the worker's loop would sleep and close connections: not in a test); how many ran."""
+    worker = Worker(
+        queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,
+        max_tasks=None, worker_id="test", excluded_queue_names=[],
+    )  # fmt: skip
+    ran = 0
+    for result in list(DBTaskResult.objects.ready()):
+        result.claim("test")
+        worker.run_task(result)
+        ran += 1
+    return ran

@@ -8,33 +8,18 @@ own `run_task` (the worker's loop would sleep and close connections; not in a te
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django_tasks_db.management.commands.db_worker import Worker
-from django_tasks_db.models import DBTaskResult
 
 from ducha.core.models import ChangeLogEntry
 from ducha.imports.jobs import start_import_job, store_upload
 from ducha.imports.models import ImportJob, ImportRecord, JobStatus
 from ducha.imports.tests import books
 from ducha.ledger.models import Project
+from ducha.web.tests.helpers import run_jobs
 
 
 @pytest.fixture(autouse=True)
 def _var_dir(settings, tmp_path):
     settings.VAR_DIR = tmp_path / "var"
-
-
-def run_jobs() -> int:
-    """Run every queued task once, as `ducha db_worker` does; how many ran."""
-    worker = Worker(
-        queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,
-        max_tasks=None, worker_id="test", excluded_queue_names=[],
-    )  # fmt: skip
-    ran = 0
-    for result in list(DBTaskResult.objects.ready()):
-        result.claim("test")
-        worker.run_task(result)
-        ran += 1
-    return ran
 
 
 def upload(client, content: bytes, name="项目台账.xlsx", kind="projects"):

@@ -20,7 +20,8 @@ from django.utils import translation
 from ducha.core.models import ChangeLogEntry
 from ducha.core.registry import ledgers
 from ducha.ledger.models import ClueTransfer, ExposedCase, FiledCase, PolicyDocument, Problem, Project, Training
-from ducha.web.generic import PAGE_SIZE, export_headers
+from ducha.web.export_jobs import export_headers
+from ducha.web.generic import PAGE_SIZE
 from ducha.web.tests.conftest import LEDGERS, PLACES, ROLES, VISIBLE, WRITERS, label, places_of
 from ducha.web.tests.helpers import assert_no_inline_code, form_fields, list_body, page, read_xlsx, shown_count
 
@@ -186,7 +187,7 @@ def test_export_holds_exactly_the_records_in_scope(site, get, role, ledger):
     cells = " ".join(str(v) for row in rows for v in row)
     assert {p for p in places_of(ledger) if label(ledger, p) in cells} == visible(role, ledger)
     with translation.override("zh-hans"):
-        assert header == export_headers(LEDGER_CONFIG[ledger])  # the list's headers, but amounts in yuan
+        assert header == export_headers(LEDGER_CONFIG[ledger])  # see export_jobs.export_columns
 
 
 def test_the_table_of_places_matches_the_campaign(site):
