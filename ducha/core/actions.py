@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ducha.core.access import Action, Actor, ScopePath, ensure_allowed, restrict, role_kind
 from ducha.core.changelog import Change, diff, record_changes, serialize
+from ducha.core.inserts import insert_objects
 from ducha.core.planner import refresh_after_commit
 
 M = TypeVar("M", bound=models.Model)
@@ -154,7 +155,7 @@ def do_bulk_create_objects(objs: Sequence[M], *, actor: Actor, reason: str = "",
         _check_links(actor, objs)
         _check_unique(objs)
         refresh_after_commit(len(objs))
-        created = model._default_manager.bulk_create(objs, batch_size=2000)
+        created = insert_objects(objs)
         return record_changes(
             (Change("create", obj, after=serialize(obj), reason=reason) for obj in created),
             actor=actor,

@@ -5,6 +5,7 @@ and its log row commit together or not at all.
 """
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import uuid
@@ -30,7 +31,12 @@ class Change:
     reason: str = ""
 
 
+_PLAIN = (str, int, float, type(None))  # bool is an int
+
+
 def to_jsonable(value: Any) -> Any:
+    if isinstance(value, _PLAIN):
+        return value
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, dt.datetime | dt.date):
@@ -48,16 +54,24 @@ def to_jsonable(value: Any) -> Any:
 SECRET_FIELDS = frozenset({"password"})
 
 
+@functools.cache
+def _logged_fields(model: type[models.Model]) -> list[tuple[str, Decimal | None]]:
+    """(attname, the quantum a decimal is stored with) of the fields serialize copies."""
+    return [
+        (f.attname, Decimal(1).scaleb(-f.decimal_places) if isinstance(f, models.DecimalField) else None)
+        for f in model._meta.concrete_fields
+        if f.attname not in SECRET_FIELDS
+    ]
+
+
 def serialize(obj: models.Model) -> dict[str, Any]:
     """The object's concrete field values, foreign keys as ids, JSON-safe."""
     data = {}
-    for field in obj._meta.concrete_fields:
-        if field.attname not in SECRET_FIELDS:
-            value = getattr(obj, field.attname)
-            if isinstance(field, models.DecimalField) and isinstance(value, Decimal) and value.is_finite():
-                # As stored: 2000000 is saved (and read back) as 2000000.00.
-                value = value.quantize(Decimal(1).scaleb(-field.decimal_places))
-            data[field.attname] = to_jsonable(value)
+    for attname, quantum in _logged_fields(type(obj)):
+        value = getattr(obj, attname)
+        if quantum is not None and isinstance(value, Decimal) and value.is_finite():
+            value = value.quantize(quantum)  # as stored: 2000000 is saved (and read back) as 2000000.00
+        data[attname] = to_jsonable(value)
     return data
 
 
@@ -66,7 +80,28 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:
     return {k: before.get(k) for k in changed}, {k: after[k] for k in changed}
 
 
-def entry_hash(entry: ChangeLogEntry) -> str:
+@dataclass(slots=True)
+class _Entry:
+    """A row about to be written: what entry_hash reads and _insert writes (a
+    ChangeLogEntry instance per row would cost more to build than the row's hash)."""
+
+    seq: int
+    time: dt.datetime
+    batch: str
+    actor_id: int | None
+    actor_name: str
+    action: str
+    object_type: str
+    object_id: str
+    object_repr: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    reason: str
+    prev_hash: str
+    hash: str = ""
+
+
+def entry_hash(entry: ChangeLogEntry | _Entry) -> str:
     content = {
         "seq": entry.seq,
         "time": entry.time.astimezone(dt.UTC).isoformat(),
@@ -102,7 +137,7 @@ def record_changes(changes: Iterable[Change], *, actor, batch: str | None = None
     seq, prev = head.last_seq, head.last_hash
     for change in changes:
         seq += 1
-        entry = ChangeLogEntry(
+        entry = _Entry(
             seq=seq,
             time=now,
             batch=batch,
@@ -132,7 +167,7 @@ _COLUMNS = (
 )  # fmt: skip
 
 
-def _insert(rows: list[ChangeLogEntry]) -> None:
+def _insert(rows: list[_Entry]) -> None:
     """executemany instead of bulk_create: imports log hundreds of thousands of rows,
     and Django's per-field preparation would cost more than the insert itself."""
     connection = transaction.get_connection()

@@ -27,3 +27,15 @@ def refresh_after_commit(rows: int) -> None:
     if any(entry[1] is refresh_planner_statistics for entry in connection.run_on_commit):  # (sids, func, robust)
         return
     transaction.on_commit(refresh_planner_statistics)
+
+
+def use_sqlite_parameter_limit(sender, connection, **kwargs) -> None:
+    """Django assumes SQLite's old limit of 999 parameters per statement, so a bulk
+    INSERT of a 20-field row carries 47 rows. SQLite 3.32+ takes 32,766: ask the
+    connection for its real limit (connection_created, every new connection)."""
+    if connection.vendor != "sqlite":
+        return
+    import sqlite3
+
+    limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    connection.features.max_query_params = max(999, limit)

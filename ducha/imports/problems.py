@@ -2,7 +2,7 @@
 or changes to a stored one, with the rectification steps that bring it to its stated status."""
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable
 from typing import Any, cast
 
 from django.utils import timezone
@@ -20,6 +20,7 @@ from ducha.ledger.evidence import EvidenceUpload
 from ducha.ledger.models import MarketEntityType, Problem, ProblemCategory, ProblemItem, Project
 from ducha.ledger.rectification import StepInput, TransitionError, check_requirements, path_between
 from ducha.org.choices import UnitKind
+from ducha.org.models import Domain
 
 # The words of the workbooks (they are Chinese whatever the interface language).
 STATUS_WORDS: dict[str, str] = {
@@ -45,14 +46,36 @@ AUTHORITY_WORDS: dict[str, str] = {
 }
 
 
+class Catalogue:
+    """Catalogue entries (categories, items, entity types) as a cell names them: by code,
+    else by full name, else by the name without its explanation in brackets; each only
+    when it names exactly one entry. Built once per import, answers cached per text."""
+
+    def __init__(self, entries: Iterable[Any]):
+        self.by: tuple[dict[str, list], ...] = ({}, {}, {})
+        for entry in entries:
+            keys = (clean_header(entry.code), clean_header(entry.name), short_name(entry.name))
+            for by, key in zip(self.by, keys, strict=True):
+                by.setdefault(key, []).append(entry)
+        self.found: dict[str, Any] = {}
+
+    def find(self, text: str) -> Any:
+        if text not in self.found:
+            wanted = clean_header(text)
+            matches = (by.get(key, ()) for by, key in zip(self.by, (wanted.upper(), wanted, wanted), strict=True))
+            self.found[text] = next((m[0] for m in matches if len(m) == 1), None)
+        return self.found[text]
+
+
 class ProblemReader(Reader):
     columns = PROBLEM_COLUMNS
     model = Problem
 
     def validate(self, rows: list[Row]) -> None:
-        self.categories = list(ProblemCategory.objects.all())
-        self.items = list(ProblemItem.objects.select_related("category"))
-        self.entity_types = list(MarketEntityType.objects.all())
+        self.categories = Catalogue(ProblemCategory.objects.all())
+        self.items = Catalogue(ProblemItem.objects.select_related("category"))
+        self.entity_types = Catalogue(MarketEntityType.objects.all())
+        self.domains = Domain.objects.in_bulk()
         parsed = []
         for row in rows:
             before = len(self.result.errors)
@@ -63,22 +86,17 @@ class ProblemReader(Reader):
         parsed = [(row, v) for row, v in parsed if row.number not in bad]
         keys = [(v["unit"], v["number"]) for _r, v in parsed]
         stored = self.stored(Problem, keys)
-        projects = self.stored(Project, [(v["unit"], v["project"]) for _r, v in parsed if v["project"]])
+        # A problem's rules read its project's unit, county and domain (the ids, and the county's parent).
+        projects = self.stored(
+            Project, [(v["unit"], v["project"]) for _r, v in parsed if v["project"]], related=["county"]
+        )
         for row, values in parsed:
             self.plan(row, values, stored.get((values["unit"].pk, values["number"])), projects)
         self.result.planned = self.planned
 
-    def _catalogue(self, row: Row, key: str, objects: Sequence[Any]) -> Any:
+    def _catalogue(self, row: Row, key: str, catalogue: "Catalogue") -> Any:
         text = row.text(key)
-        if not text:
-            return None
-        wanted = clean_header(text)
-        for match in (lambda o: clean_header(o.code) == wanted.upper(), lambda o: clean_header(o.name) == wanted,
-                      lambda o: short_name(o.name) == wanted):  # fmt: skip
-            found = [o for o in objects if match(o)]
-            if len(found) == 1:
-                return found[0]
-        return None
+        return catalogue.find(text) if text else None
 
     def parse_row(self, row: Row) -> dict | None:
         number = self.required(row, "number", row.text("number"))
@@ -177,7 +195,7 @@ class ProblemReader(Reader):
                 self.error(row, "project", _("“%(value)s”: no such project of %(unit)s"), unit=unit.name)
                 return
         category = v["category"]
-        domain = project.domain if project else (category.domain if category else None)
+        domain = self.domains[project.domain_id] if project else (category.domain if category else None)
         fields = {
             "project": ("project", project),
             "county": ("project", project.county if project else None),
@@ -254,16 +272,16 @@ class ProblemReader(Reader):
         do_bulk_create_objects([p.new for p in self.planned if p.new is not None], actor=self.actor,
                                reason=self.reason, batch=batch)  # fmt: skip
         self.update_all(batch)
-        # One round per step (all first steps, then all second steps …): each step keeps its
-        # own business time, and each change-log row its own before and after.
-        for index in range(max((len(p.steps) for p in self.planned), default=0)):
-            moves = []
-            for p in self.planned:
-                if index < len(p.steps):
-                    target, when = p.steps[index]
-                    s, problem = p.step_input, cast(Problem, p.new if p.new is not None else p.existing)
-                    files = [evidence] if target == ProblemStatus.RECTIFIED else []
-                    moves.append(Move(problem, target, when, s.completed_on, s.reason, s.measures, s.opinion, files))
+        # One move per problem, its whole path at once; each step keeps its own business time.
+        moves = []
+        for p in self.planned:
+            if p.steps:
+                s, problem = p.step_input, cast(Problem, p.new if p.new is not None else p.existing)
+                files = [evidence] if any(target == ProblemStatus.RECTIFIED for target, _w in p.steps) else []
+                target, when = p.steps[-1][0], p.steps[0][1]
+                moves.append(Move(problem, target, when, s.completed_on, s.reason, s.measures, s.opinion, files,
+                                  times=dict(p.steps)))  # fmt: skip
+        if moves:
             do_bulk_transition_problems(moves, actor=self.actor, batch=batch)
 
 

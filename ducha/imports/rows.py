@@ -33,18 +33,19 @@ class Row:
         self.number = number
         self.cells = cells
         self.headers = {c.key: c.header for c in columns}
+        self._texts: dict[str, str] = {}  # a reader asks for the same cell several times
 
     def present(self, key: str) -> bool:
         return key in self.cells
 
     def raw(self, key: str) -> Any:
         value = self.cells.get(key)
-        return None if isinstance(value, str) and not clean_text(value) else value
+        return None if isinstance(value, str) and not self.text(key) else value
 
     def text(self, key: str) -> str:
-        if key in FREE_TEXT:
-            return clean_text(self.cells.get(key), keep_width=True)
-        return clean_text(self.cells.get(key))
+        if key not in self._texts:
+            self._texts[key] = clean_text(self.cells.get(key), keep_width=key in FREE_TEXT)
+        return self._texts[key]
 
 
 def read_rows(result: ImportResult, columns: Sequence[Column]) -> list[Row]:
@@ -228,12 +229,16 @@ class Reader(ABC):
                 seen[key] = row.number
         return bad
 
-    def stored(self, model: type[models.Model], keys: Iterable[tuple[Unit, str]]) -> dict[tuple[int, str], Any]:
+    def stored(
+        self, model: type[models.Model], keys: Iterable[tuple[Unit, str]], related: Sequence[str] | None = None
+    ) -> dict[tuple[int, str], Any]:
         """The stored records by natural key (whatever the scope: a key taken by another
-        unit's record is an error, not a new record), with what their rules read."""
+        unit's record is an error, not a new record), with what their rules read (all
+        their links, unless `related` names fewer)."""
         numbers = sorted({n for _u, n in keys})
         found: dict[tuple[int, str], Any] = {}
-        related = [f.name for f in model._meta.concrete_fields if f.many_to_one]
+        if related is None:
+            related = [f.name for f in model._meta.concrete_fields if f.many_to_one]
         for start in range(0, len(numbers), 900):
             chunk = numbers[start : start + 900]
             rows: Iterable[Any] = model._default_manager.filter(number__in=chunk).select_related(*related)

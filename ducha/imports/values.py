@@ -31,7 +31,10 @@ def clean_text(value: Any, *, keep_width: bool = False) -> str:
         value = value.date() if value.time() == dt.time() else value
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
-    return str(value).strip() if keep_width else unicodedata.normalize("NFKC", str(value)).strip()
+    text = str(value)
+    if keep_width or text.isascii():  # (NFKC leaves ASCII as it is)
+        return text.strip()
+    return unicodedata.normalize("NFKC", text).strip()
 
 
 def clean_header(value: Any) -> str:

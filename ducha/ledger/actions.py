@@ -1,7 +1,7 @@
 """Every state change of the ledger: one transaction each, change log inside it."""
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from ducha.core.access import AccessDenied, Action, Actor, RoleKind, allows, ensure_allowed, restrict, role_kind
 from ducha.core.actions import do_bulk_create_objects, do_create_object, naming
 from ducha.core.changelog import Change, diff, record_changes, serialize, to_jsonable
+from ducha.core.inserts import insert_objects
 from ducha.core.planner import refresh_after_commit
 from ducha.ledger.choices import OPEN_STATUSES, ExtensionStatus, InspectionKind, ProblemStatus
 from ducha.ledger.evidence import EvidenceUpload, StoredFile, check_upload, store_upload
@@ -149,6 +150,12 @@ class Move:
     measures: str = ""
     opinion: str = ""
     evidence: Sequence[EvidenceUpload] = ()
+    # The business time of a step by the status it reaches, where it is not `when` (an
+    # import: started on the day found, rectified and signed off on the completion day).
+    times: Mapping[str, dt.datetime] | None = None
+
+    def time_of(self, target: str) -> dt.datetime:
+        return (self.times or {}).get(target, self.when)
 
 
 def _stored_states(ids: Sequence[int]) -> dict[int, dict]:
@@ -204,7 +211,7 @@ def do_bulk_transition_problems(moves: Sequence[Move], *, actor: Actor, batch: s
                     from_status=t.source,
                     to_status=t.target,
                     actor=actor,
-                    acted_at=move.when,
+                    acted_at=move.time_of(t.target),
                     reason=move.reason if t.needs_reason else "",
                     measures=move.measures if t.needs_measures else "",
                     opinion=move.opinion if t.needs_opinion else "",
@@ -216,9 +223,12 @@ def do_bulk_transition_problems(moves: Sequence[Move], *, actor: Actor, batch: s
                 changed.append((problem, before, move.reason))
             stored[problem.pk] = {"status": problem.status, "rectified_on": problem.rectified_on,
                                   "measures": problem.measures}  # fmt: skip
-        _write_states([p for p, *_ in changed])
+        stored_measures: dict[int, str] = {}  # as stored before this call (a problem may move twice)
+        for p, old, _r in changed:
+            stored_measures.setdefault(p.pk, old["measures"])
+        _write_states([p for p, *_ in changed], stored_measures)
         refresh_after_commit(len(changed))
-        RectificationStep.objects.bulk_create([s for s, *_ in steps], batch_size=2000)
+        insert_objects([s for s, *_ in steps])
         files = _bulk_attach([(s, m.evidence) for s, m, needs in steps if needs and m.evidence], actor)
         return record_changes(
             [
@@ -244,9 +254,10 @@ def _json(values: dict) -> dict:
     return {**values, "rectified_on": values["rectified_on"].isoformat() if values["rectified_on"] else None}
 
 
-def _write_states(problems: Sequence[Problem]) -> None:
+def _write_states(problems: Sequence[Problem], before: Mapping[int, str]) -> None:
     """One UPDATE per distinct (status, date): far cheaper than bulk_update's CASE per row.
-    Measures differ per problem: bulk_update them for the problems whose path set them."""
+    Measures differ per problem: bulk_update them where the path changed them (`before`:
+    the stored measures by problem id)."""
     by_values: dict[tuple, list[int]] = {}
     for p in problems:
         by_values.setdefault((p.status, p.rectified_on), []).append(p.pk)
@@ -256,7 +267,7 @@ def _write_states(problems: Sequence[Problem]) -> None:
             Problem.objects.filter(pk__in=ids[start : start + 900]).update(
                 status=status, rectified_on=rectified_on, updated_at=now
             )
-    Problem.objects.bulk_update(problems, ["measures"], batch_size=500)
+    Problem.objects.bulk_update([p for p in problems if p.measures != before[p.pk]], ["measures"], batch_size=500)
 
 
 def _bulk_attach(pairs: Sequence[tuple[RectificationStep, Sequence[EvidenceUpload]]], actor: Actor) -> list[Evidence]:
@@ -267,7 +278,7 @@ def _bulk_attach(pairs: Sequence[tuple[RectificationStep, Sequence[EvidenceUploa
             if id(upload) not in stored_once:
                 stored_once[id(upload)] = store_upload(upload)
             rows.append(_evidence_row(step.problem, step, stored_once[id(upload)], actor))
-    return Evidence.objects.bulk_create(rows, batch_size=2000)
+    return list(insert_objects(rows))
 
 
 # Who records which inspection: a unit inspects itself and samples its own projects
