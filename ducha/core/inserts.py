@@ -32,16 +32,17 @@ def insert_objects(objs: Sequence[M]) -> Sequence[M]:
     returning = opts.db_returning_fields
     fields = [f for f in opts.concrete_fields if f not in returning]
     ops = connection.ops
-    columns = ", ".join(ops.quote_name(f.column) for f in fields)
-    returned = ", ".join(ops.quote_name(f.column) for f in returning)
+    columns = ", ".join(ops.quote_name(f.attname if f.column is None else f.column) for f in fields)
+    returned = ", ".join(ops.quote_name(f.attname if f.column is None else f.column) for f in returning)
     row_sql = f"({', '.join(['%s'] * len(fields))})"
-    per_statement = max(1, min(ROWS_PER_STATEMENT, connection.features.max_query_params // len(fields)))
+    limit = connection.features.max_query_params or 32766  # (None: no limit, as on PostgreSQL)
+    per_statement = max(1, min(ROWS_PER_STATEMENT, limit // len(fields)))
     with connection.cursor() as cursor:
         for start in range(0, len(objs), per_statement):
             chunk = objs[start : start + per_statement]
             params: list = []
             for obj in chunk:
-                obj._prepare_related_fields_for_save(operation_name="bulk_create")
+                obj._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
                 params.extend(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields)
             sql = (
                 f"INSERT INTO {ops.quote_name(opts.db_table)} ({columns}) "
