@@ -82,9 +82,12 @@ def saved_query(query: QueryDict) -> str:
     return kept.urlencode()
 
 
-def start_export_job(*, actor: Actor, the_ledger: Ledger, export: str, query: QueryDict) -> ExportJob:
+def start_export_job(
+    *, actor: Actor, the_ledger: Ledger, export: str, query: QueryDict, rows_total: int = 0
+) -> ExportJob:
     """A queued export of the list `query` selects, handed to the worker; its file's headers
-    in the language of the page it was asked from."""
+    in the language of the page it was asked from. `rows_total`: the list's length when it
+    was asked for (the page shows it while the job waits; the worker counts again)."""
     job = do_create_export_job(
         actor=actor,
         ledger=the_ledger.key,
@@ -92,6 +95,7 @@ def start_export_job(*, actor: Actor, the_ledger: Ledger, export: str, query: Qu
         query=saved_query(query),
         language=translation.get_language() or settings.LANGUAGE_CODE,
         file_name=export_file_name(the_ledger, export),
+        rows_total=rows_total,
     )
     run_export_job.enqueue(job.pk)
     return job

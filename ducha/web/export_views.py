@@ -21,8 +21,10 @@ from ducha.web.job_pages import progress_fragment
 
 def export_response(request, the_ledger: Ledger, export: str, qs) -> HttpResponse:
     """The export of a filtered list: the file itself, or, for a large list, a job's page."""
-    if qs.count() > settings.EXPORT_INLINE_ROWS:
-        job = start_export_job(actor=request.user, the_ledger=the_ledger, export=export, query=request.GET)
+    if (count := qs.count()) > settings.EXPORT_INLINE_ROWS:
+        job = start_export_job(
+            actor=request.user, the_ledger=the_ledger, export=export, query=request.GET, rows_total=count
+        )
         return redirect("exports-job", job.pk)
     headers, rows = export_table(the_ledger, export, qs, request.user)
     return xlsx_response(export_file_name(the_ledger, export), headers, rows)

@@ -143,7 +143,7 @@ def test_a_large_export_is_a_job_that_writes_the_scoped_list(site, login, settin
     job = ExportJob.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("exports-job", args=[job.pk])
     assert (job.ledger, job.export, job.query, job.status) == ("problems", "xlsx", "sort=number", JobStatus.QUEUED)
-    assert job.user == site.users["group_a"] and job.file_name == "problems.xlsx"
+    assert job.user == site.users["group_a"] and job.file_name == "problems.xlsx" and job.rows_total == 3
     waiting = client.get(response["Location"])
     assert 'hx-trigger="every 1s"' in page(waiting) and 'data-testid="download"' not in page(waiting)
 
