@@ -22,7 +22,7 @@ from django.conf import settings
 from django.http import HttpRequest, QueryDict
 from django.utils import translation
 from django.utils.text import capfirst
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django_tasks import task
 
 from ducha.core.access import Actor
@@ -133,7 +133,7 @@ def execute_export_job(job: ExportJob, actor: Actor) -> ExportJob:
         logger.exception("export job %s failed", job.pk)
         message = gettext("The export stopped: %(error)s") % {"error": error}
         return do_finish_job(job, actor=actor, status=JobStatus.FAILED, message=message)
-    message = gettext("%(count)s rows exported.") % {"count": written}
+    message = ngettext("%(count)s row exported.", "%(count)s rows exported.", written) % {"count": written}
     return do_finish_job(job, actor=actor, status=JobStatus.DONE, rows_written=written, message=message)
 
 
