@@ -5,8 +5,10 @@ files and error workbooks, recent jobs and unfinished ones stay."""
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from ducha.core.models import ChangeLogEntry
 from ducha.imports.actions import do_create_export_job, do_finish_job, do_record_import
@@ -86,7 +88,11 @@ def test_prune_removes_the_old_finished_jobs_and_their_export_files(jobs, django
         ("imports.importjob", "delete"),
         ("imports.importjob", "update"),
     ]
-    assert "2" in capsys.readouterr().out
+    said = capsys.readouterr().out
+    with translation.override(settings.LANGUAGE_CODE):
+        assert said.strip() == gettext(
+            "Removed %(imports)s import jobs and %(exports)s export jobs finished more than %(days)s days ago."
+        ) % {"imports": 2, "exports": 1, "days": 90}
 
 
 def test_days_keeps_more_or_less(jobs, django_capture_on_commit_callbacks):
