@@ -9,7 +9,8 @@ default (the change log, roles, users).
 
   office         everything
   viewer         reads everything, changes nothing
-  group member   the units assigned to its group (a league/city with its counties)
+  group member   the units assigned to its group (a league/city with its counties),
+                 and its group's own records (work plans, the group's weekly reports)
   unit reporter  its own unit (a league/city also its counties)
 """
 
@@ -53,19 +54,30 @@ class AccessDenied(Exception):
 
 @dataclass(frozen=True)
 class ScopePath:
-    """Lookup paths from a model to its owning unit and, optionally, its county.
+    """Lookup paths from a model to its owning unit and, optionally, its county and its
+    supervision group, and the roles that write it.
 
-    `unit` may name several paths, any of which puts the object in scope (the
-    Unit model itself is in scope through its own id or its parent's)."""
+    `unit` may name several paths, any of which puts the object in scope (the Unit model
+    itself is in scope through its own id or its parent's); a record of a group (its work
+    plan, its weekly report) names the path to that `group`, and is in scope of the group's
+    members. `writers`: the roles that may add, change or delete such records (within
+    their scope; the office always may); None is every role with the record in scope."""
 
-    unit: str | tuple[str, ...]
+    unit: str | tuple[str, ...] = ()
     county: str | None = None
-    # Visible by scope, but only the office changes it (the Unit table itself).
-    office_writes: bool = False
+    group: str | None = None
+    writers: frozenset[str] | None = None
 
     @property
     def unit_paths(self) -> tuple[str, ...]:
         return (self.unit,) if isinstance(self.unit, str) else self.unit
+
+    def writable_by(self, kind: str | None) -> bool:
+        return self.writers is None or kind == RoleKind.OFFICE or kind in self.writers
+
+
+OFFICE_ONLY = frozenset({RoleKind.OFFICE})
+SUPERVISORS = frozenset({RoleKind.GROUP_MEMBER, RoleKind.OFFICE})  # the groups and the office
 
 
 @dataclass(frozen=True)
@@ -73,10 +85,11 @@ class Scope:
     everything: bool = False
     unit_ids: frozenset[int] = frozenset()  # owning units fully in scope, with their counties
     county_ids: frozenset[int] = frozenset()  # single counties in scope
+    group_ids: frozenset[int] = frozenset()  # supervision groups whose own records are in scope
 
     @property
     def empty(self) -> bool:
-        return not (self.everything or self.unit_ids or self.county_ids)
+        return not (self.everything or self.unit_ids or self.county_ids or self.group_ids)
 
     def contains(self, unit_id: int | None, county_id: int | None = None) -> bool:
         if self.everything:
@@ -145,7 +158,9 @@ def _compute_scope(user, action: Action) -> Scope:
             rows = role.group.assignments.values_list("unit_id", "unit__parent_id")
             ids = {unit for unit, parent in rows if parent is None}
             counties = {unit for unit, parent in rows if parent is not None}
-            user.__dict__["_ducha_group_scope"] = Scope(unit_ids=frozenset(ids), county_ids=frozenset(counties))
+            user.__dict__["_ducha_group_scope"] = Scope(
+                unit_ids=frozenset(ids), county_ids=frozenset(counties), group_ids=frozenset({role.group_id})
+            )
         return user.__dict__["_ducha_group_scope"]
     if kind == RoleKind.UNIT_REPORTER and role.unit is not None:
         if role.unit.parent_id is None:
@@ -166,6 +181,8 @@ def scope_q(model: type[models.Model], scope: Scope) -> Q | None:
         parts.extend(Q(**{f"{p}__in": scope.unit_ids}) for p in path.unit_paths)
     if scope.county_ids and path.county:
         parts.append(Q(**{f"{path.county}__in": scope.county_ids}))
+    if scope.group_ids and path.group:
+        parts.append(Q(**{f"{path.group}__in": scope.group_ids}))
     if not parts:
         return Q(pk__in=[])
     return reduce(or_, parts)
@@ -181,7 +198,7 @@ def restrict(queryset: models.QuerySet, user, action: Action | str = Action.VIEW
             return queryset  # reference data: everyone with a role reads it
         # Only the office changes reference data; an undeclared model is the office's alone.
         return queryset if user_scope(user, Action.CHANGE).everything and scope.everything else queryset.none()
-    if scope.empty or (model.scope.office_writes and action != Action.VIEW and not scope.everything):
+    if scope.empty or (action != Action.VIEW and not model.scope.writable_by(role_kind(user))):
         return queryset.none()
     q = scope_q(model, scope)
     return queryset if q is None else queryset.filter(q)
@@ -206,10 +223,12 @@ def allows(user, obj: models.Model, action: Action | str) -> bool:
         if path is REFERENCE_DATA and Action(action) == Action.VIEW:
             return not user_scope(user, Action.VIEW).empty
         return scope.everything and user_scope(user, Action.CHANGE).everything
+    if Action(action) != Action.VIEW and not path.writable_by(role_kind(user)):
+        return False
     if scope.everything:
         return True
-    if path.office_writes and Action(action) != Action.VIEW:
-        return False
+    if path.group and scope.group_ids and _resolve_id(obj, path.group) in scope.group_ids:
+        return True
     county_id = _resolve_id(obj, path.county) if path.county else None
     return any(scope.contains(_resolve_id(obj, p), county_id) for p in path.unit_paths)
 
@@ -226,6 +245,10 @@ def may_add_here(user, model: type[models.Model]) -> bool:
     if scope.everything:
         return True
     path = getattr(model, "scope", None)
-    if not isinstance(path, ScopePath) or path.office_writes:
+    if not isinstance(path, ScopePath) or not path.writable_by(role_kind(user)):
         return False
-    return bool(scope.unit_ids) or (bool(scope.county_ids) and path.county is not None)
+    return (
+        bool(scope.unit_ids and path.unit_paths)
+        or bool(scope.county_ids and path.county)
+        or bool(scope.group_ids and path.group)
+    )

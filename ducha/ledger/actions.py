@@ -39,7 +39,7 @@ def allowed_transitions(problem: Problem, actor: Actor) -> list[Transition]:
     if not allows(actor, problem, Action.CHANGE):
         return []
     role = role_kind(actor)
-    return [t for t in transitions_from(problem.status) if role in t.roles]
+    return [t for t in transitions_from(problem.status) if role in t.roles and not t.look_back]
 
 
 def do_create_problem(*, actor: Actor, data: dict, reason: str = "") -> Problem:
@@ -79,12 +79,16 @@ def do_transition_problem(
     opinion: str = "",
     evidence: Sequence[EvidenceUpload] = (),
     completed_on: dt.date | None = None,
+    look_back: bool = False,
 ) -> Problem:
     """Move one problem along the workflow. Illegal, unauthorised or incomplete
-    transitions raise and change nothing."""
+    transitions raise and change nothing. A look-back reopening is taken only with
+    `look_back` (the supervision app's action, which records the round with it)."""
     with transaction.atomic():
         current = restrict(Problem.objects.all(), actor, Action.CHANGE).select_for_update().get(pk=problem.pk)
         transition = find_transition(current.status, target)
+        if transition.look_back and not look_back:
+            raise TransitionError(_("A signed-off problem is reopened only by a look-back round."))
         if role_kind(actor) not in transition.roles:
             raise AccessDenied(f"{actor} may not {transition.verb} problem {current.number}")
         step_input = StepInput(reason, measures, opinion, len(evidence), completed_on)

@@ -3,6 +3,7 @@
     found → rectifying → rectified → signed_off
     rectified → rectifying        (verification rejected; reason required)
     found | rectifying → dismissed (reason required)
+    signed_off → rectifying       (reopened by a look-back round; reason required)
 
 Unit reporters (and the office) carry a problem up to rectified, with evidence;
 only a member of the unit's group (or the office) signs off, rejects or dismisses.
@@ -33,6 +34,9 @@ class Transition:
     needs_opinion: bool = False  # 销号意见, when the group signs off
     needs_evidence: bool = False
     needs_completion_date: bool = False
+    # Taken only from a look-back round's page (回头看), which records the round with it;
+    # never offered on the problem's page, never stated by an import.
+    look_back: bool = False
 
 
 _UNIT_SIDE = frozenset({R.UNIT_REPORTER, R.OFFICE})
@@ -59,6 +63,15 @@ TRANSITIONS: tuple[Transition, ...] = (
         needs_reason=True,
     ),
     Transition(S.FOUND, S.DISMISSED, "dismiss", _("Dismiss"), _GROUP_SIDE, needs_reason=True),
+    Transition(
+        S.SIGNED_OFF,
+        S.RECTIFYING,
+        "reopen",
+        _("Reopen (look-back)"),
+        _GROUP_SIDE,
+        needs_reason=True,
+        look_back=True,
+    ),
     Transition(S.RECTIFYING, S.DISMISSED, "dismiss", _("Dismiss"), _GROUP_SIDE, needs_reason=True),
 )
 
@@ -69,14 +82,18 @@ class TransitionError(ValidationError):
     """An illegal or incomplete transition; nothing was changed."""
 
 
+def _cannot(source: str, target: str) -> TransitionError:
+    # params, not %: the message is put together, in the language active then, when shown.
+    return TransitionError(
+        _("A problem cannot go from “%(source)s” to “%(target)s”."),
+        params={"source": S(source).label, "target": S(target).label},
+    )
+
+
 def find_transition(source: str, target: str) -> Transition:
     transition = _BY_PAIR.get((S(source), S(target)))
     if transition is None:
-        # params, not %: the message is put together, in the language active then, when shown.
-        raise TransitionError(
-            _("A problem cannot go from “%(source)s” to “%(target)s”."),
-            params={"source": S(source).label, "target": S(target).label},
-        )
+        raise _cannot(source, target)
     return transition
 
 
@@ -93,7 +110,7 @@ def path_between(source: str, target: str) -> list[Transition]:
     if source == target:
         return []
     direct = _BY_PAIR.get((S(source), S(target)))
-    if direct:
+    if direct and not direct.look_back:
         return [direct]
     steps, current = [], S(source)
     while current != target and current in _FORWARD:
@@ -101,7 +118,7 @@ def path_between(source: str, target: str) -> list[Transition]:
         steps.append(step)
         current = step.target
     if current != target:
-        find_transition(source, target)  # raises the clear error
+        raise _cannot(source, target)  # (a look-back reopening is no status a ledger states)
     return steps
 
 

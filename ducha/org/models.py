@@ -8,7 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ducha.core.access import REFERENCE_DATA, RoleKind, ScopePath
+from ducha.core.access import OFFICE_ONLY, REFERENCE_DATA, RoleKind, ScopePath
 from ducha.org.choices import DomainCode, StageKind, UnitKind
 
 
@@ -118,7 +118,7 @@ class Unit(models.Model):
     former_names = models.JSONField(default=list, blank=True)
     order = models.PositiveIntegerField(default=0)
 
-    scope = ScopePath(unit=("pk", "parent"), county="pk", office_writes=True)
+    scope = ScopePath(unit=("pk", "parent"), county="pk", writers=OFFICE_ONLY)
 
     class Meta:
         ordering = ["order", "code"]
