@@ -61,19 +61,23 @@ class ScopePath:
     itself is in scope through its own id or its parent's); a record of a group (its work
     plan, its weekly report) names the path to that `group`, and is in scope of the group's
     members. `writers`: the roles that may add, change or delete such records (within
-    their scope; the office always may); None is every role with the record in scope."""
+    their scope; the office always may); None is every role with the record in scope.
+    `creators`, when given, narrows adding and deleting further: a unit answers a letter
+    or records a complaint's progress (change), but only a group issues or assigns one."""
 
     unit: str | tuple[str, ...] = ()
     county: str | None = None
     group: str | None = None
     writers: frozenset[str] | None = None
+    creators: frozenset[str] | None = None
 
     @property
     def unit_paths(self) -> tuple[str, ...]:
         return (self.unit,) if isinstance(self.unit, str) else self.unit
 
-    def writable_by(self, kind: str | None) -> bool:
-        return self.writers is None or kind == RoleKind.OFFICE or kind in self.writers
+    def writable_by(self, kind: str | None, action: "Action | str") -> bool:
+        roles = self.creators if self.creators is not None and action in (Action.ADD, Action.DELETE) else self.writers
+        return roles is None or kind == RoleKind.OFFICE or kind in roles
 
 
 OFFICE_ONLY = frozenset({RoleKind.OFFICE})
@@ -198,7 +202,7 @@ def restrict(queryset: models.QuerySet, user, action: Action | str = Action.VIEW
             return queryset  # reference data: everyone with a role reads it
         # Only the office changes reference data; an undeclared model is the office's alone.
         return queryset if user_scope(user, Action.CHANGE).everything and scope.everything else queryset.none()
-    if scope.empty or (action != Action.VIEW and not model.scope.writable_by(role_kind(user))):
+    if scope.empty or (action != Action.VIEW and not model.scope.writable_by(role_kind(user), action)):
         return queryset.none()
     q = scope_q(model, scope)
     return queryset if q is None else queryset.filter(q)
@@ -223,7 +227,7 @@ def allows(user, obj: models.Model, action: Action | str) -> bool:
         if path is REFERENCE_DATA and Action(action) == Action.VIEW:
             return not user_scope(user, Action.VIEW).empty
         return scope.everything and user_scope(user, Action.CHANGE).everything
-    if Action(action) != Action.VIEW and not path.writable_by(role_kind(user)):
+    if Action(action) != Action.VIEW and not path.writable_by(role_kind(user), action):
         return False
     if scope.everything:
         return True
@@ -245,7 +249,7 @@ def may_add_here(user, model: type[models.Model]) -> bool:
     if scope.everything:
         return True
     path = getattr(model, "scope", None)
-    if not isinstance(path, ScopePath) or not path.writable_by(role_kind(user)):
+    if not isinstance(path, ScopePath) or not path.writable_by(role_kind(user), Action.ADD):
         return False
     return (
         bool(scope.unit_ids and path.unit_paths)
