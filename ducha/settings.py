@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "ducha.core",
     "ducha.org",
     "ducha.ledger",
+    "ducha.supervision",
     "ducha.reports",
     "ducha.imports",
     "ducha.demo",

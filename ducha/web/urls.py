@@ -10,6 +10,7 @@ from ducha.web.import_templates import template_download
 from ducha.web.lookup import project_lookup
 from ducha.web.problem_views import evidence_download, extension_decide_view, extension_request_view, transition_view
 from ducha.web.project_views import inspection_view
+from ducha.web.supervision import urlpatterns as supervision_urls
 
 
 def _urls(ledger: Ledger) -> list:
@@ -33,6 +34,7 @@ urlpatterns = [
         name="problems-extension-decide",
     ),
     path("projects/<int:pk>/inspections/", inspection_view, name="projects-inspection"),
+    *supervision_urls,
     path("evidence/<int:pk>/", evidence_download, name="evidence-download"),
     path("imports/template/<str:kind>.xlsx", template_download, name="imports-template"),
     path("imports/", import_views.imports_view, name="imports"),

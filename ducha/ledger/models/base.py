@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -51,3 +52,22 @@ class CountyRecord(UnitRecord):
         super().clean()
         if self.county is not None and self.county.parent_id != self.unit_id:
             raise ValidationError({"county": _("The county does not lie in the unit.")})
+
+
+class StoredFileRecord(models.Model):
+    """A file kept by Ducha (evidence, a work plan's documents): the bytes live under
+    EVIDENCE_ROOT by checksum (ducha.ledger.evidence.store_upload); the database keeps
+    name, type, size and sha256, and who uploaded it when."""
+
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ducha.core.access import RoleKind, ScopePath
 from ducha.ledger.choices import OPEN_STATUSES, DiscoveryMethod, ExtensionStatus, ProblemStatus
-from ducha.ledger.models.base import CountyRecord
+from ducha.ledger.models.base import CountyRecord, StoredFileRecord
 
 
 def overdue_q(as_of: dt.date) -> Q:
@@ -162,7 +162,7 @@ class RectificationStep(models.Model):
         return f"{self.problem_id}: {self.from_status} → {self.to_status}"
 
 
-class Evidence(models.Model):
+class Evidence(StoredFileRecord):
     """A file that backs a problem or one of its steps. The bytes live under
     EVIDENCE_ROOT by checksum; the database keeps name, size and sha256."""
 
@@ -170,17 +170,8 @@ class Evidence(models.Model):
     step = models.ForeignKey(
         RectificationStep, null=True, blank=True, on_delete=models.PROTECT, related_name="evidence"
     )
-    original_name = models.CharField(max_length=255)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
     scope = ScopePath(unit="problem__unit", county="problem__county")
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class DeadlineExtension(models.Model):

@@ -1,0 +1,182 @@
+"""Supervision contacts (电话督导, 实地督导, 书面提醒), the numbered site rounds (轮次)
+on-site visits belong to, look-back (回头看) checks, and the contact rules."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ducha.core.access import REFERENCE_DATA, SUPERVISORS, ScopePath
+from ducha.ledger.models.base import CountyRecord
+from ducha.supervision.choices import ContactKind, LookBackOutcome, RoundKind, RoundMethod
+from ducha.supervision.models.base import GroupRecord, check_supervised, supervises
+
+
+class SupervisionRound(GroupRecord):
+    """A numbered round of site supervision (第N轮实地督导), or a look-back round. Its
+    visits are the on-site contacts that name it; its methods are recorded with it."""
+
+    number = models.PositiveSmallIntegerField(_("round"))
+    kind = models.CharField(_("kind"), max_length=12, choices=RoundKind.choices, default=RoundKind.REGULAR)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    methods = models.JSONField(_("methods"), default=list, blank=True)  # RoundMethod values
+    summary = models.TextField(_("summary"), blank=True)
+
+    class Meta:
+        verbose_name = _("site round")
+        constraints = [models.UniqueConstraint(fields=["group", "number"], name="round_number_once_per_group")]
+
+    def __str__(self) -> str:
+        return f"{self.group} 第{self.number}轮"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("The round ends before it starts.")})
+        if self.campaign_id:
+            self.campaign.check_date("starts_on", self.starts_on, not_after_today=True)
+            self.campaign.check_date("ends_on", self.ends_on)
+        unknown = [m for m in self.methods or [] if m not in RoundMethod.values]
+        if not isinstance(self.methods, list) or unknown:
+            raise ValidationError({"methods": _("Unknown supervision method.")})
+
+
+class Contact(CountyRecord):
+    """One supervision contact with a unit: by phone, on site (a visit of a round, down to
+    a county when it names one), or in writing; with what was said and what follows."""
+
+    group = models.ForeignKey(
+        "org.SupervisionGroup", verbose_name=_("supervision group"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=ContactKind.choices)
+    contacted_on = models.DateField(_("date"))
+    supervisor = models.CharField(_("supervisor"), max_length=100)
+    content = models.TextField(_("content"))
+    follow_up = models.TextField(_("follow-up"), blank=True)
+    round = models.ForeignKey(
+        SupervisionRound,
+        verbose_name=_("round"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="visits",
+    )
+
+    scope = ScopePath(unit="unit", county="county", group="group", writers=SUPERVISORS)
+
+    class Meta:
+        verbose_name = _("supervision contact")
+        indexes = [models.Index(fields=["campaign", "group", "contacted_on"], name="contact_by_group_day")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.unit} {self.contacted_on}"
+
+    def clean(self) -> None:
+        super().clean()
+        check_supervised(self)
+        if self.campaign_id:
+            self.campaign.check_date("contacted_on", self.contacted_on, not_after_today=True)
+        if self.kind == ContactKind.ON_SITE and self.round_id is None:
+            raise ValidationError({"round": _("An on-site visit belongs to a round.")})
+        if self.round_id is not None:
+            if self.kind != ContactKind.ON_SITE:
+                raise ValidationError({"round": _("Only on-site visits belong to a round.")})
+            if self.round.group_id != self.group_id:
+                raise ValidationError({"round": _("The round is another group's.")})
+            if self.contacted_on and not self.round.starts_on <= self.contacted_on <= self.round.ends_on:
+                raise ValidationError({"contacted_on": _("The visit lies outside the round's dates.")})
+
+
+class RoundProblem(models.Model):
+    """A problem a site round found: in the problem ledger, discovered by supervision."""
+
+    round = models.ForeignKey(SupervisionRound, verbose_name=_("round"), on_delete=models.PROTECT, related_name="+")
+    problem = models.OneToOneField(
+        "ledger.Problem", verbose_name=_("problem"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    scope = ScopePath(unit="problem__unit", county="problem__county", group="round__group", writers=SUPERVISORS)
+
+    class Meta:
+        verbose_name = _("problem found by a round")
+
+    def __str__(self) -> str:
+        return f"{self.round} {self.problem}"
+
+
+class LookBackCheck(models.Model):
+    """A look-back round's re-check of one self-inspected project or one rectified
+    problem, and what it found: confirmed, not truly rectified (the problem reopened, the
+    step kept here), or a new problem."""
+
+    round = models.ForeignKey(
+        SupervisionRound, verbose_name=_("round"), on_delete=models.PROTECT, related_name="look_back_checks"
+    )
+    project = models.ForeignKey(
+        "ledger.Project", verbose_name=_("project"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    problem = models.ForeignKey(
+        "ledger.Problem", verbose_name=_("problem"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    checked_on = models.DateField(_("checked on"))
+    outcome = models.CharField(_("outcome"), max_length=14, choices=LookBackOutcome.choices)
+    note = models.TextField(_("note"), blank=True)
+    reopening = models.ForeignKey(
+        "ledger.RectificationStep", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    new_problem = models.ForeignKey(
+        "ledger.Problem", verbose_name=_("new problem"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+
+    scope = ScopePath(unit=("project__unit", "problem__unit"), group="round__group", writers=SUPERVISORS)
+
+    class Meta:
+        verbose_name = _("look-back check")
+
+    def __str__(self) -> str:
+        return f"{self.round} {self.problem or self.project}"
+
+    def clean(self) -> None:
+        if (self.project_id is None) == (self.problem_id is None):
+            raise ValidationError(_("A look-back check re-checks one project or one problem."))
+        if self.round_id and self.round.kind != RoundKind.LOOK_BACK:
+            raise ValidationError({"round": _("Only a look-back round re-checks.")})
+        if self.round_id and self.checked_on and not self.round.starts_on <= self.checked_on <= self.round.ends_on:
+            raise ValidationError({"checked_on": _("The check lies outside the round's dates.")})
+        target = self.project if self.project_id else self.problem
+        if self.round_id and target is not None and not _group_supervises(self.round, target.unit_id):
+            raise ValidationError(_("The record is of a unit the round's group does not supervise."))
+
+
+def _group_supervises(round: SupervisionRound, unit_id: int) -> bool:
+    return supervises(round.group_id, unit_id, round.campaign_id)
+
+
+class ContactRule(models.Model):
+    """A contact rule set by the office, e.g. from 2024-07-01 at least two phone contacts
+    per unit per week (for one group, or every group)."""
+
+    scope = REFERENCE_DATA
+
+    campaign = models.ForeignKey("org.Campaign", on_delete=models.CASCADE, related_name="+")
+    group = models.ForeignKey(
+        "org.SupervisionGroup", verbose_name=_("supervision group"), null=True, blank=True,
+        on_delete=models.CASCADE, related_name="+",
+    )  # fmt: skip
+    kind = models.CharField(_("kind"), max_length=10, choices=ContactKind.choices)
+    per_week = models.PositiveSmallIntegerField(_("at least, per unit and week"))
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("contact rule")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ≥ {self.per_week}/周"
+
+    def clean(self) -> None:
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("The rule ends before it starts.")})
+        if self.per_week == 0:
+            raise ValidationError({"per_week": _("A rule asks for at least one contact a week.")})

@@ -1,0 +1,3 @@
+"""The complaints pages beyond the generic ledger pages."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""The letters pages beyond the generic ledger pages."""
+
+urlpatterns: list = []

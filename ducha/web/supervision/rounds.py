@@ -1,0 +1,3 @@
+"""The rounds pages beyond the generic ledger pages."""
+
+urlpatterns: list = []

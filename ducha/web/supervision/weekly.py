@@ -1,0 +1,3 @@
+"""The weekly pages beyond the generic ledger pages."""
+
+urlpatterns: list = []
