@@ -15,7 +15,8 @@ BEIJING = ZoneInfo("Asia/Shanghai")
 
 def schedule(closes_on: dt.date | None = dt.date(2024, 7, 31)) -> ReportingSchedule:
     campaign = Campaign(code="w", name="w", region_code="150000", scope_start=dt.date(2023, 1, 1),
-                        scope_end=dt.date(2024, 3, 31), starts_on=dt.date(2024, 4, 20), closes_on=closes_on)  # fmt: skip
+                        scope_end=dt.date(2024, 3, 31), starts_on=dt.date(2024, 4, 20),
+                        closes_on=closes_on)  # fmt: skip
     # Units by Friday 12:00, groups by Friday 17:00 (the defaults).
     return ReportingSchedule(campaign=campaign, first_week_starts=dt.date(2024, 6, 3))
 
@@ -53,7 +54,10 @@ def test_week_of_a_day():
 )
 def test_timeliness_at_the_due_time_in_beijing(submitted, now, expected):
     due = reporting_weeks(schedule(), until=dt.date(2024, 6, 3))[0].unit_due
-    as_beijing = lambda t: t.replace(tzinfo=BEIJING) if t else None
+
+    def as_beijing(t):
+        return t.replace(tzinfo=BEIJING) if t else None
+
     assert timeliness(as_beijing(submitted), due, as_beijing(now)) == expected
 
 
