@@ -36,8 +36,9 @@ from ducha.testing import SmallCampaign, move
 
 ROLES = ("office", "viewer", "group_a", "group_b", "league_a", "county_a", "dept_a", "league_b", "norole")
 WRITERS = ("office", "group_a", "group_b", "league_a", "county_a", "dept_a", "league_b")
-# The role × page matrix covers every registered ledger.
-LEDGERS = tuple(ledger.key for ledger in ledgers())
+# The role × page matrix covers every ledger of the ledger app. The supervision ledgers,
+# whose records belong to groups as well as units, have their own matrix (ducha/supervision/tests).
+LEDGERS = tuple(ledger.key for ledger in ledgers() if ledger.model._meta.app_label == "ledger")
 DISPOSITIONS = tuple(k for k in LEDGERS if k not in ("problems", "projects"))
 
 # The places of the small campaign: (owning unit, county, domain). Projects and problems
