@@ -49,7 +49,11 @@ def navigation(request):
     if kind is None:
         return {"nav": [], **header}
     items = [("dashboard", str(_("Dashboard")), reverse("home"))]
-    items += [(ledger.key, str(ledger.title), reverse(f"{ledger.key}-list")) for ledger in ledgers()]
+    # The rectification ledgers in the first row; the supervision work's records in the second.
+    work = [(ledger.key, str(ledger.title), reverse(f"{ledger.key}-list")) for ledger in ledgers()
+            if ledger.model._meta.app_label == "supervision"]  # fmt: skip
+    items += [(ledger.key, str(ledger.title), reverse(f"{ledger.key}-list")) for ledger in ledgers()
+              if ledger.model._meta.app_label != "supervision"]  # fmt: skip
     if may_import(user):
         items.append(("imports", str(_("Import ledgers")), reverse("imports")))
-    return {"nav": items, **header}
+    return {"nav": items, "nav_supervision": work, **header}
