@@ -25,6 +25,9 @@ def _urls(ledger: Ledger) -> list:
 
 urlpatterns = [
     path("projects/lookup/", project_lookup, name="projects-lookup"),  # before projects/<pk>/
+    # Before the generic pages: a supervision ledger may add its records through its own
+    # action (a weekly report takes its figures from the ledger), at the same address.
+    *supervision_urls,
     *(u for ledger in ledgers() for u in _urls(ledger)),
     path("problems/<int:pk>/to/<str:target>/", transition_view, name="problems-transition"),
     path("problems/<int:pk>/extensions/", extension_request_view, name="problems-extension-request"),
@@ -34,7 +37,6 @@ urlpatterns = [
         name="problems-extension-decide",
     ),
     path("projects/<int:pk>/inspections/", inspection_view, name="projects-inspection"),
-    *supervision_urls,
     path("evidence/<int:pk>/", evidence_download, name="evidence-download"),
     path("imports/template/<str:kind>.xlsx", template_download, name="imports-template"),
     path("imports/", import_views.imports_view, name="imports"),
