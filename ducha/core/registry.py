@@ -51,6 +51,12 @@ class Ledger:
     # Keys of ledgers whose records link to this one (clue transfers of a problem): the
     # detail page lists those the user may see, each a link to its own page.
     linked: Sequence[str] = ()
+    # Keys of ledgers whose pages list this ledger's records that link to them, declared
+    # here when that app cannot know this one (a complaint on its problem's page).
+    listed_on: Sequence[str] = ()
+    # The action that adds a record, when adding one writes more than its row (a letter
+    # and its recipients): (model, *, actor, data) → the record; default do_create_object.
+    create: Callable[..., Any] | None = None
     sortable: dict[str, str] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -74,7 +80,7 @@ class Ledger:
     @cached_property
     def export_related(self) -> tuple[str, ...]:
         """The linked records the full export reads (select_related: one query for them all)."""
-        return tuple(f.name for f in self.entered_fields if f.many_to_one)
+        return tuple(f.name for f in self.entered_fields if f.many_to_one or f.one_to_one)
 
 
 def readable(record: models.Model | None) -> str | None:
@@ -91,7 +97,7 @@ def _reader(f: models.Field) -> Callable[[Any], Any]:
     name, else the value itself (dates stay dates, amounts numbers)."""
     if f.choices:
         return lambda obj: getattr(obj, f"get_{f.name}_display")() if getattr(obj, f.attname) is not None else None
-    if f.many_to_one:
+    if f.many_to_one or f.one_to_one:
         return lambda obj: readable(getattr(obj, f.name))
     return lambda obj: getattr(obj, f.attname)
 
@@ -113,6 +119,12 @@ def ledgers() -> tuple[Ledger, ...]:
 
 def ledger(key: str) -> Ledger:
     return _LEDGERS[key]
+
+
+def linked_keys(page: Ledger) -> tuple[str, ...]:
+    """The ledgers whose records a page of `page` lists: its own `linked`, then those
+    that list themselves on it (`listed_on`)."""
+    return (*page.linked, *(other.key for other in _LEDGERS.values() if page.key in other.listed_on))
 
 
 def ledger_of(model: type[models.Model]) -> Ledger | None:

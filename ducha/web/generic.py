@@ -163,7 +163,7 @@ def edit_view(request, ledger: Ledger, pk: int | None = None):
         try:
             if obj is None:
                 data["campaign"] = active_campaign()
-                obj = do_create_object(ledger.model, actor=request.user, data=data)
+                obj = (ledger.create or do_create_object)(ledger.model, actor=request.user, data=data)
                 messages.success(request, _("Saved."))
             else:
                 changed = set(form.changed_data) - {"reason"}  # a reason alone changes nothing

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from ducha.core.access import Action, allows, restrict
-from ducha.core.registry import Ledger, ledger, ledger_of
+from ducha.core.registry import Ledger, ledger, ledger_of, linked_keys
 
 
 def field_value(obj: models.Model, name: str, user) -> Any:
@@ -23,7 +23,8 @@ def field_value(obj: models.Model, name: str, user) -> Any:
         return display()
     f = obj._meta.get_field(name)
     value = getattr(obj, name)
-    target = ledger_of(f.related_model) if f.many_to_one and value is not None else None  # type: ignore[arg-type]
+    linking = f.many_to_one or f.one_to_one
+    target = ledger_of(f.related_model) if linking and value is not None else None  # type: ignore[arg-type]
     if target is not None and allows(user, value, Action.VIEW):  # restrict's rule, for one loaded record
         return format_html('<a href="{}">{}</a>', reverse(f"{target.key}-detail", args=[value.pk]), value)
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
@@ -38,12 +39,15 @@ class Linked:
 
 
 def linked_records(page: Ledger, obj: models.Model, user) -> list[Linked]:
-    """For each ledger in `page.linked`, its records the user may see that link to `obj`
+    """For each ledger in `linked_keys(page)`, its records the user may see that link to `obj`
     (one query per ledger), in that ledger's order."""
     found = []
-    for key in page.linked:
+    for key in linked_keys(page):
         other = ledger(key)
-        fk = next(f for f in other.model._meta.concrete_fields if f.many_to_one and f.related_model is page.model)
+        fk = next(
+            f for f in other.model._meta.concrete_fields
+            if (f.many_to_one or f.one_to_one) and f.related_model is page.model
+        )  # fmt: skip
         qs = restrict(other.model._default_manager.filter(**{fk.name: obj}), user).order_by(*other.ordering)
         records = [(reverse(f"{key}-detail", args=[r.pk]), r, _date(other, r)) for r in qs]
         found.append(Linked(other, records))
