@@ -39,7 +39,7 @@ def to_jsonable(value: Any) -> Any:
         return value
     if isinstance(value, Decimal):
         return str(value)
-    if isinstance(value, dt.datetime | dt.date):
+    if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, uuid.UUID):
         return str(value)
