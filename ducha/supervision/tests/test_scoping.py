@@ -36,12 +36,12 @@ def _records(sc) -> dict[type, dict[str, object]]:
                                             ("B", g["B"], u["150200"], None, "baotou")):  # fmt: skip
         plan = add(m.WorkPlan, campaign=c, group=group, stage=stage, title=f"方案 {key}", issued_on=DAY)
         rec[m.WorkPlan][key] = plan
-        rec[m.WorkPlanDocument][key] = add(m.WorkPlanDocument, work_plan=plan, original_name="方案.pdf",
-                                           content_type="application/pdf", size=1, sha256="0" * 64, uploaded_by=s)  # fmt: skip
-        rec[m.UnitWeeklyReport][key] = add(m.UnitWeeklyReport, campaign=c, unit=unit, group=group, week_starts=DAY,
-                                           submitted_at=dt.datetime(2024, 6, 7, tzinfo=dt.UTC), narrative="进展", submitted_by=s)  # fmt: skip
-        rec[m.GroupWeeklyReport][key] = add(m.GroupWeeklyReport, campaign=c, group=group, week_starts=DAY,
-                                            submitted_at=dt.datetime(2024, 6, 7, tzinfo=dt.UTC), narrative="汇总", submitted_by=s)  # fmt: skip
+        file = {"original_name": "方案.pdf", "content_type": "application/pdf", "size": 1, "sha256": "0" * 64}
+        rec[m.WorkPlanDocument][key] = add(m.WorkPlanDocument, work_plan=plan, uploaded_by=s, **file)
+        report = {"campaign": c, "group": group, "week_starts": DAY, "submitted_by": s,
+                  "submitted_at": dt.datetime(2024, 6, 7, tzinfo=dt.UTC)}  # fmt: skip
+        rec[m.UnitWeeklyReport][key] = add(m.UnitWeeklyReport, unit=unit, narrative="进展", **report)
+        rec[m.GroupWeeklyReport][key] = add(m.GroupWeeklyReport, narrative="汇总", **report)
         look_back = add(m.SupervisionRound, campaign=c, group=group, number=1, kind=RoundKind.LOOK_BACK,
                         starts_on=DAY, ends_on=DAY + dt.timedelta(days=4), methods=["briefing"])  # fmt: skip
         rec[m.SupervisionRound][key] = look_back
