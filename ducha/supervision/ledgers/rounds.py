@@ -1,5 +1,116 @@
-"""The rounds ledgers of the supervision app (see ducha/ledger/ledgers.py for the pattern)."""
+"""The ledgers of the site rounds (实地督导轮次), supervision contacts (电话督导, 实地督导,
+书面提醒), contact rules and look-back checks (回头看). A round's page lists its visits,
+the counties they went down to (下沉旗县) and the problems it found, and takes the
+problems it finds and, for a look-back round, its re-checks (ducha.web.supervision.rounds)."""
 
+from django.db.models import Q
+from django.utils.translation import gettext_lazy
+
+from ducha.core.access import Action, allows, restrict
 from ducha.core.registry import Ledger
+from ducha.ledger.models import Problem
+from ducha.org.models import Unit
+from ducha.supervision.choices import RoundKind
+from ducha.supervision.filtersets import rounds as f
+from ducha.supervision.forms import rounds as forms
+from ducha.supervision.models import Contact, ContactRule, LookBackCheck, RoundProblem, SupervisionRound
+from ducha.supervision.tables import rounds as t
 
-LEDGERS: list[Ledger] = []
+
+def round_context(request, round: SupervisionRound, *, bound: dict | None = None, error: str = "") -> dict:
+    """The round's methods, counties visited and problems found, with the forms of what
+    the user may add here: a problem found, and on a look-back round a re-check. `bound`
+    holds a posted form that came back with errors ("problem", "check")."""
+    bound, user = dict(bound or {}), request.user
+    visits = restrict(Contact.objects.filter(round=round), user)
+    counties = Unit.objects.filter(pk__in=visits.exclude(county=None).values("county_id")).order_by("order", "code")
+    found_ids = RoundProblem.objects.filter(round=round).values("problem_id")
+    checks = LookBackCheck.objects.filter(round=round).exclude(new_problem=None).values("new_problem_id")
+    problems = restrict(Problem.objects.filter(Q(pk__in=found_ids) | Q(pk__in=checks)), user)
+    may_work = allows(user, round, Action.CHANGE)
+    look_back = round.kind == RoundKind.LOOK_BACK
+    problem_form = check_form = None
+    if may_work:
+        problem_form = bound.pop("problem", None) or forms.RoundProblemForm(user=user, round=round)
+    if may_work and look_back:
+        check_form = bound.pop("check", None) or forms.LookBackForm(round=round, user=user)
+    return {
+        "methods": t.methods_text(round),
+        "counties": list(counties),
+        "found": list(problems.select_related("unit").order_by("found_on", "number")),
+        "problem_form": problem_form,
+        "check_form": check_form,
+        "look_back": look_back,
+        "error": error,
+    }
+
+
+def _round_records(round: SupervisionRound) -> tuple:
+    return (RoundProblem.objects.filter(round=round),)
+
+
+LEDGERS: list[Ledger] = [
+    Ledger(
+        "site-rounds",
+        SupervisionRound,
+        gettext_lazy("Site rounds"),
+        t.ROUND_COLUMNS,
+        f.SiteRoundFilterSet,
+        forms.SiteRoundForm,
+        search_fields=("summary",),
+        select_related=("group",),
+        ordering=("-starts_on", "-pk"),
+        detail_fields=("group", "number", "kind", "starts_on", "ends_on", "summary"),
+        detail_template="web/supervision/rounds/round_detail.html",
+        extra_context=round_context,
+        history_related=_round_records,
+        linked=("contacts", "look-back-checks"),
+    ),
+    Ledger(
+        "contacts",
+        Contact,
+        gettext_lazy("Supervision contacts"),
+        t.CONTACT_COLUMNS,
+        f.ContactFilterSet,
+        forms.ContactForm,
+        search_fields=("content", "follow_up", "supervisor"),
+        select_related=("group", "unit", "county", "round"),
+        ordering=("-contacted_on", "-pk"),
+        detail_fields=(
+            "group",
+            "kind",
+            "contacted_on",
+            "unit",
+            "county",
+            "round",
+            "supervisor",
+            "content",
+            "follow_up",
+        ),  # fmt: skip
+    ),
+    Ledger(
+        "contact-rules",
+        ContactRule,
+        gettext_lazy("Contact rules"),
+        t.RULE_COLUMNS,
+        f.ContactRuleFilterSet,
+        forms.ContactRuleForm,
+        search_fields=(),
+        select_related=("group",),
+        ordering=("-starts_on", "-pk"),
+        detail_fields=("group", "kind", "per_week", "starts_on", "ends_on"),
+        detail_template="web/supervision/rounds/rule_detail.html",
+    ),
+    Ledger(
+        "look-back-checks",
+        LookBackCheck,
+        gettext_lazy("Look-back checks"),
+        t.LOOK_BACK_COLUMNS,
+        f.LookBackCheckFilterSet,
+        forms.LookBackCheckForm,
+        search_fields=("note",),
+        select_related=("round__group", "project__unit", "problem__unit", "new_problem"),
+        ordering=("-checked_on", "-pk"),
+        detail_fields=("round", "project", "problem", "checked_on", "outcome", "note", "new_problem"),
+    ),
+]

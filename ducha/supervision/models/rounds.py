@@ -6,9 +6,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ducha.core.access import REFERENCE_DATA, SUPERVISORS, ScopePath
+from ducha.ledger.choices import RECTIFIED_STATUSES, ProblemStatus
 from ducha.ledger.models.base import CountyRecord
 from ducha.supervision.choices import ContactKind, LookBackOutcome, RoundKind, RoundMethod
 from ducha.supervision.models.base import GroupRecord, check_supervised, supervises
+
+SIGNED_OFF = ProblemStatus.SIGNED_OFF
 
 
 class SupervisionRound(GroupRecord):
@@ -39,6 +42,16 @@ class SupervisionRound(GroupRecord):
         unknown = [m for m in self.methods or [] if m not in RoundMethod.values]
         if not isinstance(self.methods, list) or unknown:
             raise ValidationError({"methods": _("Unknown supervision method.")})
+        if self.pk is not None:
+            self._check_records_still_fit()
+
+    def _check_records_still_fit(self) -> None:
+        """An edited round keeps its visits inside its dates and, with look-back checks, its kind."""
+        outside = Contact.objects.filter(round=self).exclude(contacted_on__range=(self.starts_on, self.ends_on))
+        if self.starts_on and self.ends_on and outside.exists():
+            raise ValidationError({"starts_on": _("The round's visits would lie outside its dates.")})
+        if self.kind != RoundKind.LOOK_BACK and LookBackCheck.objects.filter(round=self).exists():
+            raise ValidationError({"kind": _("The round has look-back checks: it stays a look-back round.")})
 
 
 class Contact(CountyRecord):
@@ -78,12 +91,12 @@ class Contact(CountyRecord):
             self.campaign.check_date("contacted_on", self.contacted_on, not_after_today=True)
         if self.kind == ContactKind.ON_SITE and self.round_id is None:
             raise ValidationError({"round": _("An on-site visit belongs to a round.")})
-        if self.round_id is not None:
+        if (round := self.round if self.round_id is not None else None) is not None:
             if self.kind != ContactKind.ON_SITE:
                 raise ValidationError({"round": _("Only on-site visits belong to a round.")})
-            if self.round.group_id != self.group_id:
+            if round.group_id != self.group_id:
                 raise ValidationError({"round": _("The round is another group's.")})
-            if self.contacted_on and not self.round.starts_on <= self.contacted_on <= self.round.ends_on:
+            if self.contacted_on and not round.starts_on <= self.contacted_on <= round.ends_on:
                 raise ValidationError({"contacted_on": _("The visit lies outside the round's dates.")})
 
 
@@ -102,6 +115,10 @@ class RoundProblem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round} {self.problem}"
+
+    def clean(self) -> None:
+        if self.round_id and self.problem_id and not _group_supervises(self.round, self.problem.unit_id):
+            raise ValidationError({"problem": _("The problem is of a unit the round's group does not supervise.")})
 
 
 class LookBackCheck(models.Model):
@@ -138,6 +155,11 @@ class LookBackCheck(models.Model):
         return f"{self.round} {self.problem or self.project}"
 
     def clean(self) -> None:
+        self.check_target()
+        self._check_outcome()
+
+    def check_target(self) -> None:
+        """What is re-checked, and by which round (the action asks this before it moves anything)."""
         if (self.project_id is None) == (self.problem_id is None):
             raise ValidationError(_("A look-back check re-checks one project or one problem."))
         if self.round_id and self.round.kind != RoundKind.LOOK_BACK:
@@ -147,6 +169,39 @@ class LookBackCheck(models.Model):
         target = self.project if self.project_id else self.problem
         if self.round_id and target is not None and not _group_supervises(self.round, target.unit_id):
             raise ValidationError(_("The record is of a unit the round's group does not supervise."))
+        if self._state.adding:
+            self._check_recheckable()
+
+    def _check_outcome(self) -> None:
+        """What the outcome says happened has happened: a problem not truly rectified was
+        reopened (the step kept), a new problem was recorded; a confirmation did neither.
+        The look-back round's action (do_record_look_back_check) does both at once."""
+        reopened = self.outcome == LookBackOutcome.NOT_RECTIFIED
+        if reopened and self.problem_id is None:
+            raise ValidationError({"outcome": _("Only a problem is found not truly rectified.")})
+        if reopened != (self.reopening_id is not None):
+            raise ValidationError({"outcome": _("A problem not truly rectified is reopened on the round's page.")})
+        step = self.reopening
+        if step is not None and (step.problem_id != self.problem_id or step.from_status != SIGNED_OFF):
+            raise ValidationError({"outcome": _("The reopening step is not this problem's look-back reopening.")})
+        if (self.outcome == LookBackOutcome.NEW_PROBLEM) != (self.new_problem_id is not None):
+            raise ValidationError({"new_problem": _("A new problem is recorded with the check, and only then.")})
+
+    def _check_recheckable(self) -> None:
+        """A look-back re-checks a self-inspected project, or a rectified or signed-off
+        problem (the one just reopened by this check counts as signed off)."""
+        project, problem = self.project, self.problem
+        if project is not None and not project.self_inspected:
+            raise ValidationError({"project": _("Only a self-inspected project is re-checked.")})
+        if problem is not None and self.reopening_id is None and problem.status not in set(RECTIFIED_STATUSES):
+            raise ValidationError({"problem": _("Only a rectified or signed-off problem is re-checked.")})
+
+    # After the check is recorded, what it found stands; its note may still be completed.
+    FIXED = frozenset({"round", "project", "problem", "checked_on", "outcome", "reopening", "new_problem"})
+
+    def check_update(self, role: str | None, changed: set[str]) -> None:
+        if fixed := sorted(changed & self.FIXED):
+            raise ValidationError({name: _("A recorded look-back check keeps what it found.") for name in fixed})
 
 
 def _group_supervises(round: SupervisionRound, unit_id: int) -> bool:
