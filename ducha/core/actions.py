@@ -186,7 +186,7 @@ def do_update_object(obj: M, *, actor: Actor, changes: dict[str, Any], reason: s
             check_update(role_kind(actor), changed)  # the model's own rule on who changes what
         ensure_allowed(actor, current, Action.CHANGE)  # a move out of the actor's scope is refused
         if changed & {f.name for f in current._meta.concrete_fields if f.many_to_one}:
-            _check_links(actor, [current])  # a link is checked when made or moved (a unit answers a letter it cannot open)
+            _check_links(actor, [current])  # when made or moved: a unit answers a letter it cannot open
         current.full_clean()
         current.save()
         old, new = diff(before, serialize(current))
