@@ -2,13 +2,21 @@
 or mail, or forwarded by the coordination group; assigned to a group and a unit with a
 deadline; handled and closed; turned into a problem or a clue transfer in one step."""
 
+import datetime as dt
+
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ducha.core.access import SUPERVISORS, RoleKind, ScopePath
 from ducha.supervision.choices import ComplaintSource, ComplaintStatus
 from ducha.supervision.models.base import check_supervised
+
+
+def complaint_overdue_q(as_of: dt.date) -> Q:
+    """Complaints overdue on `as_of` (the one definition): the deadline passed, not closed."""
+    return Q(deadline__lt=as_of) & ~Q(status=ComplaintStatus.CLOSED)
 
 
 class Complaint(models.Model):
@@ -74,6 +82,20 @@ class Complaint(models.Model):
             raise ValidationError({"outcome": _("A closed complaint has its outcome and closing day.")})
         if self.closed_on and not closed:
             raise ValidationError({"closed_on": _("Only a closed complaint has a closing day.")})
+        if self.closed_on and self.campaign_id:
+            self.campaign.check_date("closed_on", self.closed_on, not_after_today=True)
+        if self.closed_on and self.received_on and self.closed_on < self.received_on:
+            raise ValidationError({"closed_on": _("The complaint was closed before it was received.")})
+        self._check_outcome_records()
+
+    def _check_outcome_records(self) -> None:
+        """A complaint becomes a problem or a clue transfer, not both, of its own unit."""
+        if self.problem_id and self.clue_transfer_id:
+            raise ValidationError(_("A complaint becomes a problem or a clue transfer, not both."))
+        for name in ("problem", "clue_transfer"):
+            record = getattr(self, name)
+            if record is not None and record.unit_id != self.unit_id:
+                raise ValidationError({name: _("The record belongs to another unit than the complaint.")})
 
     def check_update(self, role: str | None, changed: set[str]) -> None:
         """A unit reports how it handles the complaint; receiving and assigning are the groups'."""

@@ -73,6 +73,7 @@ class LetterRecipient(models.Model):
     scope = ScopePath(unit="unit", group="letter__group", creators=SUPERVISORS)
 
     UNIT_FIELDS = frozenset({"response", "responded_on"})
+    DECISION_FIELDS = frozenset({"accepted", "decision_note"})
 
     class Meta:
         verbose_name = _("letter recipient")
@@ -92,16 +93,25 @@ class LetterRecipient(models.Model):
             raise ValidationError({"response": _("This field is required.")})
         if self.responded_on and self.letter_id and self.responded_on < self.letter.issued_on:
             raise ValidationError({"responded_on": _("The response predates the letter.")})
+        if self.responded_on and self.letter_id:
+            self.letter.campaign.check_date("responded_on", self.responded_on, not_after_today=True)
+        if self.accepted is False and not self.decision_note.strip():
+            raise ValidationError({"decision_note": _("A refused response needs the reason for refusing it.")})
 
     def check_update(self, role: str | None, changed: set[str]) -> None:
-        """The unit writes its response, and only that; the issuer decides on it."""
+        """The unit writes its response, and only that, again after a refusal but not once
+        accepted; the issuer decides on it: the office on its own letters, a group on its."""
+        if changed & {"letter", "unit"}:
+            raise ValidationError(_("A recipient stays with its letter and unit; issue another letter instead."))
         if role == RoleKind.UNIT_REPORTER:
             if changed - self.UNIT_FIELDS:
                 raise ValidationError(_("A unit answers the letter; the rest is the issuer's."))
-            if self.accepted is not None:
-                raise ValidationError(_("The response was decided on and can no longer be changed."))
+            if self.accepted:
+                raise ValidationError(_("The response was accepted and can no longer be changed."))
         elif changed & self.UNIT_FIELDS:
             raise ValidationError(_("The response is the unit's own."))
+        elif role == RoleKind.GROUP_MEMBER and changed & self.DECISION_FIELDS and not self.letter.group_id:
+            raise ValidationError(_("The office decides on the responses to its own letters."))
 
 
 class _Issued:
