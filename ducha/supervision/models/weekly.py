@@ -40,6 +40,17 @@ class ReportingSchedule(models.Model):
         if self.first_week_starts and self.first_week_starts.weekday() != 0:
             raise ValidationError({"first_week_starts": _("A reporting week starts on a Monday.")})
 
+    @classmethod
+    def for_campaign(cls, campaign) -> "ReportingSchedule":
+        """The campaign's schedule as the office set it; until it does, the default (not
+        stored, so that reading a page writes nothing): weeks from the Monday of the
+        campaign's first day, units by Friday 12:00, groups by Friday 17:00."""
+        try:
+            return campaign.reporting_schedule
+        except cls.DoesNotExist:
+            starts = campaign.starts_on - dt.timedelta(days=campaign.starts_on.weekday())
+            return cls(campaign=campaign, first_week_starts=starts)
+
 
 class WeeklyReport(models.Model):
     """What both reports hold: the week, when and by whom it was submitted, the week's
@@ -59,6 +70,13 @@ class WeeklyReport(models.Model):
     def clean_week(self) -> None:
         if self.week_starts and self.week_starts.weekday() != 0:
             raise ValidationError({"week_starts": _("A reporting week starts on a Monday.")})
+
+    def check_update(self, role: str | None, changed: set[str]) -> None:
+        """A report is submitted once (its figures as the ledger stood then, its time);
+        afterwards only its narrative may be corrected, in the change log."""
+        fixed = sorted(changed - {"narrative"})
+        if fixed:
+            raise ValidationError({name: _("A submitted report keeps its week, figures and time.") for name in fixed})
 
 
 class UnitWeeklyReport(UnitRecord, WeeklyReport):
