@@ -39,11 +39,12 @@ def do_assign_complaint(
 
 def do_record_complaint_progress(complaint: Complaint, *, actor: Actor, progress: str) -> Complaint:
     """How the handling stands (办理进展); a received complaint is then being handled."""
+    current = restrict(Complaint.objects.all(), actor, Action.CHANGE).get(pk=complaint.pk)
     if not progress.strip():
         raise ValidationError({"progress": _("This field is required.")})
-    if complaint.status == ComplaintStatus.CLOSED:
+    if current.status == ComplaintStatus.CLOSED:
         raise ValidationError({"progress": _("The complaint is closed.")})
-    return do_update_object(complaint, actor=actor, changes={"progress": progress, "status": ComplaintStatus.HANDLING})
+    return do_update_object(current, actor=actor, changes={"progress": progress, "status": ComplaintStatus.HANDLING})
 
 
 def do_close_complaint(
