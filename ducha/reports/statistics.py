@@ -16,7 +16,7 @@ from typing import Any, TypedDict, cast
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from ducha.core.access import restrict
+from ducha.core.access import restrict, user_scope
 from ducha.ledger.choices import CLEARED_STATUSES, OPEN_STATUSES, RECTIFIED_STATUSES, CategoryKind, ProblemStatus
 from ducha.ledger.models import (
     ClueTransfer,
@@ -31,6 +31,7 @@ from ducha.ledger.models import (
 )
 from ducha.ledger.models.problems import overdue_q
 from ducha.org.models import Assignment, Campaign, Domain, SupervisionGroup, Unit
+from ducha.reports import supervision_figures
 
 Cell = tuple[int, int | None]  # (unit id, domain id)
 
@@ -67,6 +68,7 @@ class Figures(TypedDict):
     problems_by_status: dict[str, int]
     clue_transfers_by_authority: dict[str, int]
     documents_by_action: dict[str, int]
+    projects_self_inspected_by_domain: dict[str, int]
 
 
 FIGURES = (
@@ -99,6 +101,7 @@ BREAKDOWNS = (
     "problems_by_status",
     "clue_transfers_by_authority",
     "documents_by_action",
+    "projects_self_inspected_by_domain",
 )
 
 
@@ -108,6 +111,7 @@ def _cells(qs: QuerySet, **aggregates) -> Iterable[dict[str, Any]]:
 
 def _collect(campaign: Campaign, user, as_of: dt.date) -> dict[Cell, Counter]:
     cells: dict[Cell, Counter] = defaultdict(Counter)
+    domain_codes = dict(Domain.objects.values_list("pk", "code"))
 
     def scoped(model):
         qs = model.objects.filter(campaign=campaign)
@@ -120,7 +124,11 @@ def _collect(campaign: Campaign, user, as_of: dt.date) -> dict[Cell, Counter]:
         projects_sampled=Count("id", filter=Q(sampled=True)),
         projects_verified=Count("id", filter=Q(verified=True)),
     ):
-        cells[row.pop("unit_id"), row.pop("domain_id")].update(row)
+        key = row.pop("unit_id"), row.pop("domain_id")
+        cells[key].update(row)
+        # Per domain too: what a unit finds is set against its own mix of domains (lagging.py).
+        if key[1] is not None:
+            cells[key][f"projects_self_inspected_by_domain.{domain_codes[key[1]]}"] += row["projects_self_inspected"]
 
     four = list(ProblemCategory.objects.filter(kind=CategoryKind.CAMPAIGN_FOUR).values_list("pk", flat=True))
     open_q = Q(status__in=OPEN_STATUSES)
@@ -205,6 +213,7 @@ def campaign_statistics(campaign: Campaign, *, user=None, today: dt.date | None 
     With `user`, only what that user may see is counted (restrict)."""
     as_of = campaign.as_of(today or timezone.localdate())
     cells = _collect(campaign, user, as_of)
+    supervision = supervision_figures.collect(campaign, user, as_of)
     units = {u.pk: u for u in Unit.objects.filter(parent__isnull=True)}
     domains = list(Domain.objects.all())
     group_of: dict[int, SupervisionGroup] = {}
@@ -240,6 +249,7 @@ def campaign_statistics(campaign: Campaign, *, user=None, today: dt.date | None 
                 "leagues": kinds["league"],
                 "departments": kinds["department"],
                 **figures,
+                "supervision": supervision_figures.shape(supervision, group.pk),
             }
         )
 
@@ -265,11 +275,36 @@ def campaign_statistics(campaign: Campaign, *, user=None, today: dt.date | None 
             "closes_on": campaign.closes_on.isoformat() if campaign.closes_on else None,
         },
         "as_of": as_of.isoformat(),
-        "total": {"units": len({u for u, _ in cells}), **_shape(_sum(cells.values()))},
+        "total": {
+            "units": len({u for u, _ in cells}),
+            **_shape(_sum(cells.values())),
+            "supervision": supervision_figures.shape(supervision, supervision_figures.TOTAL),
+        },
         "by_group": by_group,
         "by_domain": by_domain,
         "by_unit": by_unit,
+        "supervision_by_unit": _supervision_by_unit(supervision, units, group_of, user),
     }
+
+
+def _supervision_by_unit(supervision, units: dict[int, Unit], group_of: dict[int, SupervisionGroup], user):
+    """Each owning unit's own supervision figures: every unit assigned to a group (that the
+    user may see), and any other with a record."""
+    scope = user_scope(user) if user is not None else None
+    ids = {u for u in group_of if u in units and (scope is None or scope.contains(u))} | set(supervision.units)
+    rows = []
+    for unit_id in sorted(ids, key=lambda u: (units[u].order, units[u].code)):
+        group = group_of.get(unit_id)
+        rows.append(
+            {
+                "unit": units[unit_id].code,
+                "name": units[unit_id].name,
+                "kind": units[unit_id].kind,
+                "group": group.code if group else None,
+                **supervision_figures.shape_unit(supervision, unit_id),
+            }
+        )
+    return rows
 
 
 def weekly_trend(campaign: Campaign, *, user=None) -> list[dict[str, Any]]:
