@@ -14,6 +14,7 @@ from ducha.ledger.models import Problem, ProblemCategory
 from ducha.org.models import active_campaign
 from ducha.reports.cache import cached_statistics, cached_weekly_trend
 from ducha.reports.statistics import lagging_units
+from ducha.web.supervision.weekly import unit_submission
 
 
 def problems_url(**filters) -> str:
@@ -103,4 +104,7 @@ def _unit_context(request, campaign, as_of) -> dict:
     for p in open_problems:
         p.next_step = next_steps.get(p.status, "")
         p.overdue_now = p.is_overdue(as_of)
-    return {"open_problems": open_problems}
+    role = user_role(request.user)
+    # A league/city or department reports weekly to its group (a county through it).
+    weekly = unit_submission(request, campaign) if role and role.unit.parent_id is None else None
+    return {"open_problems": open_problems, "weekly": weekly}

@@ -74,7 +74,8 @@ class WeeklyReport(models.Model):
     def check_update(self, role: str | None, changed: set[str]) -> None:
         """A report is submitted once (its figures as the ledger stood then, its time);
         afterwards only its narrative may be corrected, in the change log."""
-        fixed = sorted(changed - {"narrative"})
+        fields = {f.name for f in self._meta.concrete_fields}  # a form's own fields (the reason) are no concern
+        fixed = sorted(name for name in changed if name in fields and name != "narrative")
         if fixed:
             raise ValidationError({name: _("A submitted report keeps its week, figures and time.") for name in fixed})
 
