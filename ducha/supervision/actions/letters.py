@@ -11,10 +11,22 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ducha.core.access import Actor
+from ducha.core.access import Action, Actor, allows, role_kind
 from ducha.core.actions import do_bulk_create_objects, do_create_object, do_update_object
 from ducha.org.models import Unit
 from ducha.supervision.models import Letter, LetterRecipient
+
+
+def may_write(obj: models.Model, user: Actor, fields: set[str]) -> bool:
+    """Whether the user may change these fields of this record now: its scope and the
+    model's own rule (check_update). The pages offer a form only where this holds."""
+    if not allows(user, obj, Action.CHANGE):
+        return False
+    try:
+        obj.check_update(role_kind(user), fields)  # type: ignore[attr-defined]
+    except ValidationError:
+        return False
+    return True
 
 
 def do_issue_letter(*, actor: Actor, data: dict, units: Sequence[Unit], reason: str = "") -> Letter:

@@ -44,12 +44,17 @@ class Letter(models.Model):
         return self.title
 
     def clean(self) -> None:
-        if self.group_id and self.campaign_id and self.group.campaign_id != self.campaign_id:
+        if self.group is not None and self.campaign_id and self.group.campaign_id != self.campaign_id:
             raise ValidationError({"group": _("The group belongs to another campaign.")})
         if self.campaign_id:
             self.campaign.check_date("issued_on", self.issued_on, not_after_today=True)
         if self.respond_by and self.issued_on and self.respond_by < self.issued_on:
             raise ValidationError({"respond_by": _("The response is due before the letter was issued.")})
+
+    def check_update(self, role: str | None, changed: set[str]) -> None:
+        """A letter keeps its issuer: its recipients are the units that issuer supervises."""
+        if "group" in changed:
+            raise ValidationError({"group": _("A letter keeps its issuer.")})
 
 
 def response_overdue_q(as_of: dt.date) -> Q:
@@ -86,7 +91,8 @@ class LetterRecipient(models.Model):
         if self.unit_id and self.unit.parent_id is not None:
             raise ValidationError({"unit": _("The owning unit must be a league/city or a department.")})
         if self.letter_id and self.letter.group_id:
-            check_supervised(_Issued(self.letter.group_id, self.unit_id, self.letter.campaign_id))
+            issued = _Issued(self.letter.group_id, self.unit_id, self.letter.campaign_id)
+            check_supervised(issued)  # type: ignore[arg-type]
         if self.accepted is not None and not self.responded_on:
             raise ValidationError({"accepted": _("A response is accepted or refused once it has come.")})
         if self.responded_on and not self.response.strip():
