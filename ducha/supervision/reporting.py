@@ -45,7 +45,9 @@ def _weeks(campaign: Campaign, now: dt.datetime) -> list[Week]:
 def unit_reports(campaign: Campaign, user, *, now: dt.datetime | None = None) -> list[Expected]:
     """Every unit's report of every week so far, newest week first, for the units the user sees."""
     now = now or timezone.now()
-    assignments = restrict(Assignment.objects.filter(campaign=campaign), user).select_related("unit", "group")
+    # The leagues/cities and departments report (a county through its league/city).
+    assigned = Assignment.objects.filter(campaign=campaign, unit__parent__isnull=True)
+    assignments = restrict(assigned, user).select_related("unit", "group")
     assignments = assignments.order_by("group__lead_domain__order", "unit__order", "unit__code")
     reports = restrict(UnitWeeklyReport.objects.filter(campaign=campaign), user)
     got = {(r[0], r[1]): (r[2], r[3]) for r in reports.values_list("unit_id", "week_starts", "pk", "submitted_at")}
@@ -77,6 +79,14 @@ def group_reports(campaign: Campaign, user, *, now: dt.datetime | None = None) -
 
 def missing(rows: list[Expected]) -> list[Expected]:
     return [r for r in rows if r.status == Timeliness.MISSING]
+
+
+def missing_by_reporter(rows: list[Expected]) -> list[tuple[Expected, int]]:
+    """Each unit or group with reports missing: its newest missing one and how many."""
+    found: dict[tuple, list[Expected]] = {}
+    for r in missing(rows):  # newest week first
+        found.setdefault((r.group.pk, r.unit.pk if r.unit else None), []).append(r)
+    return [(reports[0], len(reports)) for reports in found.values()]
 
 
 def report_timeliness(report: UnitWeeklyReport | GroupWeeklyReport) -> Timeliness:

@@ -22,11 +22,12 @@ from ducha.reports.cache import cached_statistics, cached_weekly_trend
 from ducha.reports.weekly_figures import figures_from
 from ducha.supervision.actions.plans import do_attach_work_plan_documents
 from ducha.supervision.actions.weekly import do_submit_group_weekly_report, do_submit_unit_weekly_report
+from ducha.supervision.choices import Timeliness
 from ducha.supervision.forms.plans import WorkPlanDocumentForm
 from ducha.supervision.forms.weekly import SubmitWeeklyReportForm
 from ducha.supervision.ledgers.weekly import work_plan_context
 from ducha.supervision.models import GroupWeeklyReport, UnitWeeklyReport, WorkPlanDocument
-from ducha.supervision.reporting import Expected, group_reports, missing, unit_reports
+from ducha.supervision.reporting import Expected, group_reports, missing, missing_by_reporter, unit_reports
 from ducha.supervision.tables.weekly import figure_rows
 from ducha.web.detail_posts import done, render_page
 from ducha.web.generic import get_visible
@@ -117,14 +118,27 @@ def submit_group_view(request):
 
 
 def missing_view(request):
-    """The reports due and not come: the groups' to the office (for the office and each
-    group its own), the units' to their groups (the units in the user's scope)."""
+    """The reports due and not come, one week at a time (?week=, the latest due week by
+    default): the groups' to the office (for the office and each group its own), the
+    units' to their groups (the units in the user's scope); and each one's count over
+    every week so far, with who must chase whom."""
     campaign = active_campaign()
     if campaign is None or role_kind(request.user) is None:
         return render(request, "web/403.html", status=403)
+    groups, units = group_reports(campaign, request.user), unit_reports(campaign, request.user)
+    due = sorted({r.week.starts for r in groups + units if r.status != Timeliness.NOT_DUE}, reverse=True)
+    week: dt.date | None
+    try:
+        week = dt.date.fromisoformat(request.GET.get("week", ""))
+    except ValueError:
+        week = due[0] if due else None
     context = {
-        "groups": missing(group_reports(campaign, request.user)),
-        "units": missing(unit_reports(campaign, request.user)),
+        "weeks": due,
+        "week": week,
+        "groups": [r for r in missing(groups) if r.week.starts == week],
+        "units": [r for r in missing(units) if r.week.starts == week],
+        "group_counts": missing_by_reporter(groups),
+        "unit_counts": missing_by_reporter(units),
         "may_see_groups": role_kind(request.user) != RoleKind.UNIT_REPORTER,
     }
     return render(request, "web/supervision/weekly/missing.html", context)

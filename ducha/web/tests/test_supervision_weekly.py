@@ -127,6 +127,12 @@ def test_the_missing_reports_say_who_chases_whom(login, report):
     assert "呼和浩特市" in group_a and "包头市" not in group_a
     office = login("office").get(reverse("weekly-reports-missing")).content.decode()
     assert 'data-testid="missing-groups"' in office and "包头市" in office
+    # This week 呼和浩特市 has reported: the week's list names only 发改委; the week before, both.
+    week = login("group_a").get(reverse("weekly-reports-missing"), {"week": this_monday().isoformat()})
+    assert week.context["units"] and {r.unit.code for r in week.context["units"]} == {"fgw"}
+    before = (this_monday() - dt.timedelta(days=7)).isoformat()
+    earlier = login("group_a").get(reverse("weekly-reports-missing"), {"week": before})
+    assert {r.unit.code for r in earlier.context["units"]} == {"150100", "fgw"}
     unit = login("league_b").get(reverse("weekly-reports-missing")).content.decode()
     assert 'data-testid="missing-groups"' not in unit and "呼和浩特市" not in unit
 
