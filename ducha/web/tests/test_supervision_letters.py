@@ -31,7 +31,7 @@ def issue(site, actor="group_a", units=("150100", "fgw"), group="A", respond_by=
 def test_a_group_issues_a_letter_to_its_units_from_the_add_page(site, login):
     client = login("group_a")
     form = page(client.get(reverse("letters-add")))
-    assert 'value="%d"' % site.units["150100"].pk in form and 'value="%d"' % site.units["150200"].pk not in form
+    assert f'value="{site.units["150100"].pk}"' in form and f'value="{site.units["150200"].pk}"' not in form
     post = {
         "group": site.groups["A"].pk, "kind": "reminder", "number": "工程督导函〔2024〕3号",
         "title": "关于工程建设项目问题整改的提醒函", "points": "一、整改进度滞后", "issued_on": "2024-06-03",
@@ -59,9 +59,8 @@ def test_the_unit_reads_and_answers_and_the_group_decides(site, login):
     letter = issue(site)
     row = letter.recipients.get(unit__code="150100")
     league = login("league_a")
-    assert reverse("letters-detail", args=[letter.pk]) and league.get(
-        reverse("letters-detail", args=[letter.pk])
-    ).status_code == 404  # the letter itself is the issuer's record; the unit reads its copy
+    # The letter itself is the issuer's record; the unit reads its own copy.
+    assert league.get(reverse("letters-detail", args=[letter.pk])).status_code == 404
     shown = league.get(reverse("letter-recipients-detail", args=[row.pk]))
     assert "问题整改进度滞后" in text(shown) and 'data-testid="answer-form"' in page(shown)
     answered = league.post(
