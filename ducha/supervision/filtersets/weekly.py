@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ducha.ledger.filtersets import ListFilterSet, _groups, _units
+from ducha.ledger.forms import DATE
 from ducha.org.models import active_campaign
 from ducha.supervision.choices import Timeliness
 from ducha.supervision.models import ReportingSchedule, UnitWeeklyReport
@@ -19,7 +20,7 @@ SUBMITTED = [(Timeliness.ON_TIME.value, Timeliness.ON_TIME.label), (Timeliness.L
 
 class WeeklyReportFilterSet(ListFilterSet):
     group = df.ModelChoiceFilter(queryset=_groups, to_field_name="code", label=_("supervision group"))
-    week = df.DateFilter(field_name="week_starts", label=_("week starting"))
+    week = df.DateFilter(field_name="week_starts", label=_("week starting"), widget=DATE)
     timeliness = df.ChoiceFilter(choices=SUBMITTED, method="filter_timeliness", label=_("timeliness"))
 
     def filter_timeliness(self, queryset, name, value):

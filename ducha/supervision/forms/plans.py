@@ -29,4 +29,4 @@ class WorkPlanForm(ScopedForm):
 
 
 class WorkPlanDocumentForm(forms.Form):
-    documents = MultipleFileField(label=_("Documents"))
+    documents = MultipleFileField(label=_("Plan documents"))

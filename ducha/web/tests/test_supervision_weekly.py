@@ -209,3 +209,21 @@ def test_work_plan_documents_refused(login, plan):
     bad = upload(login("group_a"), plan, name="方案.pdf", content=b"<html>not a pdf</html>")
     assert bad.status_code == 200 and "方案.pdf" in bad.content.decode() and 'class="error"' in bad.content.decode()
     assert not WorkPlanDocument.objects.exists()
+
+
+def test_the_list_reads_a_constant_number_of_queries(login, site, django_assert_max_num_queries):
+    client = login("office")
+    for n, user, unit in ((1, "league_a", "150100"), (2, "dept_a", "fgw"), (3, "league_b", "150200")):
+        do_submit_unit_weekly_report(
+            site.units[unit],
+            this_monday() - dt.timedelta(days=7 * n),
+            narrative="周报",
+            actor=site.users[user],
+            campaign=site.campaign,
+        )
+        if n == 1:
+            client.get(reverse("unit-weekly-reports-list"))  # warm: the session, the role
+            with django_assert_max_num_queries(30) as one:
+                client.get(reverse("unit-weekly-reports-list"))
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        assert "包头市" in client.get(reverse("unit-weekly-reports-list")).content.decode()
