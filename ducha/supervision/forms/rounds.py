@@ -18,8 +18,12 @@ from ducha.supervision.choices import LookBackOutcome, RoundKind, RoundMethod
 from ducha.supervision.models import Contact, ContactRule, LookBackCheck, SupervisionRound
 
 
-def _groups_for(form: forms.BaseForm, user, *, optional: bool = False) -> None:
-    """The group field offers the user's own group (a member), else the campaign's groups."""
+def _groups_for(form: forms.ModelForm, user, *, optional: bool = False) -> None:
+    """The group field offers the user's own group (a member), else the campaign's groups.
+    A new record is of the active campaign already, so that the model's rules (inside the
+    campaign, a unit the group supervises) answer at the form's fields."""
+    if form.instance.pk is None and getattr(form.instance, "campaign_id", None) is None:
+        form.instance.campaign = active_campaign()
     field = cast(forms.ModelChoiceField, form.fields["group"])
     own = actor_group_id(user)
     groups = SupervisionGroup.objects.filter(campaign=active_campaign())
