@@ -89,7 +89,7 @@ def test_no_one_else_answers_or_sees_a_units_letter(site, login):
     assert login("group_b").get(reverse("letters-detail", args=[letter.pk])).status_code == 404
     answer = reverse("letter-recipients-answer", args=[row.pk])
     assert login("viewer").post(answer, {"response": "代答", "responded_on": "2024-06-10"}).status_code == 403
-    assert login("group_a").post(answer, {"response": "代答", "responded_on": "2024-06-10"}).status_code == 200
+    assert login("group_a").post(answer, {"response": "代答", "responded_on": "2024-06-10"}).status_code == 403
     assert login("league_b").post(answer, {"response": "代答", "responded_on": "2024-06-10"}).status_code == 404
     assert not LetterRecipient.objects.get(pk=row.pk).response
     mine = list_body(login("league_a").get(reverse("letter-recipients-list")))
