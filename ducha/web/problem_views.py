@@ -4,7 +4,7 @@ done, the whole page is current (a plain post is redirected to it, an htmx post 
 it back); refused, the page comes back with the form and its errors at its fields."""
 
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from ducha.core.access import AccessDenied, restrict
@@ -19,12 +19,13 @@ from ducha.ledger.actions import (
     may_request_extension,
 )
 from ducha.ledger.choices import ProblemStatus
-from ducha.ledger.evidence import EvidenceUpload, evidence_path
+from ducha.ledger.evidence import EvidenceUpload
 from ducha.ledger.ledgers import problem_context
 from ducha.ledger.models import DeadlineExtension, Evidence
 from ducha.ledger.rectification import find_transition
 from ducha.web import generic
 from ducha.web.detail_posts import back_to_page, done, forbidden, render_page
+from ducha.web.downloads import stored_file_download
 from ducha.web.uploads import check_before_upload, may_take_step
 
 KEY = "problems"
@@ -104,11 +105,4 @@ def extension_decide_view(request, pk: int, extension: int):
 
 
 def evidence_download(request, pk: int):
-    try:
-        evidence = restrict(Evidence.objects.all(), request.user).get(pk=pk)
-    except Evidence.DoesNotExist:
-        raise Http404 from None
-    file = evidence_path(evidence.sha256)
-    if not file.exists():
-        raise Http404
-    return FileResponse(file.open("rb"), as_attachment=True, filename=evidence.original_name)
+    return stored_file_download(request, Evidence, pk)

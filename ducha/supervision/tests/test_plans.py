@@ -17,18 +17,14 @@ from ducha.supervision.actions.plans import do_attach_work_plan_documents
 from ducha.supervision.models import WorkPlan, WorkPlanDocument
 
 
+def add_plan(small, *, group: str = "A", issued_on: dt.date = dt.date(2024, 5, 1)) -> WorkPlan:
+    data = {"campaign": small.campaign, "group": small.groups[group], "title": "工作方案", "issued_on": issued_on}
+    return do_create_object(WorkPlan, actor=small.users["group_a"], data=data)
+
+
 @pytest.fixture
 def plan(small):
-    return do_create_object(
-        WorkPlan,
-        actor=small.users["group_a"],
-        data={
-            "campaign": small.campaign,
-            "group": small.groups["A"],
-            "title": "工作方案",
-            "issued_on": dt.date(2024, 5, 1),
-        },
-    )
+    return add_plan(small)
 
 
 def test_a_group_attaches_its_plans_documents(small, plan):
@@ -73,25 +69,7 @@ def test_plans_are_seen_by_their_group_and_the_office(small, plan):
 
 def test_a_plan_is_issued_inside_the_campaign(small):
     with pytest.raises(ValidationError) as refused:
-        do_create_object(
-            WorkPlan,
-            actor=small.users["group_a"],
-            data={
-                "campaign": small.campaign,
-                "group": small.groups["A"],
-                "title": "方案",
-                "issued_on": dt.date(2023, 5, 1),
-            },
-        )
+        add_plan(small, issued_on=dt.date(2023, 5, 1))
     assert "issued_on" in refused.value.message_dict
-    with pytest.raises(AccessDenied):  # another group's plan
-        do_create_object(
-            WorkPlan,
-            actor=small.users["group_a"],
-            data={
-                "campaign": small.campaign,
-                "group": small.groups["B"],
-                "title": "方案",
-                "issued_on": dt.date(2024, 5, 1),
-            },
-        )
+    with pytest.raises(AccessDenied):  # group A adds no plan of group B
+        add_plan(small, group="B")

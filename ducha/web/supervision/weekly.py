@@ -7,15 +7,15 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ducha.core.access import AccessDenied, Action, RoleKind, allows, restrict, role_kind, user_role
+from ducha.core.access import AccessDenied, Action, RoleKind, allows, role_kind, user_role
 from ducha.core.registry import ledger
-from ducha.ledger.evidence import EvidenceUpload, evidence_path
+from ducha.ledger.evidence import EvidenceUpload
 from ducha.ledger.forms import add_errors
 from ducha.org.models import active_campaign
 from ducha.reports.cache import cached_statistics, cached_weekly_trend
@@ -30,6 +30,7 @@ from ducha.supervision.models import GroupWeeklyReport, UnitWeeklyReport, WorkPl
 from ducha.supervision.reporting import Expected, group_reports, missing, missing_by_reporter, unit_reports
 from ducha.supervision.tables.weekly import figure_rows
 from ducha.web.detail_posts import done, render_page
+from ducha.web.downloads import stored_file_download
 from ducha.web.generic import get_visible
 from ducha.web.uploads import check_before_upload, not_found
 
@@ -171,14 +172,7 @@ def documents_view(request, pk: int):
 
 
 def document_download(request, pk: int):
-    try:
-        document = restrict(WorkPlanDocument.objects.all(), request.user).get(pk=pk)
-    except WorkPlanDocument.DoesNotExist:
-        raise Http404 from None
-    file = evidence_path(document.sha256)
-    if not file.exists():
-        raise Http404
-    return FileResponse(file.open("rb"), as_attachment=True, filename=document.original_name)
+    return stored_file_download(request, WorkPlanDocument, pk)
 
 
 urlpatterns = [
