@@ -7,10 +7,12 @@ import hashlib
 from typing import Any
 
 from django.core.cache import cache
+from django.utils import translation
 
 from ducha.core.access import user_scope
 from ducha.core.models import ChangeLogHead
 from ducha.org.models import Campaign
+from ducha.reports.lagging import campaign_lagging
 from ducha.reports.statistics import campaign_statistics, weekly_trend
 
 
@@ -20,7 +22,8 @@ def _scope_key(user) -> str:
     scope = user_scope(user)
     if scope.everything:
         return "all"
-    text = f"{sorted(scope.unit_ids)}|{sorted(scope.county_ids)}"
+    # The groups too: a group's own records (work plans, its weekly reports) count in its figures.
+    text = f"{sorted(scope.unit_ids)}|{sorted(scope.county_ids)}|{sorted(scope.group_ids)}"
     return hashlib.sha1(text.encode()).hexdigest()[:16]
 
 
@@ -46,3 +49,16 @@ def cached_weekly_trend(campaign: Campaign, *, user=None) -> list[dict[str, Any]
         trend = weekly_trend(campaign, user=user)
         cache.set(key, trend, timeout=24 * 3600)
     return trend
+
+
+def cached_lagging(campaign: Campaign, *, today: dt.date, group: str | None = None) -> dict[str, Any]:
+    """The lagging ranking (of one group), from the unscoped statistics: the reference is
+    every unit of the campaign (reports/lagging.py). Its reasons are words: one entry per language."""
+    as_of = campaign.as_of(today).isoformat()
+    key = f"ducha:lagging:{campaign.pk}:{group or '*'}:{as_of}:{translation.get_language()}:{_head()}"
+    ranking = cache.get(key)
+    if ranking is None:
+        stats = cached_statistics(campaign, today=today)
+        ranking = campaign_lagging(campaign, today=today, group=group, stats=stats)
+        cache.set(key, ranking, timeout=24 * 3600)
+    return ranking

@@ -324,10 +324,3 @@ def weekly_trend(campaign: Campaign, *, user=None) -> list[dict[str, Any]]:
     first, last = min(weeks), max(weeks)
     span = [first + dt.timedelta(weeks=i) for i in range((last - first).days // 7 + 1)]
     return [{"week": w.isoformat(), "found": weeks[w]["found"], "rectified": weeks[w]["rectified"]} for w in span]
-
-
-def lagging_units(by_unit: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Units not yet cleared (sign-off rate below 100%), worst first: most overdue,
-    then most open, then lowest sign-off rate."""
-    rows = [u for u in by_unit if u["sign_off_rate"] < 1]
-    return sorted(rows, key=lambda u: (-u["problems_overdue"], -u["problems_open"], u["sign_off_rate"]))

@@ -12,8 +12,8 @@ from ducha.core.access import RoleKind, restrict, role_kind, user_role
 from ducha.ledger.choices import OPEN_STATUSES
 from ducha.ledger.models import Problem, ProblemCategory
 from ducha.org.models import active_campaign
-from ducha.reports.cache import cached_statistics, cached_weekly_trend
-from ducha.reports.statistics import lagging_units
+from ducha.reports.cache import cached_lagging, cached_statistics, cached_weekly_trend
+from ducha.web.supervision import figures as supervision_figures
 from ducha.web.supervision.weekly import unit_submission
 
 
@@ -38,18 +38,43 @@ def home(request):
     trend = cached_weekly_trend(campaign, user=request.user)
     context |= _charts(figures, trend)
     if kind == RoleKind.GROUP_MEMBER:
-        context["lagging"] = [
-            {**u, "link": problems_url(unit=u["unit"], state="open")} for u in lagging_units(figures["by_unit"])
-        ][:10]
-        context["group"] = role.group if role else None
+        group = role.group if role else None
+        context["group"] = group
         # A member's figures cover its own units only: other groups' rows would read as zeros.
         context["figures"] = {
             **figures,
-            "by_group": [g for g in figures["by_group"] if role and g["group"] == role.group.code],
+            "by_group": [g for g in figures["by_group"] if group and g["group"] == group.code],
         }
+        context |= _lagging(campaign, as_of, group.code if group else None)
+    context["supervision"] = _supervision_table(context["figures"], kind)
     context["overdue"] = _overdue(request, campaign, as_of)
     template = "web/dashboard_group.html" if kind == RoleKind.GROUP_MEMBER else "web/dashboard_office.html"
     return render(request, template, context)
+
+
+def _supervision_table(figures, kind) -> dict:
+    """Each group's supervision figures (and, for the office, the total), linked to their lists."""
+    rows = [(g["name"], g["group"], g["supervision"]) for g in figures["by_group"]]
+    if kind != RoleKind.GROUP_MEMBER:
+        rows.append((_("Total"), None, figures["total"]["supervision"]))
+    return supervision_figures.table(rows)
+
+
+def _lagging(campaign, as_of, group_code: str | None) -> dict:
+    """The group's units ranked by the lagging rule (reports/lagging.py), each reason in words."""
+    if group_code is None:
+        return {"lagging": [], "lagging_rule": None}
+    ranking = cached_lagging(campaign, today=as_of, group=group_code)
+    units = ranking["groups"][0]["units"] if ranking["groups"] else []
+    for u in units:
+        for rate, shown in (("discovery_rate", "discovery_per_100"), ("expected_rate", "expected_per_100")):
+            u[shown] = f"{u[rate] * 100:.1f}" if u[rate] is not None else None
+        u["link"] = problems_url(unit=u["unit"], state="open")
+        u["overdue_link"] = problems_url(unit=u["unit"], overdue="true")
+        late = reverse("unit-weekly-reports-list") + "?" + urlencode({"unit": u["unit"], "timeliness": "late"})
+        u["reports_link"] = reverse("weekly-reports-missing") if u["unit_reports_missing"] else late
+        u["contacts_link"] = reverse("contact-compliance") + "?" + urlencode({"group": group_code})
+    return {"lagging": units, "lagging_rule": ranking["rule"]}
 
 
 def _charts(figures, trend) -> dict:

@@ -3,7 +3,7 @@
 import datetime as dt
 
 from ducha.ledger.actions import do_bulk_transition_problems
-from ducha.reports.statistics import campaign_statistics, lagging_units, weekly_trend
+from ducha.reports.statistics import campaign_statistics, weekly_trend
 from ducha.testing import move
 
 TODAY = dt.date(2024, 8, 1)  # after every deadline of the small campaign (2024-07-01)
@@ -39,21 +39,6 @@ def test_weekly_trend_has_every_week_between_the_first_and_the_last(small):
     assert [w["found"] for w in trend] == [5, 0, 0, 0, 0]
     assert [w["rectified"] for w in trend] == [0, 0, 0, 0, 1]
     assert weekly_trend(small.campaign, user=small.users["league_b"])[0]["found"] == 1
-
-
-def test_lagging_units_worst_first(small):
-    do_bulk_transition_problems(
-        [move(small.problems["hohhot"], "signed_off", completed_on=dt.date(2024, 6, 25))], actor=small.system
-    )
-    stats = campaign_statistics(small.campaign, today=TODAY)
-    order = [u["unit"] for u in lagging_units(stats["by_unit"])]
-    # 呼和浩特市 has one of two problems signed off, the others none: those with open overdue first.
-    assert order[-1] == "150100"
-    # A unit whose every problem is signed off is no longer lagging, whatever else.
-    do_bulk_transition_problems([move(small.problems["fgw"], "signed_off")], actor=small.system)
-    stats = campaign_statistics(small.campaign, today=TODAY)
-    assert "fgw" not in [u["unit"] for u in lagging_units(stats["by_unit"])]
-    assert {u["unit"]: u["sign_off_rate"] for u in stats["by_unit"]}["fgw"] == 1.0
 
 
 def test_rates_and_cleared_problem_projects(small):
