@@ -40,9 +40,12 @@ def test_a_week_counts_once_its_sunday_is_over_and_contacts_count_from_monday_to
     contacts(small, "fgw", SUNDAY, SUNDAY + dt.timedelta(days=1))  # Sunday and the next Monday: one each
     assert short(small, SUNDAY - dt.timedelta(days=1)) == set()  # Saturday: the week is not over
     assert short(small, SUNDAY, "A") == {("fgw", JULY_1, 1)}
-    next_sunday = SUNDAY + dt.timedelta(days=7)
-    assert short(small, next_sunday, "A") == {
-        ("fgw", JULY_1, 1), ("fgw", JULY_1 + dt.timedelta(days=7), 1), ("150100", JULY_1 + dt.timedelta(days=7), 0)}  # fmt: skip
+    week_2 = JULY_1 + dt.timedelta(days=7)
+    assert short(small, SUNDAY + dt.timedelta(days=7), "A") == {
+        ("fgw", JULY_1, 1),
+        ("fgw", week_2, 1),
+        ("150100", week_2, 0),
+    }
 
 
 def test_every_group_and_its_units_without_a_group(small):

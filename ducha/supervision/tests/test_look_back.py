@@ -71,8 +71,8 @@ def test_a_reopening_needs_a_reason_and_leaves_nothing_when_refused(world):
         check(look_back, sc.users["group_a"], problem=sc.problems["hohhot"], outcome=O.NOT_RECTIFIED, reason=" ")
     assert "reason" in refused.value.message_dict
     assert Problem.objects.get(pk=sc.problems["hohhot"].pk).status == ProblemStatus.SIGNED_OFF
-    assert not LookBackCheck.objects.exists() and not RectificationStep.objects.filter(to_status="rectifying",
-                                                                                    from_status="signed_off").exists()  # fmt: skip
+    assert not LookBackCheck.objects.exists()
+    assert not RectificationStep.objects.filter(from_status="signed_off", to_status="rectifying").exists()
 
 
 def test_only_a_signed_off_problem_is_reopened(world):

@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from ducha.core.actions import do_create_object
+from ducha.ledger.actions import do_bulk_transition_problems
 from ducha.ledger.choices import DiscoveryMethod, ProblemStatus
 from ducha.ledger.models import Problem
 from ducha.supervision.choices import ContactKind, LookBackOutcome, RoundKind
@@ -32,7 +33,8 @@ def pages(small):
     for key, unit, county in (("A", "150100", "150102"), ("B", "150200", None)):
         r = do_create_object(SupervisionRound, actor=small.system, data={
             "campaign": small.campaign, "group": small.groups[key], "number": 1, "kind": RoundKind.LOOK_BACK,
-            "starts_on": JUNE, "ends_on": JUNE + dt.timedelta(days=4), "methods": ["briefing", "spot_check"]})  # fmt: skip
+            "starts_on": JUNE, "ends_on": JUNE + dt.timedelta(days=4),
+            "methods": ["briefing", "spot_check"]})  # fmt: skip
         base = {"campaign": small.campaign, "group": small.groups[key], "unit": small.units[unit],
                 "supervisor": "王五", "contacted_on": JUNE}  # fmt: skip
         visit = do_create_object(Contact, actor=small.system, data={
@@ -40,8 +42,6 @@ def pages(small):
             "county": small.units[county] if county else None})  # fmt: skip
         phone = do_create_object(Contact, actor=small.system, data={**base, "kind": "phone", "content": f"电话 {key}"})
         records[key] = {"round": r, "visit": visit, "phone": phone}
-    from ducha.ledger.actions import do_bulk_transition_problems
-
     do_bulk_transition_problems([move(small.problems["hohhot"], ProblemStatus.SIGNED_OFF)], actor=small.system)
     return small, records
 
