@@ -2,6 +2,7 @@
 described by a WorkPlanDocument row written with its change-log row."""
 
 from collections.abc import Sequence
+from dataclasses import asdict
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,18 +23,10 @@ def do_attach_work_plan_documents(
     for upload in uploads:
         check_upload(upload)  # all of them before any is stored: a refused batch leaves no files
     with transaction.atomic():
-        rows = []
-        for upload in uploads:
-            stored = store_upload(upload)
-            rows.append(
-                WorkPlanDocument(
-                    work_plan=work_plan,
-                    original_name=stored.original_name,
-                    content_type=stored.content_type,
-                    size=stored.size,
-                    sha256=stored.sha256,
-                    uploaded_by=actor,
-                )
-            )
+        # The stored file's description (name, type, size, checksum) is the row's own.
+        rows = [
+            WorkPlanDocument(work_plan=work_plan, uploaded_by=actor, **asdict(store_upload(upload)))
+            for upload in uploads
+        ]
         do_bulk_create_objects(rows, actor=actor)
         return list(work_plan.documents.order_by("-pk")[: len(rows)])[::-1]

@@ -24,6 +24,12 @@ __all__ = ["browser", "campaign", "chromium_executable", "sign_in"]  # the fixtu
 SHOTS = Path("/tmp/shots")
 
 
+def visit(session: Session, url: str, name: str) -> None:
+    """Open a page and keep its screenshot."""
+    session.page.goto(url)
+    shot(session, name)
+
+
 def shot(session: Session, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"weekly-{name}.png"
@@ -60,8 +66,7 @@ def test_a_unit_submits_its_weekly_report_from_its_dashboard(campaign, plan, sig
     shot(league, "unit-report")
     league.page.goto("/")
     expect(league.page.get_by_test_id("weekly-status")).to_have_attribute("data-submitted", "1")
-    league.page.goto(reverse("weekly-reports-missing"))
-    shot(league, "missing-unit")
+    visit(league, reverse("weekly-reports-missing"), "missing-unit")
 
     # Its group sees it in its list; the missing page lists the group's other unit.
     group = sign_in("group_a")
@@ -76,8 +81,7 @@ def test_a_unit_submits_its_weekly_report_from_its_dashboard(campaign, plan, sig
     shot(group, "group-submit")
     group.page.get_by_test_id("do-submit-weekly").click()
     expect(group.page.get_by_test_id("timeliness")).to_be_visible()
-    group.page.goto(reverse("group-weekly-reports-list"))
-    shot(group, "group-reports-list")
+    visit(group, reverse("group-weekly-reports-list"), "group-reports-list")
 
     # A work plan's document, uploaded and listed, downloaded as it was.
     document = tmp_path / "工作方案.pdf"
@@ -91,15 +95,12 @@ def test_a_unit_submits_its_weekly_report_from_its_dashboard(campaign, plan, sig
         link.click()
     assert Path(download.value.path()).read_bytes() == PDF
     shot(group, "work-plan")
-    group.page.goto(reverse("work-plans-list"))
-    shot(group, "work-plans-list")
-    group.page.goto(reverse("work-plans-add"))
-    shot(group, "work-plan-add")
+    visit(group, reverse("work-plans-list"), "work-plans-list")
+    visit(group, reverse("work-plans-add"), "work-plan-add")
 
     office = sign_in("office")
     office.page.goto(reverse("weekly-reports-missing"))
     expect(office.page.get_by_test_id("missing-groups")).to_contain_text("B组")
     shot(office, "missing-office")
-    office.page.goto(reverse("reporting-schedules-add"))
-    shot(office, "schedule-add")
+    visit(office, reverse("reporting-schedules-add"), "schedule-add")
     assert [e for s in (league, group, office) for e in s.errors] == []
