@@ -227,3 +227,36 @@ def test_the_list_reads_a_constant_number_of_queries(login, site, django_assert_
                 client.get(reverse("unit-weekly-reports-list"))
     with django_assert_max_num_queries(len(one.captured_queries)):
         assert "包头市" in client.get(reverse("unit-weekly-reports-list")).content.decode()
+
+
+PLAN_PAGES = {  # role → (detail, edit, add) of group A's work plan
+    "office": (200, 200, 200),
+    "viewer": (200, 404, 403),
+    "group_a": (200, 200, 200),
+    "group_b": (404, 404, 200),
+    "league_a": (404, 404, 403),
+    "county_a": (404, 404, 403),
+    "dept_a": (404, 404, 403),
+    "league_b": (404, 404, 403),
+    "norole": (404, 404, 403),
+}
+
+
+@pytest.mark.parametrize("user", PLAN_PAGES)
+def test_work_plan_pages_by_role(login, plan, user):
+    client = login(user)
+    got = (
+        client.get(reverse("work-plans-detail", args=[plan.pk])).status_code,
+        client.get(reverse("work-plans-edit", args=[plan.pk])).status_code,
+        client.get(reverse("work-plans-add")).status_code,
+    )
+    assert got == PLAN_PAGES[user]
+    listed = client.get(reverse("work-plans-list"))
+    assert (plan.title in listed.content.decode()) == (PLAN_PAGES[user][0] == 200)
+
+
+@pytest.mark.parametrize("user", ["office", "viewer", "group_a", "league_a", "county_a"])
+def test_every_role_reads_the_schedule_only_the_office_sets_it(login, user):
+    client = login(user)
+    assert client.get(reverse("reporting-schedules-list")).status_code == 200
+    assert client.get(reverse("reporting-schedules-add")).status_code == (200 if user == "office" else 403)
