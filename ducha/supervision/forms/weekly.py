@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ducha.ledger.forms import ScopedForm
+from ducha.org.models import active_campaign
 from ducha.supervision.models import GroupWeeklyReport, ReportingSchedule, UnitWeeklyReport
 from ducha.supervision.weeks import Week
 
@@ -59,3 +60,10 @@ class ReportingScheduleForm(ScopedForm):
         model = ReportingSchedule
         fields = ["first_week_starts", "unit_due_weekday", "unit_due_time", "group_due_weekday", "group_due_time"]
         widgets = {"unit_due_time": TIME, "group_due_time": TIME}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        campaign = active_campaign()
+        if self.instance.pk is None and campaign is not None:
+            # The weeks run as they do until now (the default) unless the office says otherwise.
+            self.initial.setdefault("first_week_starts", ReportingSchedule.for_campaign(campaign).first_week_starts)

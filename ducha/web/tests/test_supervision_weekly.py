@@ -146,6 +146,8 @@ def test_the_office_sets_the_reporting_schedule(login, site):
         "group_due_time": "12:00",
     }
     assert login("league_a").get(reverse("reporting-schedules-add")).status_code == 403
+    form = login("office").get(reverse("reporting-schedules-add")).content.decode()
+    assert 'value="2024-01-01"' in form  # the default's first week: the campaign's first Monday
     response = login("office").post(reverse("reporting-schedules-add"), data)
     assert response.status_code == 302
     schedule = ReportingSchedule.objects.get(campaign=site.campaign)
