@@ -51,14 +51,15 @@ def cached_weekly_trend(campaign: Campaign, *, user=None) -> list[dict[str, Any]
     return trend
 
 
-def cached_lagging(campaign: Campaign, *, today: dt.date, group: str | None = None) -> dict[str, Any]:
-    """The lagging ranking (of one group), from the unscoped statistics: the reference is
-    every unit of the campaign (reports/lagging.py). Its reasons are words: one entry per language."""
+def cached_lagging(campaign: Campaign, *, user=None, today: dt.date, group: str | None = None) -> dict[str, Any]:
+    """The lagging ranking (of one group), from the statistics `user` sees (a group's
+    member: its own units, all the rule compares). Its reasons are words: one entry per language."""
     as_of = campaign.as_of(today).isoformat()
-    key = f"ducha:lagging:{campaign.pk}:{group or '*'}:{as_of}:{translation.get_language()}:{_head()}"
+    language = translation.get_language()
+    key = f"ducha:lagging:{campaign.pk}:{_scope_key(user)}:{group or '*'}:{as_of}:{language}:{_head()}"
     ranking = cache.get(key)
     if ranking is None:
-        stats = cached_statistics(campaign, today=today)
+        stats = cached_statistics(campaign, user=user, today=today)
         ranking = campaign_lagging(campaign, today=today, group=group, stats=stats)
         cache.set(key, ranking, timeout=24 * 3600)
     return ranking

@@ -1,34 +1,35 @@
 """Lagging units (发现问题数量较少、工作进展不均衡): the one rule, read by the group's
-dashboard, the office's and `ducha lagging`.
+dashboard and `ducha lagging`.
 
-Each unit of a group is compared on five criteria; each criterion that flags it says why
-in words, and a unit with any flag lags:
+A group's units are compared with one another (the units it supervises; a league/city
+with its counties) on five criteria; each criterion that flags a unit says why in words,
+and a unit with any flag lags:
 
-1. Discovery (发现问题数量较少): problems found (dismissed ones not counted) per
-   self-inspected project, set against what units of the same mix of trading domains
-   find: its expected problems are its self-inspected projects in each domain times the
-   campaign's rate in that domain (all units, problems ÷ self-inspected projects), and
-   its ratio is found ÷ expected (1 = like its peers). The ratios of every unit of the
-   campaign with at least MIN_PROJECTS self-inspected projects are compared by a robust
-   z-score (median and MAD; MAD × 1.4826 estimates the spread, the mean absolute
-   deviation × 1.2533 when the MAD is 0); a z of −2 or below flags.
-2. Sign-off rate (工作进展不均衡): the same z-score over the sign-off rates of units with
-   at least MIN_PROBLEMS problems; −2 or below flags.
-3. Overdue problems: the same z-score over the share of its problems that are overdue;
-   +2 or above flags (and at least one is overdue).
+1. Discovery (发现问题数量较少): problems found per self-inspected project, set against
+   what the group's units find in the same trading domains: a unit's expected problems
+   are its self-inspected projects in each domain times the group's rate in that domain
+   (problems found ÷ projects self-inspected, all its units), and its ratio is found ÷
+   expected (1 = like its peers with the same mix of domains). The ratios of the units
+   with at least MIN_PROJECTS self-inspected projects are compared by a robust z-score
+   (the median, and the MAD × 1.4826 as the spread; when the MAD is 0, the mean absolute
+   deviation × 1.2533); a z of −2 or below flags.
+2. Sign-off rate (工作进展不均衡): the same z-score over the sign-off rates of the units
+   with at least MIN_PROBLEMS problems; −2 or below flags.
+3. Overdue problems: the same z-score over the share of a unit's problems that are
+   overdue; +2 or above flags (with at least one overdue).
 4. Weekly reports: any report missing, or more than LATE_SHARE of those due late.
 5. Contact rules: any complete week in which the group's contacts with the unit fell
    short of a rule (ducha.supervision.compliance).
 
-Fewer than MIN_UNITS units to compare: no z-score, so no flag on 1–3 (the rule says so).
-The reference is every unit of the campaign, whoever looks: a group sees its own units'
-rows and the medians, no other unit's figures. Ranking: lagging units first, then more
-flags first, then the lowest discovery z, the lowest sign-off rate, the most overdue.
-Every figure comes from `statistics.campaign_statistics` and `compliance`.
+Fewer than MIN_UNITS units to compare: no z-score, hence no flag on 1–3 (the rule's
+description says how many were compared). Ranking: lagging units first, then more flags
+first, then the lowest discovery z, the lowest sign-off rate, the most overdue.
+Every figure comes from `statistics.campaign_statistics` and `compliance`; a group's
+own (scoped) statistics give the same ranking as the office's.
 """
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from statistics import mean, median
@@ -99,17 +100,20 @@ class Reference:
     overdue: Comparison
 
     @classmethod
-    def of(cls, stats: Mapping[str, Any]) -> "Reference":
-        rates = {}
-        for d in stats["by_domain"]:
-            if d["projects_self_inspected"]:
-                rates[d["domain"]] = (d["problems"] - d["problems_dismissed"]) / d["projects_self_inspected"]
+    def of(cls, units: list[Mapping[str, Any]]) -> "Reference":
+        """The reference of a group's units (their rows of the statistics' by_unit)."""
+        found: Counter = Counter()
+        inspected: Counter = Counter()
+        for u in units:
+            found.update(u["problems_by_domain"])
+            inspected.update(u["projects_self_inspected_by_domain"])
+        rates = {d: found[d] / n for d, n in inspected.items() if n}
         ratios = {}
-        for u in stats["by_unit"]:
+        for u in units:
             expected = _expected(u, rates)
             if u["projects_self_inspected"] >= MIN_PROJECTS and expected > 0:
-                ratios[u["unit"]] = _counted(u) / expected
-        with_problems = [u for u in stats["by_unit"] if _counted(u) >= MIN_PROBLEMS]
+                ratios[u["unit"]] = u["problems"] / expected
+        with_problems = [u for u in units if _counted(u) >= MIN_PROBLEMS]
         return cls(
             rates,
             robust_z(ratios),
@@ -141,12 +145,13 @@ ZERO_LEDGER = {
     "problems_overdue": 0,
     "sign_off_rate": 1.0,
     "projects_self_inspected_by_domain": {},
+    "problems_by_domain": {},
 }
 
 
 def _row(own: Mapping[str, Any], ledger: Mapping[str, Any], ref: Reference, short: list[Shortfall]) -> dict[str, Any]:
     code = own["unit"]
-    inspected, counted = ledger["projects_self_inspected"], _counted(ledger)
+    inspected, found = ledger["projects_self_inspected"], ledger["problems"]
     expected = _expected(ledger, ref.rates)
     row: dict[str, Any] = {
         "unit": code,
@@ -154,10 +159,10 @@ def _row(own: Mapping[str, Any], ledger: Mapping[str, Any], ref: Reference, shor
         "kind": own["kind"],
         "group": own["group"],
         "projects_self_inspected": inspected,
-        "problems": counted,
-        "discovery_rate": round(counted / inspected, 4) if inspected else None,
+        "problems": found,
+        "discovery_rate": round(found / inspected, 4) if inspected else None,
         "expected_rate": round(expected / inspected, 4) if inspected else None,
-        "discovery_ratio": round(counted / expected, 4) if expected else None,
+        "discovery_ratio": round(found / expected, 4) if expected else None,
         "discovery_z": ref.discovery.z.get(code),
         "sign_off_rate": ledger["sign_off_rate"],
         "sign_off_z": ref.sign_off.z.get(code),
@@ -226,9 +231,8 @@ def lagging_units(
     stats: Mapping[str, Any], shortfalls: list[Shortfall], unit_codes: Mapping[int, str], *, group: str | None = None
 ) -> dict[str, Any]:
     """The ranking of each group's units (of one group, when given), from the campaign's
-    unscoped statistics and contact shortfalls as of the same day. `unit_codes` maps the
-    shortfalls' unit ids to codes."""
-    ref = Reference.of(stats)
+    statistics (the office's, or the group's own) and the contact shortfalls as of the
+    same day. `unit_codes` maps the shortfalls' unit ids to codes."""
     ledger = {u["unit"]: u for u in stats["by_unit"]}
     short: dict[str, list[Shortfall]] = defaultdict(list)
     for s in shortfalls:
@@ -238,11 +242,12 @@ def lagging_units(
         if group is not None and g["group"] != group:
             continue
         own = [u for u in stats["supervision_by_unit"] if u["group"] == g["group"]]
+        ref = Reference.of([ledger.get(u["unit"], {**ZERO_LEDGER, "unit": u["unit"]}) for u in own])
         rows = sorted((_row(u, ledger.get(u["unit"], ZERO_LEDGER), ref, short[u["unit"]]) for u in own), key=_order)
         for rank, row in enumerate(rows, 1):
             row["rank"] = rank
-        groups.append({"group": g["group"], "name": g["name"], "units": rows})
-    return {"as_of": stats["as_of"], "rule": ref.describe(), "groups": groups}
+        groups.append({"group": g["group"], "name": g["name"], "rule": ref.describe(), "units": rows})
+    return {"as_of": stats["as_of"], "groups": groups}
 
 
 def campaign_lagging(
@@ -253,7 +258,7 @@ def campaign_lagging(
     stats: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The ranking as of `campaign.as_of(today)`; `stats`, when given, are the campaign's
-    unscoped statistics as of that day (a dashboard's cached ones)."""
+    statistics as of that day (a dashboard's cached ones, the group's own will do)."""
     if stats is None:
         stats = campaign_statistics(campaign, today=today)
     as_of = dt.date.fromisoformat(stats["as_of"])

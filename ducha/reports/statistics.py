@@ -69,6 +69,7 @@ class Figures(TypedDict):
     clue_transfers_by_authority: dict[str, int]
     documents_by_action: dict[str, int]
     projects_self_inspected_by_domain: dict[str, int]
+    problems_by_domain: dict[str, int]
 
 
 FIGURES = (
@@ -102,6 +103,7 @@ BREAKDOWNS = (
     "clue_transfers_by_authority",
     "documents_by_action",
     "projects_self_inspected_by_domain",
+    "problems_by_domain",
 )
 
 
@@ -126,7 +128,7 @@ def _collect(campaign: Campaign, user, as_of: dt.date) -> dict[Cell, Counter]:
     ):
         key = row.pop("unit_id"), row.pop("domain_id")
         cells[key].update(row)
-        # Per domain too: what a unit finds is set against its own mix of domains (lagging.py).
+        # Per domain too: what a unit finds is set against its mix of domains (lagging.py).
         if key[1] is not None:
             cells[key][f"projects_self_inspected_by_domain.{domain_codes[key[1]]}"] += row["projects_self_inspected"]
 
@@ -151,6 +153,8 @@ def _collect(campaign: Campaign, user, as_of: dt.date) -> dict[Cell, Counter]:
         # Cleared (清零销号): every problem of the project signed off or dismissed.
         row["projects_with_problems_cleared"] = row["projects_with_problems"] - row.pop("projects_not_cleared")
         cells[key].update(row)
+        if key[1] is not None:
+            cells[key][f"problems_by_domain.{domain_codes[key[1]]}"] += row["problems"]
 
     categories = dict(ProblemCategory.objects.values_list("pk", "code"))
     entity_types = dict(MarketEntityType.objects.values_list("pk", "code"))

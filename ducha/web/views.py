@@ -45,7 +45,7 @@ def home(request):
             **figures,
             "by_group": [g for g in figures["by_group"] if group and g["group"] == group.code],
         }
-        context |= _lagging(campaign, as_of, group.code if group else None)
+        context |= _lagging(request, campaign, as_of, group.code if group else None)
     context["supervision"] = _supervision_table(context["figures"], kind)
     context["overdue"] = _overdue(request, campaign, as_of)
     template = "web/dashboard_group.html" if kind == RoleKind.GROUP_MEMBER else "web/dashboard_office.html"
@@ -60,12 +60,14 @@ def _supervision_table(figures, kind) -> dict:
     return supervision_figures.table(rows)
 
 
-def _lagging(campaign, as_of, group_code: str | None) -> dict:
+def _lagging(request, campaign, as_of, group_code: str | None) -> dict:
     """The group's units ranked by the lagging rule (reports/lagging.py), each reason in words."""
     if group_code is None:
         return {"lagging": [], "lagging_rule": None}
-    ranking = cached_lagging(campaign, today=as_of, group=group_code)
-    units = ranking["groups"][0]["units"] if ranking["groups"] else []
+    ranking = cached_lagging(campaign, user=request.user, today=as_of, group=group_code)
+    if not ranking["groups"]:
+        return {"lagging": [], "lagging_rule": None}
+    units = ranking["groups"][0]["units"]
     for u in units:
         for rate, shown in (("discovery_rate", "discovery_per_100"), ("expected_rate", "expected_per_100")):
             u[shown] = f"{u[rate] * 100:.1f}" if u[rate] is not None else None
@@ -74,7 +76,7 @@ def _lagging(campaign, as_of, group_code: str | None) -> dict:
         late = reverse("unit-weekly-reports-list") + "?" + urlencode({"unit": u["unit"], "timeliness": "late"})
         u["reports_link"] = reverse("weekly-reports-missing") if u["unit_reports_missing"] else late
         u["contacts_link"] = reverse("contact-compliance") + "?" + urlencode({"group": group_code})
-    return {"lagging": units, "lagging_rule": ranking["rule"]}
+    return {"lagging": units, "lagging_rule": ranking["groups"][0]["rule"]}
 
 
 def _charts(figures, trend) -> dict:

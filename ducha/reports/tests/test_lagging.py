@@ -16,12 +16,13 @@ from ducha.ledger.actions import do_bulk_record_inspections
 from ducha.ledger.models import Inspection, Problem, Project
 from ducha.org.models import Assignment, Domain, Unit
 from ducha.reports.lagging import MIN_UNITS, campaign_lagging, robust_z
+from ducha.reports.statistics import campaign_statistics
 from ducha.supervision.models import Contact, ContactRule, ReportingSchedule, UnitWeeklyReport
 
 TODAY = dt.date(2024, 6, 21)  # three reporting weeks due (Fridays 06-07, 06-14, 06-21), two complete weeks
 WEEKS = [dt.date(2024, 6, 3), dt.date(2024, 6, 10), dt.date(2024, 6, 17)]
-# Six more leagues, 20 self-inspected engineering projects each, and the problems they found.
-AVERAGE = {"150300": ("A", 4), "150400": ("A", 4), "150500": ("A", 5), "150600": ("B", 4), "150700": ("B", 3)}
+# Six more leagues for group B, 20 self-inspected engineering projects each, and the problems they found.
+AVERAGE = {"150300": ("B", 4), "150400": ("B", 4), "150500": ("B", 5), "150600": ("B", 4), "150700": ("B", 3)}
 LAGGER = "150800"  # group B's: one problem in 20 projects, no weekly report, no phone contact
 
 
@@ -106,7 +107,9 @@ def test_the_unit_built_to_lag_is_flagged_first_with_its_reasons(ranked):
     assert [f["criterion"] for f in b[0]["flags"]] == ["discovery", "reports", "contacts"]
     assert b[0]["discovery_z"] <= -2 and b[0]["discovery_rate"] == 0.05
     reasons = [f["reason"] for f in b[0]["flags"]]
-    assert reasons[0].startswith("Finds 5.0 problems per 100 self-inspected projects")
+    assert reasons[0].startswith(
+        "Finds 5.0 problems per 100 self-inspected projects, 28.6% of the 17.5 that units with its mix of trading"
+    )
     assert reasons[1] == (
         "Weekly reports: 3 missing and 0 late of 3 due (flagged when any is missing or more than a quarter are late)."
     )
@@ -122,8 +125,11 @@ def test_no_unit_built_to_be_average_is_flagged(ranked):
     assert set(average) == set(AVERAGE)
     assert all(abs(u["discovery_z"]) < 2 for u in average.values())
     # The small campaign's units self-inspected one or two projects: too few to judge what they find.
-    assert rows(ranking, "A")[-1]["discovery_z"] is None
-    assert ranking["rule"]["discovery"] == {"compared": 6, "median": pytest.approx(1.03, abs=0.01), "applies": True}
+    assert rows(ranking, "B")[-1]["discovery_z"] is None
+    rule = ranking["groups"][1]["rule"]
+    assert rule["discovery"] == {"compared": 6, "median": pytest.approx(4 / 3.5), "applies": True}
+    assert rule["domain_rates"] == {"engineering": 0.175, "procurement": 1.0}  # 21 of 120; 2 of 2
+    assert ranking["groups"][0]["rule"]["discovery"]["applies"] is False  # group A: no unit to compare
 
 
 def test_one_groups_ranking(ranked):
@@ -132,9 +138,17 @@ def test_one_groups_ranking(ranked):
     assert [u["unit"] for u in rows(ranking, "B")][0] == LAGGER
 
 
+def test_the_groups_own_statistics_give_the_same_ranking(ranked):
+    """The group's dashboard ranks from its member's scoped statistics, `ducha lagging` from the office's."""
+    own = campaign_statistics(ranked.campaign, user=ranked.users["group_b"], today=TODAY)
+    assert campaign_lagging(ranked.campaign, stats=own, group="B") == campaign_lagging(
+        ranked.campaign, today=TODAY, group="B"
+    )
+
+
 def test_too_few_units_to_compare_flags_nobody_on_the_statistics(small):
     ranking = campaign_lagging(small.campaign, today=TODAY)
-    assert ranking["rule"]["discovery"]["applies"] is False
+    assert not any(g["rule"]["discovery"]["applies"] for g in ranking["groups"])
     assert not any(f["criterion"] in ("discovery", "sign_off", "overdue")
                    for g in ranking["groups"] for u in g["units"] for f in u["flags"])  # fmt: skip
 
