@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from ducha.core.access import RoleKind, role_kind, user_role
 from ducha.core.registry import ledgers
 from ducha.web.import_templates import may_import
+from ducha.web.supervision.rounds import may_see_compliance
 
 
 def scope_label(role) -> str:
@@ -52,6 +53,8 @@ def navigation(request):
     # The rectification ledgers in the first row; the supervision work's records in the second.
     work = [(ledger.key, str(ledger.title), reverse(f"{ledger.key}-list")) for ledger in ledgers()
             if ledger.model._meta.app_label == "supervision"]  # fmt: skip
+    if may_see_compliance(user):
+        work.append(("contact-compliance", str(_("Contact-rule compliance")), reverse("contact-compliance")))
     items += [(ledger.key, str(ledger.title), reverse(f"{ledger.key}-list")) for ledger in ledgers()
               if ledger.model._meta.app_label != "supervision"]  # fmt: skip
     if may_import(user):

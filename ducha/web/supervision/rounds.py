@@ -75,11 +75,15 @@ def _new_problem_fields(error: ValidationError) -> ValidationError:
     return ValidationError({names.get(k, k): v for k, v in error.error_dict.items()})
 
 
+def may_see_compliance(user) -> bool:
+    """The groups' page, and the office's and viewers': a unit sees its own contacts only."""
+    return role_kind(user) in (RoleKind.OFFICE, RoleKind.VIEWER, RoleKind.GROUP_MEMBER)
+
+
 def compliance_view(request):
     """Per group and week, the units short of a contact rule (group members: their own
     group; the office and viewers: every group). Each count links to the contacts behind it."""
-    kind = role_kind(request.user)
-    if kind not in (RoleKind.OFFICE, RoleKind.VIEWER, RoleKind.GROUP_MEMBER):
+    if not may_see_compliance(request.user):
         return forbidden(request)
     campaign = active_campaign()
     if campaign is None:
