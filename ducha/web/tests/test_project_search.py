@@ -123,10 +123,14 @@ def test_a_chosen_project_saves_the_problem(site, login):
 
 
 def labels(response) -> dict[str, bool]:
-    """Field name → whether its label carries the required mark."""
+    """Field name → whether its label (a group of checkboxes: its legend, not its
+    options' labels) carries the required mark."""
     found = {}
+    for name, inner in re.findall(r'<legend id="id_([^"]+)-legend">(.*?)</legend>', page(response), re.S):
+        found[name] = 'class="required"' in inner
     for for_id, inner in re.findall(r'<label for="id_([^"]+)">(.*?)</label>', page(response), re.S):
-        found[for_id] = 'class="required"' in inner
+        if re.sub(r"_\d+$", "", for_id) not in found:
+            found[for_id] = 'class="required"' in inner
     return found
 
 
