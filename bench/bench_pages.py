@@ -1,6 +1,7 @@
 """Server time of the busiest pages on the benchmark campaign (1,000,000 projects,
-200,000 problems): the problem list (filtered, paginated), a problem's page and the
-three dashboards. Target: median under 300 ms on SQLite on this machine.
+200,000 problems): the problem list (filtered, paginated), a problem's page, the
+three dashboards and the supervision work's pages. Target: median under 300 ms on SQLite
+on this machine.
 
 Needs the database bench_stats.py builds (default var/bench/bench.sqlite3):
 
@@ -81,6 +82,65 @@ def bench_users():
     return campaign, users
 
 
+def bench_supervision(campaign, users) -> None:
+    """The supervision work of a campaign run, once, through the actions: every assigned
+    unit's weekly report each week (every seventh late, the busiest unit's last four missing),
+    each group's report, two phone contacts per unit and week, a reminder letter per group
+    and month to its units. The dashboards' supervision figures and the lagging ranking read them."""
+    import datetime as dt
+
+    from ducha.core.actions import do_bulk_create_objects
+    from ducha.org.actions import system_actor
+    from ducha.org.models import Assignment, SupervisionGroup
+    from ducha.supervision.models import Contact, GroupWeeklyReport, Letter, LetterRecipient, UnitWeeklyReport
+    from ducha.supervision.models.weekly import ReportingSchedule
+    from ducha.supervision.weeks import reporting_weeks
+
+    if UnitWeeklyReport.objects.filter(campaign=campaign).exists():
+        return
+    system = system_actor()
+    weeks = reporting_weeks(ReportingSchedule.for_campaign(campaign), until=campaign.as_of())
+    assigned = list(Assignment.objects.filter(campaign=campaign, unit__parent__isnull=True).select_related("group"))
+    lagging = users["bench-unit"].role.unit_id
+    late = dt.timedelta(hours=30)
+    reports, contacts = [], []
+    for i, a in enumerate(assigned):
+        for j, w in enumerate(weeks):
+            if not (a.unit_id == lagging and j >= len(weeks) - 4):
+                at = w.unit_due + (late if (i + j) % 7 == 0 else -dt.timedelta(hours=2))
+                reports.append(
+                    UnitWeeklyReport(
+                        campaign=campaign,
+                        unit_id=a.unit_id,
+                        group=a.group,
+                        week_starts=w.starts,
+                        submitted_at=at,
+                        narrative="本周进展",
+                    )
+                )
+            contacts += [Contact(campaign=campaign, group=a.group, unit_id=a.unit_id, kind="phone",
+                                 contacted_on=w.starts + dt.timedelta(days=d), supervisor="督导员",
+                                 content="电话了解进展") for d in (0, 2)]  # fmt: skip
+    do_bulk_create_objects(reports, actor=system)
+    do_bulk_create_objects([c for c in contacts if c.contacted_on <= campaign.as_of()], actor=system)
+    groups = list(SupervisionGroup.objects.filter(campaign=campaign))
+    do_bulk_create_objects(
+        [GroupWeeklyReport(campaign=campaign, group=g, week_starts=w.starts, submitted_at=w.group_due,
+                           narrative="本组本周进展") for g in groups for w in weeks],
+        actor=system,
+    )  # fmt: skip
+    letters = [Letter(campaign=campaign, group=g, kind="reminder", title=f"提醒函 {w.starts:%Y-%m}", points="加快整改",
+                      issued_on=w.starts, respond_by=w.starts + dt.timedelta(days=10), issued_by=system)
+               for g in groups for w in weeks[::4]]  # fmt: skip
+    do_bulk_create_objects(letters, actor=system)
+    letters = list(Letter.objects.filter(campaign=campaign))
+    do_bulk_create_objects(
+        [LetterRecipient(letter=letter, unit_id=a.unit_id) for letter in letters for a in assigned
+         if a.group_id == letter.group_id],
+        actor=system,
+    )  # fmt: skip
+
+
 def timed(client, url: str, runs: int, before=None) -> dict:
     client.get(url)  # warm-up
     samples = []
@@ -104,6 +164,7 @@ def main() -> None:
     from ducha.ledger.models import Problem
 
     campaign, users = bench_users()
+    bench_supervision(campaign, users)
     clients = {}
     for name, user in users.items():
         clients[name] = Client()
@@ -127,6 +188,13 @@ def main() -> None:
         ("weekly report submission page, unit", clients["bench-unit"], "/unit-weekly-reports/add/", None),
         ("missing weekly reports, office", office, "/weekly-reports/missing/", None),
         ("unit weekly reports, late", office, "/unit-weekly-reports/?timeliness=late", None),
+        ("unit weekly reports, late (office)", office, "/unit-weekly-reports/?timeliness=late", None),
+        ("unit weekly reports, group member", clients["bench-group"], "/unit-weekly-reports/", None),
+        ("missing weekly reports (office)", office, "/weekly-reports/missing/", None),
+        ("contacts, phone, of a group (office)", office, f"/contacts/?group={group}&kind=phone", None),
+        ("contact compliance, group member", clients["bench-group"], "/contact-compliance/", None),
+        ("letter responses overdue (office)", office, "/letter-recipients/?overdue=true", None),
+        ("complaints (office)", office, "/complaints/", None),
     ]  # fmt: skip
     print(f"database {args.db}  ({campaign})  runs per page: {args.runs}\n")
     print(f"{'page':48} {'median':>9} {'max':>9}")

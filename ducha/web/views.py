@@ -46,6 +46,9 @@ def home(request):
             "by_group": [g for g in figures["by_group"] if group and g["group"] == group.code],
         }
         context |= _lagging(request, campaign, as_of, group.code if group else None)
+    else:
+        ranking = cached_lagging(campaign, user=request.user, today=as_of)
+        context["lagging_units"] = [(g, u) for g in ranking["groups"] for u in g["units"] if u["lagging"]]
     context["supervision"] = _supervision_table(context["figures"], kind)
     context["overdue"] = _overdue(request, campaign, as_of)
     template = "web/dashboard_group.html" if kind == RoleKind.GROUP_MEMBER else "web/dashboard_office.html"

@@ -6,6 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from ducha.reports.lagging import campaign_lagging
 from ducha.reports.tests.test_supervision_figures import add_supervision
 from ducha.web.supervision.figures import FIGURES, SECTIONS, figure_url
 from ducha.web.tests.helpers import page, text
@@ -84,3 +85,15 @@ def test_group_dashboard_shows_its_own_figures_linked_to_its_lists(supervised, l
 
 def test_a_unit_sees_no_supervision_table(supervised, login):
     assert 'data-testid="supervision"' not in page(login("league_a").get(reverse("home")))
+
+
+def test_office_dashboard_lists_the_units_that_lag_in_every_group(supervised, login):
+    response = login("office").get(reverse("home"))
+    ranking = campaign_lagging(supervised.campaign)
+
+    flagged = [u["unit"] for g in ranking["groups"] for u in g["units"] if u["lagging"]]
+    table = re.search(r'data-testid="lagging-overview">(.*?)</table>', page(response), re.S).group(1)
+    assert re.findall(r'<tr data-unit="(\w+)"', table) == flagged
+    # No weekly report since 2024-06-17 from anyone: every unit is missing reports.
+    assert set(flagged) == {"150100", "fgw", "150200", "czt"}
+    assert table.count('data-criterion="reports"') == 4
