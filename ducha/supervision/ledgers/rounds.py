@@ -8,8 +8,9 @@ from django.utils.translation import gettext_lazy
 
 from ducha.core.access import Action, allows, restrict
 from ducha.core.registry import Ledger
+from ducha.ledger.choices import ProblemStatus
 from ducha.ledger.models import Problem
-from ducha.org.models import Unit
+from ducha.org.models import Assignment, Unit
 from ducha.supervision.choices import RoundKind
 from ducha.supervision.filtersets import rounds as f
 from ducha.supervision.forms import rounds as forms
@@ -32,8 +33,11 @@ def round_context(request, round: SupervisionRound, *, bound: dict | None = None
     problem_form = check_form = None
     if may_work:
         problem_form = bound.pop("problem", None) or forms.RoundProblemForm(user=user, round=round)
+    candidates: list[Problem] = []
     if may_work and look_back:
-        check_form = bound.pop("check", None) or forms.LookBackForm(round=round, user=user)
+        chosen = {name: request.GET[name] for name in ("unit", "project", "problem") if request.GET.get(name)}
+        check_form = bound.pop("check", None) or forms.LookBackForm(round=round, user=user, initial=chosen)
+        candidates = list(_signed_off_to_recheck(round, user))
     return {
         "methods": t.methods_text(round),
         "counties": list(counties),
@@ -41,8 +45,19 @@ def round_context(request, round: SupervisionRound, *, bound: dict | None = None
         "problem_form": problem_form,
         "check_form": check_form,
         "look_back": look_back,
+        "candidates": candidates,
         "error": error,
     }
+
+
+def _signed_off_to_recheck(round: SupervisionRound, user, limit: int = 20):
+    """The group's signed-off problems this look-back round has not re-checked yet, the
+    latest rectified first: the page offers each to re-check (it fills in the form)."""
+    units = Assignment.objects.filter(group_id=round.group_id).values("unit_id")
+    checked = LookBackCheck.objects.filter(round=round).exclude(problem=None).values("problem_id")
+    problems = Problem.objects.filter(campaign_id=round.campaign_id, unit_id__in=units, status=ProblemStatus.SIGNED_OFF)
+    problems = problems.exclude(pk__in=checked).select_related("unit").order_by("-rectified_on", "-pk")
+    return restrict(problems, user)[:limit]
 
 
 def _round_records(round: SupervisionRound) -> tuple:

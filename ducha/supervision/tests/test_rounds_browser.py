@@ -112,9 +112,12 @@ def test_a_look_back_round_reopens_a_problem_and_the_pages_read_well(campaign, r
     shot(page, "site-round-detail")
 
     page.goto(reverse("site-rounds-detail", args=[rounds["look_back"]]))
+    offered = page.get_by_test_id("candidates")
+    offered.locator("summary").click()
+    offered.get_by_role("link", name="Q-hohhot").click()  # fills in the form
     form = page.get_by_test_id("look-back-form")
-    form.locator("#check-unit").select_option(label="呼和浩特市")
-    form.locator("#check-problem").fill("Q-hohhot")
+    expect(form.locator("#check-problem")).to_have_value("Q-hohhot")
+    expect(form.locator("#check-unit")).to_have_value(str(campaign.units["150100"].pk))
     form.locator("#check-checked_on").fill("2024-08-06")
     form.locator("#check-outcome").select_option(value="not_rectified")
     form.get_by_role("button").click()  # no reason: refused at its field

@@ -178,3 +178,17 @@ def test_the_compliance_page_per_group_and_week(pages):
     office = client(sc, "office").get(url, {"group": "B", "week": "2024-06-03"}).content.decode()
     assert 'data-testid="shortfall-150200"' in office
     assert client(sc, "league_a").get(url).status_code == 403
+
+
+def test_the_look_back_page_offers_the_signed_off_problems_not_yet_rechecked(pages):
+    sc, rec = pages
+    r, group_a = rec["A"]["round"], client(sc, "group_a")
+    url = reverse("site-rounds-detail", args=[r.pk])
+    page = group_a.get(url).content.decode()
+    offer = f"?unit={sc.units['150100'].pk}&amp;problem=Q-hohhot#look-back"
+    assert offer in page and "Q-baotou" not in page  # group B's problem is not offered
+    filled = group_a.get(url, {"unit": sc.units["150100"].pk, "problem": "Q-hohhot"}).content.decode()
+    assert 'value="Q-hohhot"' in filled
+    post = {"unit": sc.units["150100"].pk, "problem": "Q-hohhot", "checked_on": "2024-06-05", "outcome": "confirmed"}
+    assert group_a.post(reverse("site-rounds-check", args=[r.pk]), post).status_code == 302
+    assert offer not in group_a.get(url).content.decode()
