@@ -75,7 +75,7 @@ def rounds(campaign: SmallCampaign) -> dict:  # noqa: F811 (the fixture of test_
     return {"site": site.pk, "look_back": look_back.pk, "problem": sc.problems["hohhot"].pk}
 
 
-def test_a_group_records_a_phone_contact(campaign, rounds, sign_in):
+def test_a_group_records_a_phone_contact(campaign, rounds, sign_in):  # noqa: F811 (fixtures of test_browser)
     group = sign_in("group_a")
     page = group.page
     page.goto(reverse("contacts-list"))
@@ -100,7 +100,7 @@ def test_a_group_records_a_phone_contact(campaign, rounds, sign_in):
     assert group.errors == []
 
 
-def test_a_look_back_round_reopens_a_problem_and_the_pages_read_well(campaign, rounds, sign_in):
+def test_a_look_back_round_reopens_a_problem_and_the_pages_read_well(campaign, rounds, sign_in):  # noqa: F811 (fixtures of test_browser)
     group = sign_in("group_a")
     page = group.page
     page.goto(reverse("site-rounds-list"))
@@ -140,7 +140,7 @@ def test_a_look_back_round_reopens_a_problem_and_the_pages_read_well(campaign, r
     assert group.errors == []
 
 
-def test_the_office_sets_a_contact_rule(campaign, rounds, sign_in):
+def test_the_office_sets_a_contact_rule(campaign, rounds, sign_in):  # noqa: F811 (fixtures of test_browser)
     office = sign_in("office")
     page = office.page
     page.goto(reverse("contact-rules-add"))
