@@ -37,7 +37,7 @@ class Complaint(models.Model):
     )
     deadline = models.DateField(_("deadline"), null=True, blank=True)
     status = models.CharField(
-        _("status"), max_length=10, choices=ComplaintStatus.choices, default=ComplaintStatus.RECEIVED
+        _("handling status"), max_length=10, choices=ComplaintStatus.choices, default=ComplaintStatus.RECEIVED
     )
     progress = models.TextField(_("handling progress"), blank=True)
     outcome = models.TextField(_("outcome"), blank=True)
