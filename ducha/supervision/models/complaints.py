@@ -35,7 +35,7 @@ class Complaint(models.Model):
     county = models.ForeignKey(
         "org.Unit", verbose_name=_("county"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    deadline = models.DateField(_("handling deadline"), null=True, blank=True)
     status = models.CharField(
         _("handling status"), max_length=10, choices=ComplaintStatus.choices, default=ComplaintStatus.RECEIVED
     )

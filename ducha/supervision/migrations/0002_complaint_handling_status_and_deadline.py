@@ -12,6 +12,11 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AlterField(
             model_name='complaint',
+            name='deadline',
+            field=models.DateField(blank=True, null=True, verbose_name='handling deadline'),
+        ),
+        migrations.AlterField(
+            model_name='complaint',
             name='status',
             field=models.CharField(choices=[('received', 'Received'), ('handling', 'Being handled'), ('closed', 'Closed')], default='received', max_length=10, verbose_name='handling status'),
         ),
