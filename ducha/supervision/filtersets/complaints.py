@@ -17,7 +17,7 @@ class ComplaintFilterSet(ListFilterSet):
     unit = df.ModelChoiceFilter(queryset=_units, to_field_name="code", label=_("unit"))
     county = df.ModelChoiceFilter(queryset=_counties, to_field_name="code", label=_("county"))
     source = df.ChoiceFilter(choices=ComplaintSource.choices, label=_("source"))
-    status = df.ChoiceFilter(choices=ComplaintStatus.choices, label=_("status"))
+    status = df.ChoiceFilter(choices=ComplaintStatus.choices, label=_("handling status"))
     overdue = df.BooleanFilter(method="filter_overdue", label=_("overdue"))
     to_problem = df.BooleanFilter(field_name="problem", lookup_expr="isnull", exclude=True, label=_("became a problem"))
     to_clue = df.BooleanFilter(

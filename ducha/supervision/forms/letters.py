@@ -78,7 +78,7 @@ class AnswerForm(forms.Form):
         kwargs.setdefault("auto_id", "answer-%s")
         super().__init__(*args, **kwargs)
         self.initial.setdefault("response", recipient.response)
-        self.initial.setdefault("responded_on", timezone.localdate())
+        self.initial.setdefault("responded_on", recipient.responded_on or timezone.localdate())
 
 
 class DecisionForm(forms.Form):

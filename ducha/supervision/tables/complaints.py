@@ -19,7 +19,7 @@ COMPLAINT_COLUMNS = (
     Column(_("received on"), lambda o: o.received_on, "received_on"),
     Column(_("supervision group"), lambda o: o.group.name if o.group else "", "group__code", nowrap=True),
     Column(_("unit"), lambda o: o.unit.name if o.unit else "", "unit__order", nowrap=True),
-    Column(_("deadline"), lambda o: o.deadline, "deadline"),
-    Column(_("status"), lambda o: o.get_status_display(), "status", nowrap=True),
-    Column(_("became"), became, nowrap=True),
+    Column(_("handling deadline"), lambda o: o.deadline, "deadline"),
+    Column(_("handling status"), lambda o: o.get_status_display(), "status", nowrap=True),
+    Column(_("converted into"), became, nowrap=True),
 )
