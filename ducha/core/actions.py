@@ -32,10 +32,12 @@ def _check_workflow_defaults(obj: models.Model) -> None:
         raise ValidationError({f: _("This field changes only through its workflow.") for f in wrong})
 
 
-def _check_links(actor: Actor, objs: Sequence[models.Model]) -> None:
+def _check_links(actor: Actor, objs: Sequence[models.Model], failures: list | None = None) -> None:
     """A record links only what its actor may see (restrict): a unit cannot hang its
     clue transfer on another unit's problem by guessing an id. The models' clean()
-    then checks that the linked record is of the same unit (and county)."""
+    then checks that the linked record is of the same unit (and county).
+    Raises for the first record linking outside the scope, or, given `failures`, adds
+    every such record and its error there."""
     model = type(objs[0])
     own = getattr(model, "scope", None)
     # The owning unit and county are the record's scope itself: ensure_allowed judges them.
@@ -51,7 +53,10 @@ def _check_links(actor: Actor, objs: Sequence[models.Model]) -> None:
         visible.add(None)  # no link is no breach
         for obj in objs:
             if getattr(obj, field.attname) not in visible:
-                raise ValidationError({field.name: _named(obj, _("No such record in your scope."))})
+                error = ValidationError({field.name: _("No such record in your scope.")})
+                if failures is None:
+                    raise naming(_record(obj), error)
+                failures.append((obj, error))
 
 
 def _chunks(values: list, size: int = 900):
@@ -84,9 +89,10 @@ def natural_key(obj: models.Model) -> str:
     return str(getattr(obj, "number", None) or getattr(obj, "code", None) or obj)
 
 
-def _check_unique(objs: Sequence[models.Model]) -> None:
+def _check_unique(objs: Sequence[models.Model], failures: list) -> None:
     """Uniqueness for a batch, as one query per constraint: a duplicate number is a
-    validation error naming the record, never an IntegrityError from the database."""
+    validation error naming the record, never an IntegrityError from the database.
+    Every duplicate is added to `failures` with its error."""
     model = type(objs[0])
     sets = [c.fields for c in model._meta.constraints if isinstance(c, UniqueConstraint) and c.condition is None]
     sets += [(f.name,) for f in model._meta.concrete_fields if f.unique and not f.primary_key]
@@ -112,7 +118,7 @@ def _check_unique(objs: Sequence[models.Model]) -> None:
                 duplicate = ValidationError(
                     _("A record with this %(fields)s exists already."), params={"fields": label}
                 )
-                raise naming(_record(obj), ValidationError({names[-1]: duplicate}))
+                failures.append((obj, ValidationError({names[-1]: duplicate})))
             seen.add(key)
 
 
@@ -132,28 +138,59 @@ def do_create_object(model: type[M], *, actor: Actor, data: dict[str, Any], reas
         return obj
 
 
+class BulkValidationError(ValidationError):
+    """Records of a bulk action refused by their rules: every refused record with its own
+    errors (`failures`: (record, error), the errors not yet naming the record), so that a
+    caller can put each back where it came from (an import: its row and column). As a
+    ValidationError its messages name their records; with one record refused it has the
+    shape of that record's error (a single create's), with several their fields' merged."""
+
+    def __init__(self, failures: list[tuple[models.Model, ValidationError]]):
+        self.failures = failures
+        if len(failures) == 1:
+            obj, error = failures[0]
+            named = naming(_record(obj), error)
+            super().__init__(named.error_dict if hasattr(named, "error_dict") else named.error_list)
+            return
+        merged: dict[str, list[ValidationError]] = {}
+        for obj, error in failures:
+            named = naming(_record(obj), error)
+            for field, errors in named.update_error_dict({}).items():
+                merged.setdefault(field, []).extend(errors)
+        super().__init__(merged)
+
+
 def do_bulk_create_objects(objs: Sequence[M], *, actor: Actor, reason: str = "", batch: str | None = None) -> str:
     """Insert many objects of one model as one change-log batch; returns the batch id.
 
     Every rule of do_create_object holds, checked for the whole batch before anything
     is written: workflow defaults, scope, linked records in scope, the model's field and
     clean() rules, uniqueness. Foreign keys are checked in bulk (links, and the
-    database's constraints), not with a query per row."""
+    database's constraints), not with a query per row. Refused records raise one
+    BulkValidationError naming every one of them (nothing is written); an object outside
+    the actor's scope raises AccessDenied."""
     if not objs:
         return batch or ""
     model = type(objs[0])
     relations = _relations(model)
+    failures: list[tuple[models.Model, ValidationError]] = []
     with transaction.atomic():
         for obj in objs:
-            _check_workflow_defaults(obj)
+            try:
+                _check_workflow_defaults(obj)
+            except ValidationError as error:
+                failures.append((obj, error))
+                continue
             ensure_allowed(actor, obj, Action.ADD)
             try:
                 obj.clean_fields(exclude=relations)
                 obj.clean()
             except ValidationError as error:
-                raise naming(_record(obj), error) from error
-        _check_links(actor, objs)
-        _check_unique(objs)
+                failures.append((obj, error))
+        _check_links(actor, objs, failures)
+        _check_unique(objs, failures)
+        if failures:
+            raise BulkValidationError(failures)
         refresh_after_commit(len(objs))
         created = insert_objects(objs)
         return record_changes(

@@ -18,6 +18,28 @@ M = TypeVar("M", bound=models.Model)
 
 ROWS_PER_STATEMENT = 1000
 
+# Fields whose database value is the Python value itself when that value has one of these
+# types exactly (their get_db_prep_save hands it back unchanged): no call per value.
+# Any other field, or value, goes through get_db_prep_save.
+_AS_IS: dict[type, tuple[type, ...]] = {
+    models.CharField: (str, type(None)),
+    models.TextField: (str, type(None)),
+    models.IntegerField: (int, type(None)),
+    models.BigIntegerField: (int, type(None)),
+    models.SmallIntegerField: (int, type(None)),
+    models.PositiveIntegerField: (int, type(None)),
+    models.PositiveBigIntegerField: (int, type(None)),
+    models.PositiveSmallIntegerField: (int, type(None)),
+    models.BooleanField: (bool,),
+}
+_KEYS = (models.AutoField, models.BigAutoField)
+
+
+def _as_is(field: models.Field) -> tuple[type, ...]:
+    if type(field) is models.ForeignKey and type(field.target_field) in _KEYS:
+        return (int, type(None))  # a foreign key by its id
+    return _AS_IS.get(type(field), ())
+
 
 def insert_objects(objs: Sequence[M]) -> Sequence[M]:
     """Insert new objects (no pk yet) of one concrete model; sets their pks. Returns objs."""
@@ -37,13 +59,17 @@ def insert_objects(objs: Sequence[M]) -> Sequence[M]:
     row_sql = f"({', '.join(['%s'] * len(fields))})"
     limit = connection.features.max_query_params or 32766  # (None: no limit, as on PostgreSQL)
     per_statement = max(1, min(ROWS_PER_STATEMENT, limit // len(fields)))
+    # (field, attname, whether its pre_save computes the value (auto_now …), the types taken as they are)
+    plan = [(f, f.attname, type(f).pre_save is not models.Field.pre_save, _as_is(f)) for f in fields]
     with connection.cursor() as cursor:
         for start in range(0, len(objs), per_statement):
             chunk = objs[start : start + per_statement]
             params: list = []
             for obj in chunk:
                 obj._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
-                params.extend(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields)
+                for f, attname, computed, as_is in plan:
+                    value = f.pre_save(obj, True) if computed else getattr(obj, attname)
+                    params.append(value if type(value) in as_is else f.get_db_prep_save(value, connection))
             sql = (
                 f"INSERT INTO {ops.quote_name(opts.db_table)} ({columns}) "
                 f"VALUES {', '.join([row_sql] * len(chunk))} RETURNING {returned}"

@@ -67,6 +67,10 @@ class Planned:
 
 @dataclass
 class ImportResult:
+    """What an import found and did. It holds no more than the file's counts, its findings
+    and the rows that change a stored record (for the preview): the rows themselves are
+    read, checked and applied a chunk at a time, and let go."""
+
     kind: str
     name: str
     sha256: str = ""
@@ -74,7 +78,7 @@ class ImportResult:
     dry_run: bool = False
     findings: list[Finding] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
-    planned: list[Planned] = field(default_factory=list)
+    planned: list[Planned] = field(default_factory=list)  # the rows changing a stored record
     refused_rows: set[int] = field(default_factory=set)
     table: Table | None = None
     column_index: dict[str, int] = field(default_factory=dict)  # header → column (0 = A)
@@ -82,6 +86,23 @@ class ImportResult:
     error_report: Path | None = None
     record: ImportRecord | None = None
     applied: bool = False
+    outcomes: dict[str, int] = field(default_factory=dict)  # added / changed / unchanged → rows
+    noted: dict[str, int] = field(default_factory=dict)  # dispositions noted → rows
+    error_count: int = 0
+
+    def add(self, finding: Finding) -> None:
+        self.findings.append(finding)
+        if not finding.warning:
+            self.error_count += 1
+
+    def keep(self, planned: Planned) -> None:
+        """A valid row counted (and kept, when it changes a stored record)."""
+        outcome = planned.outcome
+        self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
+        for what in planned.noted:
+            self.noted[what] = self.noted.get(what, 0) + 1
+        if planned.changes and planned.existing is not None:
+            self.planned.append(planned)
 
     @property
     def errors(self) -> list[Finding]:
@@ -92,7 +113,7 @@ class ImportResult:
         return [f for f in self.findings if f.warning]
 
     def count(self, outcome: str) -> int:
-        return sum(p.outcome == outcome for p in self.planned)
+        return self.outcomes.get(outcome, 0)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -102,14 +123,6 @@ class ImportResult:
             "unchanged": self.count("unchanged"),
             "refused": len(self.refused_rows),
         }
-
-    @property
-    def noted(self) -> dict[str, int]:
-        noted: dict[str, int] = {}
-        for p in self.planned:
-            for what in p.noted:
-                noted[what] = noted.get(what, 0) + 1
-        return noted
 
     @property
     def status(self) -> str:

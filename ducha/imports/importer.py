@@ -18,6 +18,7 @@
 
 import hashlib
 import io
+import itertools
 import os
 import zipfile
 from collections.abc import Callable, Iterator
@@ -30,9 +31,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ducha.core.access import AccessDenied, Actor
+from ducha.core.actions import BulkValidationError
 from ducha.core.changelog import new_batch
+from ducha.core.planner import refresh_after_commit
 from ducha.imports.actions import do_record_import
-from ducha.imports.findings import Finding, ImportResult
+from ducha.imports.findings import Finding, ImportResult, Planned
 from ducha.imports.layouts import PROBLEM_COLUMNS, PROJECT_COLUMNS
 from ducha.imports.models import ImportKind, ImportRecord
 from ducha.imports.problems import ProblemReader
@@ -46,24 +49,15 @@ from ducha.org.models import active_campaign
 # The entry point
 
 
-# progress(rows read, rows validated, rows applied): told after reading, every
-# PROGRESS_EVERY rows while validating, and once applied (the background jobs' counters).
+# progress(rows read, rows validated, rows applied): told after reading the header row,
+# every PROGRESS_EVERY rows while validating, after each chunk and once applied (the
+# background jobs' counters). Rows read is the sheet's rows below the header until the
+# whole file is read, then the data rows.
 Progress = Callable[[int, int, int], None]
 PROGRESS_EVERY = 500
-
-
-class _Counted(list):
-    """The rows, telling `progress` every PROGRESS_EVERY rows as a reader walks them."""
-
-    def __init__(self, rows: list[Row], progress: Progress):
-        super().__init__(rows)
-        self.progress = progress
-
-    def __iter__(self) -> Iterator[Row]:
-        for n, row in enumerate(super().__iter__(), 1):
-            if n % PROGRESS_EVERY == 0:
-                self.progress(len(self), n, 0)
-            yield row
+# Rows read, checked and applied at a time: an import holds no more of the file than this
+# (with the natural keys seen, its counts and its findings), whatever the file's size.
+CHUNK_ROWS = 5000
 
 
 def run_import(
@@ -76,30 +70,102 @@ def run_import(
     try:
         result.table = read_table(result.name, content, {c.normalised for c in columns})
     except FileRefused as refused:
-        result.findings.append(Finding(None, "", "", refused.message, refused.params))
+        result.add(Finding(None, "", "", refused.message, refused.params))
         _finish(result, actor, content)
         return result
     result.stored = _keep(result, content)
     campaign = active_campaign()
     if campaign is None:
-        result.findings.append(Finding(None, "", "", _("There is no active campaign to import into.")))
+        result.add(Finding(None, "", "", _("There is no active campaign to import into.")))
         _finish(result, actor, content)
         return result
     rows = read_rows(result, columns)
-    if progress is not None:
-        progress(len(rows), 0, 0)
-        rows = _Counted(rows, progress)
     if not result.errors:
         reader = (ProjectReader if kind == ImportKind.PROJECTS else ProblemReader)(actor, campaign, result)
-        reader.validate(rows)
-        if progress is not None:
-            progress(len(rows), len(rows), 0)
-        if not result.errors and not dry_run:
-            _apply(reader, result, actor, content)
-            if progress is not None and result.applied:
-                progress(len(rows), len(rows), len(result.planned))
+        _run(reader, rows, result, actor, content, progress)
     _finish(result, actor, content)
     return result
+
+
+class _Ticking(list):
+    """A chunk's rows, telling `tick` every PROGRESS_EVERY rows as a reader walks them."""
+
+    def __init__(self, rows: list[Row], tick: Callable[[int], None]):
+        super().__init__(rows)
+        self.tick = tick
+
+    def __iter__(self) -> Iterator[Row]:
+        for n, row in enumerate(super().__iter__(), 1):
+            if n % PROGRESS_EVERY == 0:
+                self.tick(n)
+            yield row
+
+
+class _RollBack(Exception):
+    """A dry run, or a file with errors: everything written is rolled back."""
+
+
+def _run(
+    reader: Reader, rows: Iterator[Row], result: ImportResult, actor: Actor, content: bytes, progress: Progress | None
+) -> None:
+    """Every row read, checked and written a chunk at a time, in one transaction and one
+    change-log batch, with the import's record. The records' own rules are their bulk
+    action's, which checks a chunk's records before it writes any: a dry run, and a file
+    with errors, run the actions too (all but the status moves, checked when planned) so
+    that every error is found, then roll everything back."""
+    table = result.table
+    assert table is not None
+    estimate = table.estimate
+    read = validated = applied = 0
+    told = None
+
+    def tell() -> None:
+        nonlocal told
+        now = (max(read, estimate), validated, applied)
+        if progress is not None and now != told:
+            progress(*now)
+            told = now
+
+    tell()
+    reader.prepare()
+    batch = new_batch()
+    evidence = None if result.dry_run else _evidence(result, content)
+    try:
+        with transaction.atomic():
+            for chunk in _chunks(rows):
+                read += len(chunk)
+                reader.row_of.clear()
+                done = validated
+
+                def tick(n: int, done: int = done) -> None:
+                    nonlocal validated
+                    validated = done + n
+                    tell()
+
+                planned = reader.validate(_Ticking(chunk, tick))
+                validated = done + len(chunk)
+                tell()
+                written = _apply(reader, planned, result, batch, None if result.error_count else evidence)
+                for p in planned:
+                    if p.row not in result.refused_rows:
+                        result.keep(p)
+                if written and not result.error_count and not result.dry_run:
+                    applied += len(chunk)
+                    tell()
+            estimate = 0  # the whole file read: the rows read are known
+            tell()
+            if result.error_count or result.dry_run:
+                raise _RollBack
+            result.applied = True
+            result.record = _record(result, actor, batch)
+            refresh_after_commit(read)  # the bulk actions' chunks are smaller than the file
+    except _RollBack:
+        result.applied, result.record = False, None
+
+
+def _chunks(rows: Iterator[Row]) -> Iterator[list[Row]]:
+    while chunk := list(itertools.islice(rows, CHUNK_ROWS)):
+        yield chunk
 
 
 def _keep(result: ImportResult, content: bytes) -> Path:
@@ -155,25 +221,29 @@ def _evidence(result: ImportResult, content: bytes) -> EvidenceUpload:
     return EvidenceUpload(f"{Path(result.name).stem}.zip", buffer.getvalue())
 
 
-def _apply(reader: Reader, result: ImportResult, actor: Actor, content: bytes) -> None:
-    """The whole file in one transaction and one change-log batch, the import's record with it."""
-    batch = new_batch()
+def _apply(reader: Reader, planned: list[Planned], result: ImportResult, batch: str, evidence) -> bool:
+    """A chunk's planned rows written (rolled back to before the chunk if an action
+    refuses: its errors are put on their rows). Whether it was written."""
+    if not planned:
+        return True
     try:
         with transaction.atomic():
-            reader.apply(batch, _evidence(result, content))
-            result.applied = True
-            result.record = _record(result, actor, batch)
+            reader.apply(planned, batch, evidence)
+        return True
+    except BulkValidationError as error:
+        if not reader.refused(error.failures):
+            _map_errors(result, error, planned)
     except (ValidationError, AccessDenied, ObjectDoesNotExist) as error:
-        result.applied, result.record = False, None
-        _map_errors(result, error)
+        _map_errors(result, error, planned)
+    return False
 
 
-def _map_errors(result: ImportResult, error: Exception) -> None:
+def _map_errors(result: ImportResult, error: Exception, planned: list[Planned]) -> None:
     """The errors an action raised (they name their record) put back on their rows."""
     messages = error.messages if isinstance(error, ValidationError) else [str(error)]
     for message in messages:
-        rows = [p.row for p in result.planned if p.number and f" {p.number}:" in f" {message}"]
+        rows = [p.row for p in planned if p.number and f" {p.number}:" in f" {message}"]
         row = rows[0] if rows else None
-        result.findings.append(Finding(row, "", "", message))
+        result.add(Finding(row, "", "", message))
         if row is not None:
             result.refused_rows.add(row)

@@ -20,7 +20,7 @@ from ducha.ledger.evidence import EvidenceUpload
 from ducha.ledger.models import MarketEntityType, Problem, ProblemCategory, ProblemItem, Project
 from ducha.ledger.rectification import StepInput, TransitionError, check_requirements, path_between
 from ducha.org.choices import UnitKind
-from ducha.org.models import Domain
+from ducha.org.models import Domain, Unit
 
 # The words of the workbooks (they are Chinese whatever the interface language).
 STATUS_WORDS: dict[str, str] = {
@@ -44,6 +44,10 @@ AUTHORITY_WORDS: dict[str, str] = {
     "纪检监察机关": ClueAuthority.DISCIPLINE,
     "行业主管部门": ClueAuthority.INDUSTRY,
 }
+
+
+# What a problem's rules read of its project (Problem.clean): the rest is not loaded.
+PROJECT_FIELDS = ("id", "unit", "number", "county", "domain")
 
 
 class Catalogue:
@@ -71,28 +75,38 @@ class ProblemReader(Reader):
     columns = PROBLEM_COLUMNS
     model = Problem
 
-    def validate(self, rows: list[Row]) -> None:
+    def prepare(self) -> None:
         self.categories = Catalogue(ProblemCategory.objects.all())
         self.items = Catalogue(ProblemItem.objects.select_related("category"))
         self.entity_types = Catalogue(MarketEntityType.objects.all())
         self.domains = Domain.objects.in_bulk()
+        self.counties = Unit.objects.filter(parent__isnull=False).in_bulk()
+        self.as_of = self.campaign.as_of()
+        self.evidence_stored: dict = {}  # the workbook, checked and stored by the first chunk's moves
+        # A county's reporter: its problems are in scope through their project's county, known later.
+        self.scope_early = not user_scope(self.actor, Action.ADD).county_ids
+
+    def validate(self, rows: list[Row]) -> list[Planned]:
         parsed = []
         for row in rows:
-            before = len(self.result.errors)
+            before = self.result.error_count
             values = self.parse_row(row)
-            if values is not None and len(self.result.errors) == before:
+            if values is not None and self.result.error_count == before:
                 parsed.append((row, values))
         bad = self.duplicates([(row, v["unit"], v["number"]) for row, v in parsed])
         parsed = [(row, v) for row, v in parsed if row.number not in bad]
         keys = [(v["unit"], v["number"]) for _r, v in parsed]
         stored = self.stored(Problem, keys)
-        # A problem's rules read its project's unit, county and domain (the ids, and the county's parent).
+        # A problem's rules read its project's unit, county and domain (the ids; the county is the problem's own).
         projects = self.stored(
-            Project, [(v["unit"], v["project"]) for _r, v in parsed if v["project"]], related=["county"]
+            Project, [(v["unit"], v["project"]) for _r, v in parsed if v["project"]], only=PROJECT_FIELDS
         )
+        planned = []
         for row, values in parsed:
-            self.plan(row, values, stored.get((values["unit"].pk, values["number"])), projects)
-        self.result.planned = self.planned
+            p = self.plan(row, values, stored.get((values["unit"].pk, values["number"])), projects)
+            if p is not None:
+                planned.append(p)
+        return planned
 
     def _catalogue(self, row: Row, key: str, catalogue: "Catalogue") -> Any:
         text = row.text(key)
@@ -103,9 +117,8 @@ class ProblemReader(Reader):
         unit = self.owner(row, "unit", kinds=[UnitKind.LEAGUE, UnitKind.DEPARTMENT])
         if not row.text("unit"):
             self.required(row, "unit", None)
-        if unit is not None and not user_scope(self.actor, Action.ADD).county_ids:
-            # (a county's reporter: its problems are in scope through their project's county, known later)
-            self.early_scope(row, Problem(unit=unit), "unit")
+        if unit is not None and self.scope_early:
+            self.early_scope(row, "unit", unit=unit)
         category = self._catalogue(row, "category", self.categories)
         item = self._catalogue(row, "item", self.items)
         if row.text("category") and category is None:
@@ -186,19 +199,19 @@ class ProblemReader(Reader):
             self.error(row, key, _("“%(value)s” is not one of %(choices)s"), choices=" / ".join(words))
         return value
 
-    def plan(self, row: Row, v: dict, stored: Problem | None, projects: dict) -> None:
+    def plan(self, row: Row, v: dict, stored: Problem | None, projects: dict) -> Planned | None:
         unit = v["unit"]
         project = None
         if v["project"]:
             project = projects.get((unit.pk, v["project"]))
             if project is None:
                 self.error(row, "project", _("“%(value)s”: no such project of %(unit)s"), unit=unit.name)
-                return
+                return None
         category = v["category"]
         domain = self.domains[project.domain_id] if project else (category.domain if category else None)
         fields = {
             "project": ("project", project),
-            "county": ("project", project.county if project else None),
+            "county": ("project", self.counties[project.county_id] if project and project.county_id else None),
             "domain": ("project", domain),
             "category": ("category", category),
             "item": ("item", v["item"]),
@@ -214,7 +227,7 @@ class ProblemReader(Reader):
         if stored is not None and not row.present("project"):
             fields = {k: f for k, f in fields.items() if k not in ("project", "county", "domain")}
         p = Planned(row.number, v["number"], noted=v["noted"])
-        before = len(self.result.errors)
+        before = self.result.error_count
         if stored is None:
             obj = Problem(campaign=self.campaign, unit=unit, number=v["number"],
                           **{k: value for k, (_key, value) in fields.items()})  # fmt: skip
@@ -227,10 +240,9 @@ class ProblemReader(Reader):
             self.check_existing(row, stored, p.changes, "unit")
             found_on = p.changes.get("found_on", stored.found_on)
             measures = v["measures"] if row.present("measures") else stored.measures
-        if len(self.result.errors) == before:
+        if self.result.error_count == before:
             self.plan_steps(row, p, current, v, found_on, measures)
-        if row.number not in self.result.refused_rows:
-            self.planned.append(p)
+        return None if row.number in self.result.refused_rows else p
 
     def plan_steps(self, row: Row, p: Planned, current: str, v: dict, found_on: dt.date, measures: str) -> None:
         target = v["status"] or current
@@ -252,10 +264,9 @@ class ProblemReader(Reader):
             return
         # The workbook itself is the evidence of the statuses it states (one file).
         step = StepInput(v["reason"], measures, v["opinion"], 1, v["rectified_on"])
-        as_of = self.campaign.as_of()
         for t in path:
             try:
-                check_requirements(t, step, found_on=found_on, as_of=as_of)
+                check_requirements(t, step, found_on=found_on, as_of=self.as_of)
             except TransitionError as error:
                 self.model_errors(row, error)
                 return
@@ -268,13 +279,15 @@ class ProblemReader(Reader):
             p.steps.append((t.target, when))
         p.step_input = step
 
-    def apply(self, batch: str, evidence: EvidenceUpload) -> None:
-        do_bulk_create_objects([p.new for p in self.planned if p.new is not None], actor=self.actor,
+    def apply(self, planned: list[Planned], batch: str, evidence: EvidenceUpload | None) -> None:
+        do_bulk_create_objects([p.new for p in planned if p.new is not None], actor=self.actor,
                                reason=self.reason, batch=batch)  # fmt: skip
-        self.update_all(batch)
+        self.update_all(planned, batch)
+        if evidence is None:
+            return
         # One move per problem, its whole path at once; each step keeps its own business time.
         moves = []
-        for p in self.planned:
+        for p in planned:
             if p.steps:
                 s, problem = p.step_input, cast(Problem, p.new if p.new is not None else p.existing)
                 files = [evidence] if any(target == ProblemStatus.RECTIFIED for target, _w in p.steps) else []
@@ -282,7 +295,7 @@ class ProblemReader(Reader):
                 moves.append(Move(problem, target, when, s.completed_on, s.reason, s.measures, s.opinion, files,
                                   times=dict(p.steps)))  # fmt: skip
         if moves:
-            do_bulk_transition_problems(moves, actor=self.actor, batch=batch)
+            do_bulk_transition_problems(moves, actor=self.actor, batch=batch, files_stored=self.evidence_stored)
 
 
 def _day(date: dt.date) -> dt.datetime:

@@ -26,21 +26,26 @@ class ProjectReader(Reader):
     columns = PROJECT_COLUMNS
     model = Project
 
-    def validate(self, rows: list[Row]) -> None:
-        domains = list(Domain.objects.all())
-        types = {(t.domain_id, clean_header(t.name)): t for t in ProjectType.objects.all()}
+    def prepare(self) -> None:
+        self.domains = list(Domain.objects.all())
+        self.types = {(t.domain_id, clean_header(t.name)): t for t in ProjectType.objects.all()}
+
+    def validate(self, rows: list[Row]) -> list[Planned]:
         parsed = []
         for row in rows:
-            before = len(self.result.errors)
-            values = self.parse_row(row, domains, types)
-            if values is not None and len(self.result.errors) == before:
+            before = self.result.error_count
+            values = self.parse_row(row, self.domains, self.types)
+            if values is not None and self.result.error_count == before:
                 parsed.append((row, values))
         bad = self.duplicates([(row, v["unit"][1], v["number"][1]) for row, v in parsed])
         parsed = [(row, v) for row, v in parsed if row.number not in bad]
         stored = self.stored(Project, [(v["unit"][1], v["number"][1]) for _r, v in parsed])
+        planned = []
         for row, values in parsed:
-            self.plan(row, values, stored.get((values["unit"][1].pk, values["number"][1])))
-        self.result.planned = self.planned
+            p = self.plan(row, values, stored.get((values["unit"][1].pk, values["number"][1])))
+            if p is not None:
+                planned.append(p)
+        return planned
 
     def parse_row(self, row: Row, domains: list[Domain], types: dict) -> dict | None:
         number = self.required(row, "number", row.text("number"))
@@ -81,7 +86,7 @@ class ProjectReader(Reader):
                         self.error(row, "county", _("“%(value)s” is not a known county"))
         if unit is not None:
             key = "league" if league else "department"
-            self.early_scope(row, Project(unit=unit, county=county), "county" if county else key)
+            self.early_scope(row, "county" if county else key, unit=unit, county=county)
         self.required(row, "tenderer", row.text("tenderer"))
         usccs = {}
         for key in ("tenderer_uscc", "winner_uscc"):
@@ -116,7 +121,7 @@ class ProjectReader(Reader):
             "_flags": flags,
         }
 
-    def plan(self, row: Row, values: dict, stored: Project | None) -> None:
+    def plan(self, row: Row, values: dict, stored: Project | None) -> Planned | None:
         flags = values.pop("_flags")
         scope_key = "county" if values["county"][1] is not None else "league"
         if not row.text("league"):
@@ -138,16 +143,15 @@ class ProjectReader(Reader):
                     p.inspections.append(kind)
                 elif flags[key] is False and done:
                     self.warn(row, key, _("“%(value)s”: the inspection is recorded already and stays recorded"))
-        if row.number not in self.result.refused_rows:
-            self.planned.append(p)
+        return None if row.number in self.result.refused_rows else p
 
-    def apply(self, batch: str, evidence: EvidenceUpload) -> None:
-        do_bulk_create_objects([p.new for p in self.planned if p.new is not None], actor=self.actor,
+    def apply(self, planned: list[Planned], batch: str, evidence: EvidenceUpload | None) -> None:
+        do_bulk_create_objects([p.new for p in planned if p.new is not None], actor=self.actor,
                                reason=self.reason, batch=batch)  # fmt: skip
-        self.update_all(batch)
+        self.update_all(planned, batch)
         inspections = [
             Inspection(project=cast(Project, p.new if p.new is not None else p.existing), kind=kind)
-            for p in self.planned
+            for p in planned
             for kind in p.inspections
         ]
         do_bulk_record_inspections(inspections, actor=self.actor, batch=batch)

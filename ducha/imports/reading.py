@@ -9,9 +9,11 @@
 """
 
 import csv
+import functools
 import io
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+import itertools
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +46,25 @@ class Table:
     sheet: str  # the worksheet read ("" for a .csv)
     header_row: int  # as Excel numbers rows: 1-based, title rows counted
     columns: dict[int, str]  # column index (0 = A) → header as written (normalised)
-    rows: list[tuple[int, list[Any]]] = field(default_factory=list)  # (row number, cells)
+    source: Callable[[], Iterable[list[Any]]]  # the sheet's rows from row 1 on, afresh on each call
+    estimate: int = 0  # rows below the header row, blank and notes rows counted (for progress)
+
+    @property
+    def rows(self) -> Iterator[tuple[int, list[Any]]]:
+        """The data rows as (row number, cells), read afresh one at a time (an import holds
+        no more of the file than the rows it is working on): blank rows and trailing notes
+        rows (填表说明, 注：…) left out."""
+        held: list[tuple[int, list[Any]]] = []  # notes rows: ledger rows only if a ledger row follows
+        for i, cells in enumerate(itertools.islice(self.source(), self.header_row, None), self.header_row + 1):
+            if _blank(cells):
+                continue
+            if _is_note(cells):
+                held.append((i, cells))
+                continue
+            if held:
+                yield from held
+                held.clear()
+            yield i, cells
 
 
 def check_file(name: str, content: bytes) -> str:
@@ -77,9 +97,13 @@ def read_table(name: str, content: bytes, known: set[str]) -> Table:
     """The first worksheet holding a header row, its columns and its data rows (blank rows
     and a trailing notes row left out). `known` are the layout's normalised headers."""
     suffix = check_file(name, content)
-    sheets = _xlsx_sheets(name, content) if suffix == ".xlsx" else [("", _csv_rows(content))]
-    for sheet, rows in sheets:
-        table = _table(sheet, rows, known)
+    if suffix == ".xlsx":
+        sheets = _xlsx_sheets(name, content)
+    else:
+        rows = _csv_rows(content)
+        sheets = iter([("", lambda: rows, len(rows))])
+    for sheet, source, height in sheets:
+        table = _table(sheet, source, height, known)
         if table is not None:
             return table
     raise FileRefused(
@@ -89,7 +113,7 @@ def read_table(name: str, content: bytes, known: set[str]) -> Table:
     )  # fmt: skip
 
 
-def _xlsx_sheets(name: str, content: bytes) -> Iterable[tuple[str, list[list[Any]]]]:
+def _xlsx_sheets(name: str, content: bytes) -> Iterable[tuple[str, Callable[[], Iterable[list[Any]]], int]]:
     from python_calamine import CalamineWorkbook
 
     try:
@@ -100,13 +124,22 @@ def _xlsx_sheets(name: str, content: bytes) -> Iterable[tuple[str, list[list[Any
             _("File %(name)s is not a real %(suffix)s file: it is damaged or incomplete."),
             {"name": name, "suffix": ".xlsx"},
         ) from None
-    for sheet in names:
+    for name_ in names:
         try:
-            # Not skipping the empty area: row i is Excel's row i + 1, column j is column j + 1.
-            rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            # calamine reads the whole sheet (in Rust); its rows become Python lists one at a time.
+            sheet = book.get_sheet_by_name(name_)
+            start, end = sheet.start, sheet.end
         except Exception:
             continue  # a chart sheet or a damaged sheet: not a ledger
-        yield sheet, rows
+        yield name_, functools.partial(_sheet_rows, sheet, start[1] if start else 0), (end[0] + 1 if end else 0)
+
+
+def _sheet_rows(sheet: Any, first_column: int) -> Iterator[list[Any]]:
+    """Row i is Excel's row i + 1 (iter_rows starts at row 1) and column j is column j + 1:
+    iter_rows starts at the first filled column, the columns before it are put back."""
+    pad = [""] * first_column
+    for cells in sheet.iter_rows():
+        yield pad + cells if first_column else cells
 
 
 def _csv_rows(content: bytes) -> list[list[Any]]:
@@ -118,26 +151,23 @@ def _csv_rows(content: bytes) -> list[list[Any]]:
 
 
 def _blank(cells: list[Any]) -> bool:
-    return all(clean_text(c) == "" for c in cells)
+    return all(c is None or c == "" or clean_text(c) == "" for c in cells)
 
 
 def _is_note(cells: list[Any]) -> bool:
-    filled = [clean_text(c) for c in cells if clean_text(c)]
-    return len(filled) == 1 and filled[0].startswith(NOTE_PREFIXES)
+    filled = None
+    for c in cells:
+        if c is None or c == "" or not (text := clean_text(c)):
+            continue
+        if filled is not None:
+            return False  # two filled cells: a ledger row
+        filled = text
+    return filled is not None and filled.startswith(NOTE_PREFIXES)
 
 
-def _table(sheet: str, rows: list[list[Any]], known: set[str]) -> Table | None:
-    found = None
-    for index, cells in enumerate(rows[:HEADER_SEARCH_ROWS]):
+def _table(sheet: str, source: Callable[[], Iterable[list[Any]]], height: int, known: set[str]) -> Table | None:
+    for index, cells in enumerate(itertools.islice(source(), HEADER_SEARCH_ROWS)):
         headers = {j: clean_header(c) for j, c in enumerate(cells) if clean_header(c)}
         if sum(h in known for h in headers.values()) >= HEADER_MIN_KNOWN:
-            found = index
-            break
-    if found is None:
-        return None
-    index = found
-    data = [(i + 1, list(cells)) for i, cells in enumerate(rows) if i > index]
-    # Notes at the end (填表说明, 注：…) and blank rows are not ledger rows.
-    while data and (_blank(data[-1][1]) or _is_note(data[-1][1])):
-        data.pop()
-    return Table(sheet, index + 1, headers, [(n, cells) for n, cells in data if not _blank(cells)])
+            return Table(sheet, index + 1, headers, source, max(0, height - index - 1))
+    return None

@@ -3,17 +3,21 @@ findings on a row's cells, the shared field parsers, unit lookups, scope and mod
 
 import copy
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import reduce
+from operator import or_
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ducha.core.access import Action, Actor, allows, may_add_here, role_kind
 from ducha.core.actions import do_update_object
 from ducha.imports.findings import Finding, ImportResult, Planned
 from ducha.imports.layouts import Column
+from ducha.imports.reading import Table
 from ducha.imports.values import BadValue, clean_text
 from ducha.ledger.evidence import EvidenceUpload
 from ducha.org.choices import UnitKind
@@ -29,10 +33,11 @@ FREE_TEXT = frozenset(
 
 
 class Row:
-    def __init__(self, number: int, cells: dict[str, Any], columns: Sequence[Column]):
+    __slots__ = ("number", "cells", "_texts")
+
+    def __init__(self, number: int, cells: dict[str, Any]):
         self.number = number
         self.cells = cells
-        self.headers = {c.key: c.header for c in columns}
         self._texts: dict[str, str] = {}  # a reader asks for the same cell several times
 
     def present(self, key: str) -> bool:
@@ -48,8 +53,9 @@ class Row:
         return self._texts[key]
 
 
-def read_rows(result: ImportResult, columns: Sequence[Column]) -> list[Row]:
-    """The data rows by column key; unknown and duplicate columns noted, required ones checked."""
+def read_rows(result: ImportResult, columns: Sequence[Column]) -> Iterator[Row]:
+    """The data rows by column key, one at a time as the file is read; unknown and duplicate
+    columns noted, required ones checked (at once, before the first row)."""
     table = result.table
     assert table is not None
     by_header = {c.normalised: c for c in columns}
@@ -59,23 +65,27 @@ def read_rows(result: ImportResult, columns: Sequence[Column]) -> list[Row]:
         if column is None:
             result.unknown_columns.append(header)
         elif column.key in index:
-            result.findings.append(
+            result.add(
                 Finding(table.header_row, column.header, header, _("the column appears twice in the header row"))
             )
         else:
             index[column.key] = j
     for column in columns:
         if column.required and column.key not in index:
-            result.findings.append(
-                Finding(None, "", "", _("The column “%(column)s” is missing."), {"column": column.header})
-            )
+            result.add(Finding(None, "", "", _("The column “%(column)s” is missing."), {"column": column.header}))
     result.column_index = {c.header: index[c.key] for c in columns if c.key in index}
-    rows = [
-        Row(number, {key: cells[j] if j < len(cells) else None for key, j in index.items()}, columns)
-        for number, cells in table.rows
-    ]
-    # A template's numbered empty rows (only 序号 filled) are blank rows.
-    return [row for row in rows if any(row.text(key) for key in row.cells if key != "seq")]
+    return _rows(table, index)
+
+
+def _rows(table: Table, index: dict[str, int]) -> Iterator[Row]:
+    width = max(index.values(), default=-1) + 1
+    for number, cells in table.rows:
+        if len(cells) < width:
+            cells = cells + [None] * (width - len(cells))
+        row = Row(number, {key: cells[j] for key, j in index.items()})
+        # A template's numbered empty rows (only 序号 filled) are blank rows.
+        if any(row.text(key) for key in row.cells if key != "seq"):
+            yield row
 
 
 class Reader(ABC):
@@ -89,8 +99,10 @@ class Reader(ABC):
         self.role = role_kind(actor)
         self.headers = {c.key: c.header for c in self.columns}
         self.field_columns = {f: c.header for c in self.columns for f in c.fields}
-        self.planned: list[Planned] = []
         self._units: dict[tuple, Unit | None] = {}
+        self._in_scope: dict[tuple, bool] = {}  # early_scope's answers
+        self.seen: dict[tuple[int, str], int] = {}  # natural key → the row it was first on (the whole file)
+        self.row_of: dict[int, Row] = {}  # id of a new record → its row (the chunk being applied)
         self.reason = f"import {result.name}"
 
     # Findings -----------------------------------------------------------------------------
@@ -98,13 +110,13 @@ class Reader(ABC):
     def error(self, row: Row, key: str, reason, value: Any = None, **params) -> None:
         header = self.headers.get(key, "")
         shown = clean_text(row.cells.get(key)) if value is None and key else clean_text(value)
-        self.result.findings.append(Finding(row.number, header, shown, reason, {"value": shown, **params}))
+        self.result.add(Finding(row.number, header, shown, reason, {"value": shown, **params}))
         self.result.refused_rows.add(row.number)
 
     def warn(self, row: Row, key: str, reason, **params) -> None:
         shown = row.text(key)
         finding = Finding(row.number, self.headers.get(key, ""), shown, reason, {"value": shown, **params}, True)
-        self.result.findings.append(finding)
+        self.result.add(finding)
 
     def parse(self, row: Row, key: str, parser: Callable[[Any], Any]) -> Any:
         try:
@@ -132,7 +144,7 @@ class Reader(ABC):
     def error_of(self, row: Row, key: str, error: ValidationError) -> None:
         """A model rule's message with its own params (no %(value)s of ours)."""
         header, shown = self.headers.get(key, ""), row.text(key) if key else ""
-        self.result.findings.append(Finding(row.number, header, shown, error.message, dict(error.params or {})))
+        self.result.add(Finding(row.number, header, shown, error.message, dict(error.params or {})))
         self.result.refused_rows.add(row.number)
 
     # Lookups --------------------------------------------------------------------------------
@@ -163,17 +175,35 @@ class Reader(ABC):
 
     # Scope and model rules -------------------------------------------------------------------------
 
-    def early_scope(self, row: Row, obj: models.Model, scope_key: str) -> None:
+    def early_scope(self, row: Row, scope_key: str, **owners: Unit | None) -> None:
         """The scope, as soon as a row's unit is known: reported with the row's other errors
-        (the full check on the finished record follows for rows without them)."""
-        if not (may_add_here(self.actor, type(obj)) and allows(self.actor, obj, Action.ADD)):
+        (the full check on the finished record follows for rows without them). Asked once
+        per owner (unit, county), of a record owned by them."""
+        key = tuple((name, owner.pk if owner else None) for name, owner in owners.items())
+        if key not in self._in_scope:
+            self._in_scope[key] = self.may_add(self.model(**owners))
+        if not self._in_scope[key]:
             self.error(row, scope_key, _("“%(value)s” is not within your scope"))
 
+    def may_add(self, obj: models.Model) -> bool:
+        return may_add_here(self.actor, type(obj)) and allows(self.actor, obj, Action.ADD)
+
     def check_new(self, row: Row, obj: models.Model, scope_key: str) -> None:
-        if not (may_add_here(self.actor, type(obj)) and allows(self.actor, obj, Action.ADD)):
+        """A new record's scope. Its model rules are the bulk create's (do_bulk_create_objects
+        checks every record before it writes): its refusals come back to their rows (refused)."""
+        if not self.may_add(obj):
             self.error(row, scope_key, _("“%(value)s” is not within your scope"))
             return
-        self.check_model(row, obj)
+        self.row_of[id(obj)] = row
+
+    def refused(self, failures: Sequence[tuple[models.Model, ValidationError]]) -> bool:
+        """A bulk action's refusals (BulkValidationError.failures) put on their rows and
+        columns; False if one of the records is not a row of this chunk."""
+        if any(id(obj) not in self.row_of for obj, _error in failures):
+            return False
+        for obj, error in failures:
+            self.model_errors(self.row_of[id(obj)], error)
+        return True
 
     def check_existing(self, row: Row, stored: models.Model, changes: dict, scope_key: str) -> None:
         if not allows(self.actor, stored, Action.CHANGE):
@@ -217,7 +247,8 @@ class Reader(ABC):
         return changed
 
     def duplicates(self, rows: list[tuple[Row, Unit, str]]) -> set[int]:
-        seen: dict[tuple[int, str], int] = {}
+        """Rows whose unit and number came before in the file (this chunk or an earlier one)."""
+        seen = self.seen
         bad = set()
         for row, unit, number in rows:
             key = (unit.pk, number)
@@ -230,32 +261,47 @@ class Reader(ABC):
         return bad
 
     def stored(
-        self, model: type[models.Model], keys: Iterable[tuple[Unit, str]], related: Sequence[str] | None = None
+        self, model: type[models.Model], keys: Iterable[tuple[Unit, str]], only: Sequence[str] | None = None
     ) -> dict[tuple[int, str], Any]:
         """The stored records by natural key (whatever the scope: a key taken by another
-        unit's record is an error, not a new record), with what their rules read (all
-        their links, unless `related` names fewer)."""
-        numbers = sorted({n for _u, n in keys})
+        unit's record is an error, not a new record), with what their rules read: all
+        their links, or only the fields `only` names (no link followed)."""
+        by_unit: dict[int, set[str]] = {}
+        for unit, number in keys:
+            by_unit.setdefault(unit.pk, set()).add(number)
         found: dict[tuple[int, str], Any] = {}
-        if related is None:
-            related = [f.name for f in model._meta.concrete_fields if f.many_to_one]
-        for start in range(0, len(numbers), 900):
-            chunk = numbers[start : start + 900]
-            rows: Iterable[Any] = model._default_manager.filter(number__in=chunk).select_related(*related)
-            for obj in rows:
-                found[(obj.unit_id, obj.number)] = obj
+        related = [f.name for f in model._meta.concrete_fields if f.many_to_one]
+        # By unit and number, the natural key's index (the same number is in many units).
+        pairs = [(unit_id, number) for unit_id, numbers in sorted(by_unit.items()) for number in sorted(numbers)]
+        for start in range(0, len(pairs), 900):
+            wanted: dict[int, list[str]] = {}
+            for unit_id, number in pairs[start : start + 900]:
+                wanted.setdefault(unit_id, []).append(number)
+            where = reduce(or_, (Q(unit_id=unit_id, number__in=numbers) for unit_id, numbers in wanted.items()))
+            query = model._default_manager.filter(where)
+            if only is None:
+                # The ids first: SQLite plans the OR of keys badly once joined with the links.
+                ids = list(query.values_list("pk", flat=True))
+                query = model._default_manager.filter(pk__in=ids).select_related(*related) if ids else query.none()
+            for obj in query.only(*only) if only is not None else query:
+                found[(cast(Any, obj).unit_id, cast(Any, obj).number)] = obj
         return found
 
-    @abstractmethod
-    def validate(self, rows: list[Row]) -> None:
-        """Read and check every row into self.planned and the result's findings."""
+    def prepare(self) -> None:  # noqa: B027 (a hook: nothing to load by default)
+        """Load what every chunk reads (lists, catalogues), once per import."""
 
     @abstractmethod
-    def apply(self, batch: str, evidence: EvidenceUpload) -> None:
-        """Write the planned records through the actions, in the import's batch."""
+    def validate(self, rows: list[Row]) -> list[Planned]:
+        """Read and check a chunk of rows: their findings into the result, the valid rows' plans returned."""
 
-    def update_all(self, batch: str) -> None:
-        for p in self.planned:
+    @abstractmethod
+    def apply(self, planned: list[Planned], batch: str, evidence: EvidenceUpload | None) -> None:
+        """Write a chunk's planned records through the actions, in the import's batch (the
+        status moves only with `evidence`: a dry run and a refused file check the records
+        and roll them back, the moves were checked when planned)."""
+
+    def update_all(self, planned: list[Planned], batch: str) -> None:
+        for p in planned:
             if p.existing is not None and p.changes:
                 p.existing = do_update_object(
                     p.existing, actor=self.actor, changes=p.changes, reason=self.reason, batch=batch

@@ -171,20 +171,33 @@ def _stored_states(ids: Sequence[int]) -> dict[int, dict]:
     return states
 
 
-def do_bulk_transition_problems(moves: Sequence[Move], *, actor: Actor, batch: str | None = None) -> str:
+def do_bulk_transition_problems(
+    moves: Sequence[Move],
+    *,
+    actor: Actor,
+    batch: str | None = None,
+    files_stored: dict[int, tuple[EvidenceUpload, StoredFile]] | None = None,
+) -> str:
     """Apply ledger-stated statuses (imports, the demo) along the allowed paths.
 
     Every step of the path is recorded with its business time and must have what it
     needs (check_requirements, as for one step: measures, opinion, evidence, a sane
     completion date). Scope applies; of the role rule, what keeps sign-off under control:
     a group or the office may state the steps a unit reported (an import relays the unit's
-    ledger), a unit reporter only its own steps (never sign-off, rejection, dismissal)."""
+    ledger), a unit reporter only its own steps (never sign-off, rejection, dismissal).
+
+    Each evidence upload is checked and stored once: `files_stored`, when given, holds the
+    uploads this call stored (by id, with the upload itself), and those an earlier call
+    with the same dict stored (an import moves its problems a chunk at a time, all with
+    its one workbook as evidence)."""
     steps: list[tuple[RectificationStep, Move, bool]] = []
     changed: list[tuple[Problem, dict, str]] = []
+    files_stored = {} if files_stored is None else files_stored
     # Every file before anything is written, each once: an import hands the same upload
     # (its workbook) to every problem it reports rectified.
-    for upload in {id(u): u for move in moves for u in move.evidence}.values():
-        check_upload(upload)
+    for key, upload in {id(u): u for move in moves for u in move.evidence}.items():
+        if key not in files_stored or files_stored[key][0] is not upload:
+            check_upload(upload)
     unit_side = role_kind(actor) == RoleKind.UNIT_REPORTER
     with transaction.atomic():
         # The stored state decides the path, not the caller's copy, which may be stale.
@@ -233,7 +246,7 @@ def do_bulk_transition_problems(moves: Sequence[Move], *, actor: Actor, batch: s
         _write_states([p for p, *_ in changed], stored_measures)
         refresh_after_commit(len(changed))
         insert_objects([s for s, *_ in steps])
-        files = _bulk_attach([(s, m.evidence) for s, m, needs in steps if needs and m.evidence], actor)
+        files = _bulk_attach([(s, m.evidence) for s, m, needs in steps if needs and m.evidence], actor, files_stored)
         return record_changes(
             [
                 *(
@@ -274,14 +287,17 @@ def _write_states(problems: Sequence[Problem], before: Mapping[int, str]) -> Non
     Problem.objects.bulk_update([p for p in problems if p.measures != before[p.pk]], ["measures"], batch_size=500)
 
 
-def _bulk_attach(pairs: Sequence[tuple[RectificationStep, Sequence[EvidenceUpload]]], actor: Actor) -> list[Evidence]:
+def _bulk_attach(
+    pairs: Sequence[tuple[RectificationStep, Sequence[EvidenceUpload]]],
+    actor: Actor,
+    stored: dict[int, tuple[EvidenceUpload, StoredFile]],
+) -> list[Evidence]:
     rows = []
-    stored_once: dict[int, StoredFile] = {}  # one upload shared by many steps is stored once
     for step, uploads in pairs:
         for upload in uploads:
-            if id(upload) not in stored_once:
-                stored_once[id(upload)] = store_upload(upload)
-            rows.append(_evidence_row(step.problem, step, stored_once[id(upload)], actor))
+            if id(upload) not in stored or stored[id(upload)][0] is not upload:  # shared uploads are stored once
+                stored[id(upload)] = (upload, store_upload(upload))
+            rows.append(_evidence_row(step.problem, step, stored[id(upload)][1], actor))
     return list(insert_objects(rows))
 
 

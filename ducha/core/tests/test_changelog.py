@@ -137,6 +137,26 @@ def test_hash_covers_every_recorded_field(small):
     assert entry_hash(row) == original
 
 
+def test_the_hash_is_sha256_of_the_rows_canonical_json(small):
+    """The definition the chain was written with: rows hashed before (and by other tools)
+    verify, whatever way record_changes builds the text."""
+    import hashlib
+    import json
+
+    rows = list(ChangeLogEntry.objects.order_by("seq"))
+    rows[-1].object_repr, rows[-1].reason = '引号"与\\反斜杠\n换行 ＡＢＣ', "理由 \u2028"
+    rows[-1].before = {"z": None, "a": [1, "二", {"y": 1.5, "x": True}], "中": "文"}
+    for row in rows:
+        content = {
+            "seq": row.seq, "time": row.time.astimezone(dt.UTC).isoformat(), "batch": row.batch,
+            "actor_id": row.actor_id, "actor_name": row.actor_name, "action": row.action,
+            "object_type": row.object_type, "object_id": row.object_id, "object_repr": row.object_repr,
+            "before": row.before, "after": row.after, "reason": row.reason, "prev_hash": row.prev_hash,
+        }  # fmt: skip
+        canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        assert entry_hash(row) == hashlib.sha256(canonical.encode()).hexdigest()
+
+
 def test_rows_without_a_user_are_logged_as_system(small):
     seq = head_seq()
     with transaction.atomic():
