@@ -61,7 +61,7 @@ def log(obj, action: str):
 
 def test_a_group_receives_and_assigns_within_its_units(small):
     complaint = assigned(small)
-    assert (complaint.unit.code, complaint.deadline) == ("150100", dt.date(2024, 7, 3))
+    assert (complaint.unit_id, complaint.deadline) == (small.units["150100"].pk, dt.date(2024, 7, 3))
     assert log(complaint, "create").get().actor_name == "group_a"
     assert log(complaint, "update").get().after["unit_id"] == small.units["150100"].pk
     group_a, baotou = small.users["group_a"], small.units["150200"]
@@ -127,7 +127,8 @@ def test_a_complaint_becomes_a_problem_in_one_step_linked_both_ways(small):
         data={"number": "JB-Q-001", "found_on": dt.date(2024, 6, 10), "deadline": dt.date(2024, 8, 10)},
     )  # fmt: skip
     assert problem.discovery_method == DiscoveryMethod.COMPLAINT
-    assert (problem.unit.code, problem.county.code, problem.description) == ("150100", "150102", complaint.summary)
+    place = (small.units["150100"].pk, small.units["150102"].pk, complaint.summary)
+    assert (problem.unit_id, problem.county_id, problem.description) == place
     complaint.refresh_from_db()
     assert complaint.problem == problem and problem.complaint == complaint
     new = ChangeLogEntry.objects.filter(seq__gt=ChangeLogEntry.objects.order_by("seq")[before - 1].seq)
