@@ -12,11 +12,14 @@ and a unit with any flag lags:
    expected (1 = like its peers with the same mix of domains). The ratios of the units
    with at least MIN_PROJECTS self-inspected projects are compared by a robust z-score
    (the median, and the MAD × 1.4826 as the spread; when the MAD is 0, the mean absolute
-   deviation × 1.2533); a z of −2 or below flags.
+   deviation × 1.2533); a z of −2 or below flags, when the ratio is also at most 0.8.
 2. Sign-off rate (工作进展不均衡): the same z-score over the sign-off rates of the units
-   with at least MIN_PROBLEMS problems; −2 or below flags.
-3. Overdue problems: the same z-score over the share of a unit's problems that are
-   overdue; +2 or above flags (with at least one overdue).
+   with at least MIN_PROBLEMS problems; −2 or below flags, when also 5 points (MIN_GAP)
+   under the median.
+3. Overdue problems: the same z-score over the share of a unit's problems (dismissed
+   ones not counted) that are overdue; +2 or above flags, when also 5 points over the median.
+The floors keep a large z from flagging a small difference: when most units are alike
+the spread is small (1 overdue problem of 262 is not lagging).
 4. Weekly reports: any report missing, or more than LATE_SHARE of those due late.
 5. Contact rules: any complete week in which the group's contacts with the unit fell
    short of a rule (ducha.supervision.compliance).
@@ -45,6 +48,9 @@ MIN_PROJECTS = 10
 MIN_PROBLEMS = 5
 MIN_UNITS = 5
 Z_LIMIT = 2.0
+# And far enough to matter, whatever the z (units alike make a small spread, a large z):
+MAX_DISCOVERY_RATIO = 0.8  # finds at most 80% of what its domains would let one expect
+MIN_GAP = 0.05  # sign-off rate 5 points under the median, overdue share 5 points over it
 LATE_SHARE = 0.25
 MAD_SCALE = 1.4826  # MAD → standard deviation, for normal data
 MEAN_AD_SCALE = 1.2533  # mean absolute deviation → standard deviation
@@ -131,6 +137,8 @@ class Reference:
             "min_projects": MIN_PROJECTS,
             "min_problems": MIN_PROBLEMS,
             "late_share": LATE_SHARE,
+            "max_discovery_ratio": MAX_DISCOVERY_RATIO,
+            "min_gap": MIN_GAP,
             "domain_rates": {k: round(v, 4) for k, v in self.rates.items()},
             "discovery": part(self.discovery),
             "sign_off": part(self.sign_off),
@@ -167,6 +175,7 @@ def _row(own: Mapping[str, Any], ledger: Mapping[str, Any], ref: Reference, shor
         "sign_off_rate": ledger["sign_off_rate"],
         "sign_off_z": ref.sign_off.z.get(code),
         "problems_overdue": ledger["problems_overdue"],
+        "overdue_share": round(ledger["problems_overdue"] / _counted(ledger), 4) if _counted(ledger) else 0.0,
         "overdue_z": ref.overdue.z.get(code),
         "unit_reports_due": own["unit_reports_due"],
         "unit_reports_late": own["unit_reports_late"],
@@ -174,37 +183,45 @@ def _row(own: Mapping[str, Any], ledger: Mapping[str, Any], ref: Reference, shor
         "contact_shortfall_weeks": len({s.week_starts for s in short}),
         "contacts_short": sum(s.missing for s in short),
     }
-    row["flags"] = _flags(row)
+    row["flags"] = _flags(row, ref)
     row["lagging"] = bool(row["flags"])
     for key in ("discovery_z", "sign_off_z", "overdue_z"):
         row[key] = round(row[key], 2) if row[key] is not None else None
     return row
 
 
-def _flags(r: dict[str, Any]) -> list[dict[str, str]]:
+def _flags(r: dict[str, Any], ref: Reference) -> list[dict[str, str]]:
     flags = []
-    if r["discovery_z"] is not None and r["discovery_z"] <= -Z_LIMIT:
+    ratio = r["discovery_ratio"]
+    if r["discovery_z"] is not None and r["discovery_z"] <= -Z_LIMIT and ratio <= MAX_DISCOVERY_RATIO:
         reason = _(
-            "Finds %(rate)s problems per 100 self-inspected projects, %(ratio)s of the %(expected)s that units "
-            "with its mix of trading domains find (robust z %(z)s; flagged at −2 or below)."
+            "Finds %(rate)s problems per 100 self-inspected projects, %(ratio)s of the %(expected)s the group's "
+            "units find in the same trading domains (robust z %(z)s; flagged at −2 or below and under 80%%)."
         ) % {
             "rate": f"{r['discovery_rate'] * 100:.1f}",
             "expected": f"{r['expected_rate'] * 100:.1f}",
-            "ratio": _pct(r["discovery_ratio"]),
+            "ratio": _pct(ratio),
             "z": _z(r["discovery_z"]),
         }
         flags.append({"criterion": "discovery", "reason": reason})
-    if r["sign_off_z"] is not None and r["sign_off_z"] <= -Z_LIMIT:
-        reason = _("Sign-off rate %(rate)s, far below the other units' (robust z %(z)s; flagged at −2 or below).") % {
-            "rate": _pct(r["sign_off_rate"]),
-            "z": _z(r["sign_off_z"]),
-        }
-        flags.append({"criterion": "sign_off", "reason": reason})
-    if r["overdue_z"] is not None and r["overdue_z"] >= Z_LIMIT and r["problems_overdue"]:
+    median = ref.sign_off.median or 0.0  # set whenever a z is
+    if r["sign_off_z"] is not None and r["sign_off_z"] <= -Z_LIMIT and r["sign_off_rate"] <= median - MIN_GAP:
         reason = _(
-            "%(overdue)s of its %(problems)s problems are overdue, far more than at the other units "
-            "(robust z %(z)s; flagged at +2 or above)."
-        ) % {"overdue": r["problems_overdue"], "problems": r["problems"], "z": _z(r["overdue_z"])}
+            "Sign-off rate %(rate)s against a median of %(median)s among the group's units "
+            "(robust z %(z)s; flagged at −2 or below and 5 points under the median)."
+        ) % {"rate": _pct(r["sign_off_rate"]), "median": _pct(median), "z": _z(r["sign_off_z"])}
+        flags.append({"criterion": "sign_off", "reason": reason})
+    median = ref.overdue.median or 0.0
+    if r["overdue_z"] is not None and r["overdue_z"] >= Z_LIMIT and r["overdue_share"] >= median + MIN_GAP:
+        reason = _(
+            "%(overdue)s of its problems overdue (%(share)s) against a median of %(median)s among the group's "
+            "units (robust z %(z)s; flagged at +2 or above and 5 points over the median)."
+        ) % {
+            "overdue": r["problems_overdue"],
+            "share": _pct(r["overdue_share"]),
+            "median": _pct(median),
+            "z": _z(r["overdue_z"]),
+        }
         flags.append({"criterion": "overdue", "reason": reason})
     due, late, missing = r["unit_reports_due"], r["unit_reports_late"], r["unit_reports_missing"]
     if missing or (due and late > LATE_SHARE * due):

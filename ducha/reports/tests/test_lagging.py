@@ -15,7 +15,7 @@ from ducha.core.actions import do_bulk_create_objects
 from ducha.ledger.actions import do_bulk_record_inspections
 from ducha.ledger.models import Inspection, Problem, Project
 from ducha.org.models import Assignment, Domain, Unit
-from ducha.reports.lagging import MIN_UNITS, campaign_lagging, robust_z
+from ducha.reports.lagging import MIN_UNITS, campaign_lagging, lagging_units, robust_z
 from ducha.reports.statistics import campaign_statistics
 from ducha.supervision.models import Contact, ContactRule, ReportingSchedule, UnitWeeklyReport
 
@@ -108,7 +108,7 @@ def test_the_unit_built_to_lag_is_flagged_first_with_its_reasons(ranked):
     assert b[0]["discovery_z"] <= -2 and b[0]["discovery_rate"] == 0.05
     reasons = [f["reason"] for f in b[0]["flags"]]
     assert reasons[0].startswith(
-        "Finds 5.0 problems per 100 self-inspected projects, 28.6% of the 17.5 that units with its mix of trading"
+        "Finds 5.0 problems per 100 self-inspected projects, 28.6% of the 17.5 the group's units find in the same"
     )
     assert reasons[1] == (
         "Weekly reports: 3 missing and 0 late of 3 due (flagged when any is missing or more than a quarter are late)."
@@ -178,3 +178,34 @@ def test_ducha_lagging_prints_the_same_ranking(ranked):
     assert " 1. 巴彦淖尔市  滞后" in text.getvalue()
     with pytest.raises(CommandError, match="没有代码为 X"):
         call_command("lagging", "--group", "X", "--campaign", "test")
+
+
+def synthetic(units: dict[str, tuple[int, int, int, float]]) -> dict:
+    """Statistics of one group "G" whose units have (self-inspected, problems, overdue, sign-off rate)."""
+    by_unit = [
+        {"unit": code, "projects_self_inspected": n, "problems": p, "problems_dismissed": 0, "problems_overdue": o,
+         "sign_off_rate": rate, "projects_self_inspected_by_domain": {"engineering": n},
+         "problems_by_domain": {"engineering": p}}
+        for code, (n, p, o, rate) in units.items()
+    ]  # fmt: skip
+    own = [
+        {"unit": code, "name": code, "kind": "league", "group": "G", "unit_reports_due": 4, "unit_reports_late": 0,
+         "unit_reports_missing": 0}
+        for code in units
+    ]  # fmt: skip
+    return {"as_of": "2024-06-21", "by_group": [{"group": "G", "name": "G"}], "by_unit": by_unit,
+            "supervision_by_unit": own}  # fmt: skip
+
+
+def flagged(stats) -> dict[str, list[str]]:
+    ranking = lagging_units(stats, [], {})
+    return {u["unit"]: [f["criterion"] for f in u["flags"]] for u in ranking["groups"][0]["units"] if u["flags"]}
+
+
+def test_a_large_z_over_a_small_difference_flags_nothing():
+    alike = {f"u{i}": (100, 100, 0, 0.90) for i in range(6)}
+    # One overdue problem of 95 where nobody else has one; a sign-off rate two points under the rest;
+    # 95 problems where the others find 100: robust z far beyond ±2, the difference too small to matter.
+    assert flagged(synthetic({**alike, "x": (100, 95, 1, 0.88)})) == {}
+    assert flagged(synthetic({**alike, "x": (100, 100, 10, 0.80)})) == {"x": ["sign_off", "overdue"]}
+    assert flagged(synthetic({**alike, "x": (100, 50, 0, 0.90)})) == {"x": ["discovery"]}

@@ -117,21 +117,23 @@ def value_of(supervision: dict[str, Any], figure: str) -> int:
     return supervision[figure]
 
 
-def table(rows: list[tuple[str, str | None, dict[str, Any]]]) -> dict[str, Any]:
-    """The dashboards' supervision table: its column groups and, per row (a group, or the
-    total with no group code), each figure with its link."""
+def table(columns: list[tuple[str, str | None, dict[str, Any]]]) -> dict[str, Any]:
+    """The dashboards' supervision table: a row per figure under its section's heading, a
+    column per group (and the total, with no group code), each figure with its link."""
     return {
-        "sections": [(heading, [FIGURES[f].label for f in figures]) for heading, figures in SECTIONS],
-        "rows": [
-            {
-                "name": name,
-                "group": code,
-                "cells": [
-                    (f, value_of(supervision, f), figure_url(f, code))
-                    for _heading, figures in SECTIONS
-                    for f in figures
+        "columns": [name for name, _code, _figures in columns],
+        "sections": [
+            (
+                heading,
+                [
+                    {
+                        "figure": f,
+                        "label": FIGURES[f].label,
+                        "cells": [(value_of(figures, f), figure_url(f, code)) for _name, code, figures in columns],
+                    }
+                    for f in names
                 ],
-            }
-            for name, code, supervision in rows
+            )
+            for heading, names in SECTIONS
         ],
     }

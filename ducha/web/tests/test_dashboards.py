@@ -201,7 +201,8 @@ def test_group_dashboard_ranks_its_units_by_the_lagging_rule(variety, login):
     for (code, row), u in zip(rows, ranking, strict=True):
         cells = [text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
         assert cells[1] == u["name"] and cells[4] == f"{u['sign_off_rate'] * 100:.1f}%"
-        assert cells[8] == " ".join(f["reason"] for f in u["flags"])
+        reasons = re.search(rf'<tr class="reasons" data-reasons="{code}">(.*?)</tr>', table, re.S).group(1)
+        assert [text(r) for r in re.findall(r"<li[^>]*>(.*?)</li>", reasons, re.S)] == [f["reason"] for f in u["flags"]]
         unit_link, overdue_link, reports_link, contacts_link = [h.replace("&amp;", "&") for h, _t in links(row)]
         assert_list_count(
             client, unit_link, next(x for x in variety_units(response) if x["unit"] == code)["problems_open"]

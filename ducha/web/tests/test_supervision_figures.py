@@ -31,14 +31,15 @@ def supervised(supervised_once, site):
 
 
 def table_rows(response) -> dict[str, list[tuple[str, str, str | None]]]:
-    """Row name → [(figure, shown value, link)] of the dashboard's supervision table."""
-    body = re.search(r'data-testid="supervision">.*?<tbody>(.*?)</tbody>', page(response), re.S).group(1)
-    rows = {}
-    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S):
-        name = text(re.search(r"<td>(.*?)</td>", row).group(1))
-        cells = re.findall(r'<td class="num" data-figure="([\w.]+)">(.*?)</td>', row, re.S)
-        rows[name] = [(f, text(c), (re.findall(r'href="([^"]+)"', c) or [None])[0]) for f, c in cells]
-    return rows
+    """Column (a group, or the total) → [(figure, shown value, link)] of the dashboard's supervision table."""
+    table = re.search(r'data-testid="supervision">(.*?)</table>', page(response), re.S).group(1)
+    names = [text(h) for h in re.findall(r"<th>(.*?)</th>", re.search(r"<thead>(.*?)</thead>", table, re.S)[1])][1:]
+    columns: dict[str, list] = {name: [] for name in names}
+    for figure, row in re.findall(r'<tr data-figure="([\w.]+)">(.*?)</tr>', table, re.S):
+        cells = re.findall(r'<td class="num">(.*?)</td>', row, re.S)
+        for name, cell in zip(names, cells, strict=True):
+            columns[name].append((figure, text(cell), (re.findall(r'href="([^"]+)"', cell) or [None])[0]))
+    return columns
 
 
 def test_office_dashboard_shows_every_groups_figures_and_the_total_linked_to_their_lists(supervised, login):
