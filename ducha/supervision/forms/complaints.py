@@ -38,6 +38,24 @@ class ComplaintForm(ScopedForm):
             self.initial.setdefault("received_on", timezone.localdate())
 
 
+class AssignForm(ScopedForm):
+    """To a group and one of its units, with a deadline (do_assign_complaint): a group
+    member within its own group, the office to any."""
+
+    class Meta:
+        model = Complaint
+        fields = ["group", "unit", "county", "deadline"]
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "assign-%s")
+        super().__init__(*args, **kwargs)
+        issuing_groups(self, self.user)
+        self.fields["group"].required = True
+
+    def action_arguments(self) -> dict:
+        return {name: self.cleaned_data.get(name) for name in ("group", "unit", "county", "deadline", "reason")}
+
+
 class ProgressForm(forms.Form):
     """How the handling stands (do_record_complaint_progress)."""
 

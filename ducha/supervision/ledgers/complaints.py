@@ -16,19 +16,18 @@ from ducha.supervision.tables import complaints as t
 
 
 def complaint_context(request, complaint: Complaint, *, bound: dict | None = None, error: str = "") -> dict:
-    """The forms the user may use on the complaint now: progress and closing (the unit,
-    its group, the office) while open; the one step to a problem or a clue transfer (the
+    """The forms the user may use on the complaint now: assigning (the group, the
+    office) and progress and closing (the unit too) while open; the one step to a problem or a clue transfer (the
     group or the office) once assigned to a unit and not yet converted. `bound`: a posted
-    form with its errors ("progress", "close", "problem", "clue")."""
+    form with its errors ("assign", "progress", "close", "problem", "clue")."""
     bound, user = dict(bound or {}), request.user
     open_ = complaint.status != ComplaintStatus.CLOSED
     handles = open_ and may_write(complaint, user, set(Complaint.UNIT_FIELDS))
-    converts = (
-        complaint.unit_id is not None
-        and not (complaint.problem_id or complaint.clue_transfer_id)
-        and may_write(complaint, user, {"problem", "clue_transfer"})
-    )
+    converted = bool(complaint.problem_id or complaint.clue_transfer_id)
+    converts = complaint.unit_id is not None and not converted and may_write(complaint, user, {"problem"})
+    assigns = open_ and not converted and may_write(complaint, user, {"group", "unit", "county", "deadline"})
     shown = {
+        "assign": forms.AssignForm(instance=complaint, user=user) if assigns else None,
         "progress": forms.ProgressForm(complaint=complaint) if handles else None,
         "close": forms.CloseForm() if handles else None,
         "problem": forms.ToProblemForm(complaint=complaint) if converts else None,

@@ -29,7 +29,7 @@ def form_post(
     *,
     name: str,
     fields: set[str],
-    make_form: Callable[..., forms.Form],
+    make_form: Callable[..., forms.BaseForm],
     act: Callable[..., object],
     page_context: PageContext,
 ):

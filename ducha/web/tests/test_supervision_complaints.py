@@ -111,3 +111,22 @@ def test_overdue_complaints_are_listed_for_the_group_and_the_unit(site, login):
     assert "JB-1" in list_body(login("group_a").get(overdue)) and "JB-2" not in list_body(login("group_a").get(overdue))
     assert "JB-1" in list_body(login("league_a").get(overdue))
     assert "JB-1" not in text(login("league_b").get(overdue))
+
+
+def test_the_complaint_page_assigns_within_the_groups_units(site, login):
+    data = {"campaign": site.campaign, "number": "JB-2024-020", "source": "mail", "received_on": RECEIVED,
+            "summary": "来信反映", "group": None}  # fmt: skip
+    complaint = do_create_object(Complaint, actor=site.users["office"], data=data)
+    assign = reverse("complaints-assign", args=[complaint.pk])
+    office = login("office")
+    assert 'data-testid="assign-form"' in page(office.get(reverse("complaints-detail", args=[complaint.pk])))
+    assert office.post(assign, {"group": site.groups["A"].pk}).status_code == 302  # to a group first
+    group = login("group_a")
+    wrong = group.post(assign, {"group": site.groups["A"].pk, "unit": site.units["150200"].pk})
+    assert wrong.status_code == 200 and 'data-testid="error-unit"' in page(wrong)
+    done = group.post(assign, {"group": site.groups["A"].pk, "unit": site.units["fgw"].pk, "deadline": "2024-06-30"})
+    assert done.status_code == 302
+    complaint.refresh_from_db()
+    assert (complaint.unit_id, complaint.deadline) == (site.units["fgw"].pk, dt.date(2024, 6, 30))
+    assert login("dept_a").post(assign, {"group": site.groups["A"].pk}).status_code == 403
+    assert login("group_b").post(assign, {"group": site.groups["B"].pk}).status_code == 404
