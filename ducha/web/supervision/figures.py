@@ -9,10 +9,9 @@ from urllib.parse import urlencode
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from ducha.core.registry import ledgers
-from ducha.supervision.choices import LetterKind
+from ducha.supervision.choices import LetterKind, RoundKind, Timeliness
 
 # The supervision ledgers' registry keys (ducha/supervision/ledgers/).
 WORK_PLANS = "work-plans"
@@ -47,15 +46,15 @@ def _f(label, target, *filters: tuple[str, str], page=False, by_group=True) -> F
 FIGURES: dict[str, FigureList] = {
     "work_plans": _f(_("Work plans"), WORK_PLANS),
     "unit_reports_submitted": _f(_("Unit reports"), UNIT_REPORTS),
-    "unit_reports_on_time": _f(_("on time"), UNIT_REPORTS, ("timeliness", "on_time")),
-    "unit_reports_late": _f(_("late"), UNIT_REPORTS, ("timeliness", "late")),
-    "unit_reports_missing": _f(_("missing"), MISSING_REPORTS, page=True, by_group=False),
+    "unit_reports_on_time": _f(Timeliness.ON_TIME.label, UNIT_REPORTS, ("timeliness", "on_time")),
+    "unit_reports_late": _f(Timeliness.LATE.label, UNIT_REPORTS, ("timeliness", "late")),
+    "unit_reports_missing": _f(Timeliness.MISSING.label, MISSING_REPORTS, page=True, by_group=False),
     "group_reports_submitted": _f(_("Group reports to the office"), GROUP_REPORTS),
-    "group_reports_on_time": _f(_("on time"), GROUP_REPORTS, ("timeliness", "on_time")),
-    "group_reports_late": _f(_("late"), GROUP_REPORTS, ("timeliness", "late")),
-    "group_reports_missing": _f(_("missing"), MISSING_REPORTS, page=True, by_group=False),
+    "group_reports_on_time": _f(Timeliness.ON_TIME.label, GROUP_REPORTS, ("timeliness", "on_time")),
+    "group_reports_late": _f(Timeliness.LATE.label, GROUP_REPORTS, ("timeliness", "late")),
+    "group_reports_missing": _f(Timeliness.MISSING.label, MISSING_REPORTS, page=True, by_group=False),
     "site_rounds": _f(_("Site rounds"), SITE_ROUNDS),
-    "look_back_rounds": _f(pgettext_lazy("rounds", "Look-back"), SITE_ROUNDS, ("kind", "look_back")),
+    "look_back_rounds": _f(RoundKind.LOOK_BACK.label, SITE_ROUNDS, ("kind", "look_back")),
     "contacts_phone": _f(_("Phone supervision"), CONTACTS, ("kind", "phone")),
     "contacts_on_site": _f(_("On-site supervision"), CONTACTS, ("kind", "on_site")),
     "contacts_written": _f(_("Written reminder"), CONTACTS, ("kind", "written")),
@@ -88,7 +87,7 @@ SECTIONS = (
                                    "letter_responses_answered", "letter_responses_accepted",
                                    "letter_responses_overdue", "complaints_received", "complaints_closed",
                                    "complaints_to_problems", "complaints_to_clue_transfers")),
-    (pgettext_lazy("rounds", "Look-back"), ("look_back_projects_rechecked", "look_back_problems_rechecked",
+    (RoundKind.LOOK_BACK.label, ("look_back_projects_rechecked", "look_back_problems_rechecked",
                                             "look_back_problems_found", "look_back_problems_reopened")),
 )  # fmt: skip
 
