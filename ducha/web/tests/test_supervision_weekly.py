@@ -262,3 +262,21 @@ def test_every_role_reads_the_schedule_only_the_office_sets_it(login, user):
     client = login(user)
     assert client.get(reverse("reporting-schedules-list")).status_code == 200
     assert client.get(reverse("reporting-schedules-add")).status_code == (200 if user == "office" else 403)
+
+
+def test_the_lists_filter_on_time_and_late_by_each_weeks_due_time(login, site):
+    beijing = timezone.get_default_timezone()
+    week = dt.date(2024, 6, 3)  # the default schedule: units by Friday 2024-06-07 12:00 Beijing time
+    for user, unit, at in (
+        ("league_a", "150100", dt.datetime(2024, 6, 7, 12)),
+        ("dept_a", "fgw", dt.datetime(2024, 6, 7, 12, 1)),
+    ):
+        do_submit_unit_weekly_report(
+            site.units[unit], week, narrative=f"周报 {unit}", actor=site.users[user], campaign=site.campaign,
+            submitted_at=at.replace(tzinfo=beijing),
+        )  # fmt: skip
+    client = login("office")
+    on_time = client.get(reverse("unit-weekly-reports-list"), {"timeliness": "on_time"}).content.decode()
+    late = client.get(reverse("unit-weekly-reports-list"), {"timeliness": "late"}).content.decode()
+    assert "周报 150100" in on_time and "周报 fgw" not in on_time
+    assert "周报 fgw" in late and "周报 150100" not in late
