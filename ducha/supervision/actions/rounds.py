@@ -119,10 +119,27 @@ def _new_problem(check: LookBackCheck, *, actor: Actor, data: dict[str, Any]) ->
     assert target is not None  # full_clean: one project or one problem
     project = check.project or (check.problem.project if check.problem else None)
     place = {"unit": target.unit, "county": target.county, "project": project, "domain": target.domain}
-    return do_create_problem(
-        actor=actor,
-        data={**data, **place, "campaign": check.round.campaign, "discovery_method": DiscoveryMethod.SUPERVISION},
-    )
+    try:
+        return do_create_problem(
+            actor=actor,
+            data={**data, **place, "campaign": check.round.campaign, "discovery_method": DiscoveryMethod.SUPERVISION},
+        )
+    except ValidationError as error:
+        raise _as_new_problem(error) from error
+
+
+# The new problem's refusals, at the check's fields for it (its number taken: "__all__").
+_NEW_FIELDS = {"number": "new_number", "__all__": "new_number", "description": "new_description",
+               "deadline": "new_deadline"}  # fmt: skip
+
+
+def _as_new_problem(error: ValidationError) -> ValidationError:
+    if not hasattr(error, "error_dict"):
+        return ValidationError({"new_problem": error.error_list})
+    fields: dict[str, list] = {}
+    for name, errors in error.error_dict.items():
+        fields.setdefault(_NEW_FIELDS.get(name, "new_problem"), []).extend(errors)
+    return ValidationError(fields)
 
 
 def _fields(check: LookBackCheck) -> dict[str, Any]:

@@ -75,20 +75,6 @@ class ContactRuleForm(ScopedForm):
         self.fields["group"].help_text = _("leave empty for every group")
 
 
-class LookBackCheckForm(ScopedForm):
-    """A recorded check's note. A check itself is recorded on its look-back round's page,
-    which reopens or records the problem its outcome names at the same time."""
-
-    class Meta:
-        model = LookBackCheck
-        fields = ["note"]
-
-    def clean(self):
-        if self.instance.pk is None:
-            raise ValidationError(_("A look-back check is recorded on its look-back round's page."))
-        return super().clean()
-
-
 class RoundProblemForm(ProblemForm):
     """A problem a round found: the problem ledger's form, discovered by supervision."""
 
@@ -104,18 +90,16 @@ class RoundProblemForm(ProblemForm):
         self.fields["domain"].required = True
 
 
-class LookBackForm(forms.Form):
-    """One re-check of a look-back round: a self-inspected project or a rectified or
-    signed-off problem of one of the group's units, named by its number, and what it
-    found (do_record_look_back_check). Not truly rectified asks for a reason (the
-    reopening's); a new problem for its number, description and deadline."""
+class LookBackCheckForm(forms.ModelForm):
+    """One re-check of a look-back round (do_record_look_back_check): a self-inspected
+    project or a rectified or signed-off problem of one of the group's units, named by its
+    number, and what it found. Not truly rectified asks for a reason (the reopening's); a
+    new problem for its number and description. On the round's page the round is given;
+    on the ledger's add page it is chosen. A recorded check changes only its note."""
 
     unit = forms.ModelChoiceField(label=capfirst(_("unit")), queryset=Unit.objects.none())
     project = forms.CharField(label=capfirst(_("project number")), required=False)
     problem = forms.CharField(label=capfirst(_("problem number")), required=False)
-    checked_on = forms.DateField(label=capfirst(_("checked on")), widget=DATE)
-    outcome = forms.ChoiceField(label=capfirst(_("outcome")), choices=LookBackOutcome.choices)
-    note = forms.CharField(label=capfirst(_("note")), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     reason = forms.CharField(
         label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("required when the problem is reopened"),
@@ -126,15 +110,36 @@ class LookBackForm(forms.Form):
     )
     new_deadline = forms.DateField(label=_("New problem's deadline"), required=False, widget=DATE)
 
-    def __init__(self, *args, round: SupervisionRound, user, **kwargs):
-        kwargs.setdefault("auto_id", "check-%s")
+    class Meta:
+        model = LookBackCheck
+        fields = ["round", "unit", "project", "problem", "checked_on", "outcome", "note"]
+        widgets = {"checked_on": DATE, "note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, user, round: SupervisionRound | None = None, **kwargs):
+        if round is not None:
+            kwargs.setdefault("auto_id", "check-%s")
         super().__init__(*args, **kwargs)
-        self.round, self.user = round, user
-        units = Unit.objects.filter(assignments__group_id=round.group_id, parent__isnull=True)
+        self.user, self.round = user, round
+        if self.instance.pk is not None:
+            for name in set(self.fields) - {"note"}:
+                del self.fields[name]  # what the check found stands (LookBackCheck.check_update)
+            return
+        field = cast(forms.ModelChoiceField, self.fields["round"])
+        units = Unit.objects.filter(parent__isnull=True)
+        if round is not None:
+            del self.fields["round"]
+            units = units.filter(assignments__group_id=round.group_id)
+        else:
+            rounds = SupervisionRound.objects.filter(campaign=active_campaign(), kind=RoundKind.LOOK_BACK)
+            field.queryset = restrict(rounds.select_related("group"), user, Action.CHANGE)
+            units = restrict(units, user)
         cast(forms.ModelChoiceField, self.fields["unit"]).queryset = units
+        self.fields["checked_on"].required = True
 
     def clean(self):
         data = super().clean() or {}
+        if self.instance.pk is not None:
+            return data
         for name, model in (("project", Project), ("problem", Problem)):
             number = (data.get(name) or "").strip()
             found = None
@@ -155,22 +160,21 @@ class LookBackForm(forms.Form):
         return data
 
     def action_arguments(self) -> dict:
-        """do_record_look_back_check's keyword arguments."""
-        data = self.cleaned_data
-        new = None
-        if data["outcome"] == LookBackOutcome.NEW_PROBLEM:
-            new = {"number": data["new_number"], "description": data["new_description"],
-                   "found_on": data["checked_on"], "deadline": data["new_deadline"]}  # fmt: skip
-        return {
-            "outcome": data["outcome"],
-            "checked_on": data["checked_on"],
-            "project": data["project"],
-            "problem": data["problem"],
-            "note": data["note"],
-            "reason": data["reason"],
-            "new_problem": new,
-        }
+        return look_back_arguments(self.cleaned_data)
+
+    def _post_clean(self):
+        # A new check is validated whole by its action, after the reopening or the new
+        # problem it brings exists; the model's rules would refuse it half-made here.
+        if self.instance.pk is not None:
+            super()._post_clean()  # type: ignore[misc]
 
 
-def is_look_back(round: SupervisionRound) -> bool:
-    return round.kind == RoundKind.LOOK_BACK
+def look_back_arguments(data: dict) -> dict:
+    """do_record_look_back_check's keyword arguments from the form's cleaned data."""
+    new = None
+    if data["outcome"] == LookBackOutcome.NEW_PROBLEM:
+        new = {"number": data["new_number"], "description": data["new_description"],
+               "found_on": data["checked_on"], "deadline": data.get("new_deadline")}  # fmt: skip
+    names = ("outcome", "checked_on", "project", "problem", "note", "reason")
+    return {**{name: data.get(name) or ("" if name in ("note", "reason") else None) for name in names},
+            "new_problem": new}  # fmt: skip

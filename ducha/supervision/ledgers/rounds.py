@@ -11,6 +11,7 @@ from ducha.core.registry import Ledger
 from ducha.ledger.choices import ProblemStatus
 from ducha.ledger.models import Problem
 from ducha.org.models import Assignment, Unit
+from ducha.supervision.actions.rounds import do_record_contact, do_record_look_back_check
 from ducha.supervision.choices import RoundKind
 from ducha.supervision.filtersets import rounds as f
 from ducha.supervision.forms import rounds as forms
@@ -36,7 +37,7 @@ def round_context(request, round: SupervisionRound, *, bound: dict | None = None
     candidates: list[Problem] = []
     if may_work and look_back:
         chosen = {name: request.GET[name] for name in ("unit", "project", "problem") if request.GET.get(name)}
-        check_form = bound.pop("check", None) or forms.LookBackForm(round=round, user=user, initial=chosen)
+        check_form = bound.pop("check", None) or forms.LookBackCheckForm(round=round, user=user, initial=chosen)
         candidates = list(_signed_off_to_recheck(round, user))
     return {
         "methods": t.methods_text(round),
@@ -58,6 +59,15 @@ def _signed_off_to_recheck(round: SupervisionRound, user, limit: int = 20):
     problems = Problem.objects.filter(campaign_id=round.campaign_id, unit_id__in=units, status=ProblemStatus.SIGNED_OFF)
     problems = problems.exclude(pk__in=checked).select_related("unit").order_by("-rectified_on", "-pk")
     return restrict(problems, user)[:limit]
+
+
+def _create_contact(model, *, actor, data: dict) -> Contact:
+    return do_record_contact(actor=actor, data=data)
+
+
+def _create_check(model, *, actor, data: dict) -> LookBackCheck:
+    """The ledger's add page records a check as the round's page does (the round chosen)."""
+    return do_record_look_back_check(data["round"], actor=actor, **forms.look_back_arguments(data))
 
 
 def _round_records(round: SupervisionRound) -> tuple:
@@ -90,6 +100,7 @@ LEDGERS: list[Ledger] = [
         forms.ContactForm,
         search_fields=("content", "follow_up", "supervisor"),
         select_related=("group", "unit", "county", "round"),
+        create=_create_contact,
         ordering=("-contacted_on", "-pk"),
         detail_fields=(
             "group",
@@ -125,6 +136,7 @@ LEDGERS: list[Ledger] = [
         forms.LookBackCheckForm,
         search_fields=("note",),
         select_related=("round__group", "project__unit", "problem__unit", "new_problem"),
+        create=_create_check,
         ordering=("-checked_on", "-pk"),
         detail_fields=("round", "project", "problem", "checked_on", "outcome", "note", "new_problem"),
     ),

@@ -131,11 +131,24 @@ def test_a_look_back_check_names_a_record_of_the_chosen_unit(pages):
     assert not LookBackCheck.objects.exists()
 
 
-def test_a_look_back_check_is_not_added_on_the_generic_page(pages):
-    sc, _rec = pages
-    page = client(sc, "group_a").post(reverse("look-back-checks-add"), {"note": "x"}).content.decode()
-    assert "回头看轮次页面" in page or "look-back round" in page
-    assert not LookBackCheck.objects.exists()
+def test_the_look_back_ledgers_add_page_records_a_check_as_the_round_page_does(pages):
+    sc, rec = pages
+    group_a, url = client(sc, "group_a"), reverse("look-back-checks-add")
+    form = group_a.get(url).content.decode()
+    assert "A组 第1轮" in form and "B组 第1轮" not in form  # its own look-back rounds
+    post = {"round": rec["A"]["round"].pk, "unit": sc.units["150100"].pk, "project": "P-hohhot",
+            "checked_on": "2024-06-05", "outcome": "new_problem", "new_number": "Q-hohhot",
+            "new_description": "合同签订不规范"}  # fmt: skip
+    taken = group_a.post(url, post).content.decode()  # the unit's number Q-hohhot is taken
+    assert 'aria-describedby="id_new_number_error"' in taken and not LookBackCheck.objects.exists()
+    assert group_a.post(url, {**post, "new_number": "HKK-9"}).status_code == 302
+    check = LookBackCheck.objects.get()
+    assert (check.project, check.new_problem.number) == (sc.projects["hohhot"], "HKK-9")
+    assert check.new_problem.discovery_method == DiscoveryMethod.SUPERVISION
+    edit = group_a.get(reverse("look-back-checks-edit", args=[check.pk])).content.decode()
+    assert 'name="note"' in edit and 'name="outcome"' not in edit  # what it found stands
+    foreign = {**post, "round": rec["B"]["round"].pk, "new_number": "HKK-10"}
+    assert 'aria-describedby="id_round_error"' in group_a.post(url, foreign).content.decode()
 
 
 def test_a_group_records_a_contact_on_the_add_page_supervisor_prefilled(pages):

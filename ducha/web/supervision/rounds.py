@@ -16,7 +16,7 @@ from ducha.org.models import SupervisionGroup, Unit, active_campaign
 from ducha.supervision.actions.rounds import actor_group_id, do_record_look_back_check, do_record_round_problem
 from ducha.supervision.choices import ContactKind, RoundKind
 from ducha.supervision.compliance import Shortfall, contact_shortfalls, required_contacts
-from ducha.supervision.forms.rounds import LookBackForm, RoundProblemForm
+from ducha.supervision.forms.rounds import LookBackCheckForm, RoundProblemForm
 from ducha.supervision.ledgers.rounds import round_context
 from ducha.web import generic
 from ducha.web.detail_posts import back_to_page, done, forbidden, render_page
@@ -55,24 +55,16 @@ def look_back_check_view(request, pk: int):
         return back_to_page(KEY, round)
     if round.kind != RoundKind.LOOK_BACK or not allows(request.user, round, Action.CHANGE):
         return forbidden(request)
-    form = LookBackForm(request.POST, round=round, user=request.user)
+    form = LookBackCheckForm(request.POST, round=round, user=request.user)
     if form.is_valid():
         try:
             do_record_look_back_check(round, actor=request.user, **form.action_arguments())
             return done(request, KEY, round, round_context)
         except ValidationError as error:
-            add_errors(form, _new_problem_fields(error))
+            add_errors(form, error)
         except (AccessDenied, ObjectDoesNotExist):
             return forbidden(request)
     return _page(request, round, bound={"check": form})
-
-
-def _new_problem_fields(error: ValidationError) -> ValidationError:
-    """The new problem's refusals (a number taken) at the form's fields for it."""
-    if not hasattr(error, "error_dict"):
-        return error
-    names = {"number": "new_number", "description": "new_description", "deadline": "new_deadline"}
-    return ValidationError({names.get(k, k): v for k, v in error.error_dict.items()})
 
 
 def may_see_compliance(user) -> bool:
