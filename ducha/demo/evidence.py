@@ -45,16 +45,21 @@ def _text_string(text: str) -> bytes:
 
 def rectification_pdf(number: str, unit_code: str, completed_on: dt.date, title: str = "整改完成情况说明") -> bytes:
     """A one-page PDF stating that problem `number` of unit `unit_code` was rectified on `completed_on`."""
-    lines = [
-        (b"/F2 18 Tf", 72, 770, _ucs2(title)),
-        (b"/F1 12 Tf", 72, 736, _latin(f"Problem: {number}")),
-        (b"/F1 12 Tf", 72, 718, _latin(f"Unit: {unit_code}")),
-        (b"/F1 12 Tf", 72, 700, _latin(f"Rectification completed on {completed_on.isoformat()}")),
+    lines = [f"Problem: {number}", f"Unit: {unit_code}", f"Rectification completed on {completed_on.isoformat()}"]
+    return one_page_pdf(title, lines, completed_on, f"{title} {number}")
+
+
+def one_page_pdf(heading: str, lines: list[str], day: dt.date, title: str) -> bytes:
+    """A one-page PDF: `heading` in the Chinese font, then `lines` (ASCII) in the Latin one;
+    `title` its document title, `day` its creation date."""
+    rows = [
+        (b"/F2 18 Tf", 72, 770, _ucs2(heading)),
+        *((b"/F1 12 Tf", 72, 736 - 18 * n, _latin(line)) for n, line in enumerate(lines)),
     ]
     content = b"\n".join(
-        b"BT %s %d %d Td %s Tj ET" % (font, x, y, text) for font, x, y, text in lines
+        b"BT %s %d %d Td %s Tj ET" % (font, x, y, text) for font, x, y, text in rows
     )  # fmt: skip
-    stamp = completed_on.strftime("D:%Y%m%d180000+08'00'").encode("ascii")
+    stamp = day.strftime("D:%Y%m%d180000+08'00'").encode("ascii")
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
@@ -62,7 +67,7 @@ def rectification_pdf(number: str, unit_code: str, completed_on: dt.date, title:
         b" /Resources << /Font << /F1 4 0 R /F2 5 0 R >> >> /Contents 8 0 R >>",
         *_FONTS,
         b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
-        b"<< /Title %s /Producer (Ducha demo) /CreationDate (%s) >>" % (_text_string(f"{title} {number}"), stamp),
+        b"<< /Title %s /Producer (Ducha demo) /CreationDate (%s) >>" % (_text_string(title), stamp),
     ]
     # %PDF-1.4, then a comment of four bytes above 127: the file is binary (PDF 1.4, 7.5.2).
     out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")

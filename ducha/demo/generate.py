@@ -33,6 +33,8 @@ from ducha.demo.plan import (
     STARTS_ON,
     GroupPlan,
 )
+from ducha.demo.supervision import build_supervision
+from ducha.demo.supervision_plan import LAGGING_SHARE, LAGGING_UNITS
 from ducha.ledger.actions import Move, do_bulk_record_inspections, do_bulk_transition_problems
 from ducha.ledger.choices import (
     CategoryKind,
@@ -162,6 +164,7 @@ class DemoBuilder:
             accounts = self.build_groups_and_accounts()
             for plan in GROUPS:
                 self.build_group_ledger(plan)
+            build_supervision(self)
             return accounts
 
     def build_groups_and_accounts(self) -> DemoAccounts:
@@ -302,6 +305,10 @@ class DemoBuilder:
         plan's share of them in the state-property domain), a second problem in some of
         them, and the unit-level problems."""
         rng = self.rng
+        # A unit built to lag finds few problems: only some of its projects may carry one.
+        lagging = {self.units[c].pk for c in LAGGING_UNITS}
+        projects = [p for p in projects if p.unit_id not in lagging or rng.random() < LAGGING_SHARE]
+        units = [u for u in units if u.pk not in lagging]
         sp_projects = [p for p in projects if p.domain == self.domains["state_property"]]
         other_projects = [p for p in projects if p.domain != self.domains["state_property"]]
         sp_extra = min(plan.state_property_problems // 12, plan.problems - plan.problem_projects)

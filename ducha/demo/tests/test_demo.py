@@ -71,7 +71,10 @@ def assert_inspections_and_steps() -> None:
     problems = set(Inspection.objects.filter(result=InspectionResult.PROBLEMS).values_list("project_id", "kind"))
     assert problems == found
     steps = RectificationStep.objects.all()
-    assert not steps.filter(to_status=ProblemStatus.RECTIFYING, measures="").exists()
+    # A look-back reopening (signed off -> rectifying) brings a reason, not measures.
+    without_measures = steps.filter(to_status=ProblemStatus.RECTIFYING, measures="")
+    assert not without_measures.exclude(from_status=ProblemStatus.SIGNED_OFF).exists()
+    assert not steps.filter(from_status=ProblemStatus.SIGNED_OFF, reason="").exists()
     assert not steps.filter(to_status=ProblemStatus.SIGNED_OFF, opinion="").exists()
     assert not steps.filter(to_status=ProblemStatus.DISMISSED, reason="").exists()
     assert not steps.filter(to_status=ProblemStatus.RECTIFIED, completed_on=None).exists()
