@@ -165,7 +165,7 @@ def _fields(model: type[models.Model]) -> dict[str, models.Field]:
 
 def _foreign_key(model: type[models.Model], attname: str) -> type[models.Model] | None:
     f = _fields(model).get(attname)
-    return f.related_model if f is not None and f.many_to_one else None  # type: ignore[return-value]
+    return f.related_model if f is not None and (f.many_to_one or f.one_to_one) else None  # type: ignore[return-value]
 
 
 # ---------------------------------------------------------------------------
@@ -175,7 +175,7 @@ def _foreign_key(model: type[models.Model], attname: str) -> type[models.Model] 
 def _value(f: models.Field, value: Any, names: _Names) -> str:
     if value is None or value == "":
         return EMPTY
-    if f.many_to_one:
+    if f.many_to_one or f.one_to_one:  # a complaint's problem: a link too
         return names.name(f.related_model, value)  # type: ignore[arg-type]
     if f.choices:
         return str(dict(f.flatchoices).get(value, value))

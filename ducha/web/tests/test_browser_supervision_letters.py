@@ -117,8 +117,10 @@ def complaint_url(campaign: SmallCampaign) -> str:  # noqa: F811 (the fixture of
 def test_a_complaint_becomes_a_problem(complaint_url, sign_in, capsys):  # noqa: F811
     group = sign_in("group_a")
     page = group.page
+    page.goto(reverse("complaints-add"))
+    shots = shoot(page, "complaint-add")
     page.goto(reverse("complaints-list"))
-    shots = shoot(page, "complaints-list")
+    shots += shoot(page, "complaints-list")
     page.goto(complaint_url)
     shots += shoot(page, "complaint-detail")
     form = page.get_by_test_id("to-problem-form")

@@ -76,6 +76,8 @@ def test_a_complaint_becomes_a_problem_and_each_page_links_the_other(site, login
     complaint_page = group.get(reverse("complaints-detail", args=[complaint.pk]))
     assert reverse("problems-detail", args=[problem.pk]) in page(complaint_page)
     assert 'data-testid="to-problem-form"' not in page(complaint_page)  # one step, once
+    history = re.search(r'(?s)<table class="grid history">(.*?)</table>', page(complaint_page))
+    assert history and "JB-Q-001" in text(history.group(1))  # the link in the history names the problem
     problem_page = page(login("league_a").get(reverse("problems-detail", args=[problem.pk])))
     assert reverse("complaints-detail", args=[complaint.pk]) in problem_page
     taken = group.post(reverse("complaints-to-problem", args=[complaint.pk]), {**post, "number": "JB-Q-002"})
