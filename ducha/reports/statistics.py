@@ -295,7 +295,8 @@ def _supervision_by_unit(supervision, units: dict[int, Unit], group_of: dict[int
     """Each owning unit's own supervision figures: every unit assigned to a group (that the
     user may see), and any other with a record."""
     scope = user_scope(user) if user is not None else None
-    ids = {u for u in group_of if u in units and (scope is None or scope.contains(u))} | set(supervision.units)
+    ids = {u for u in group_of if scope is None or scope.contains(u)} | set(supervision.units)
+    ids &= set(units)  # owning units (leagues/cities, departments)
     rows = []
     for unit_id in sorted(ids, key=lambda u: (units[u].order, units[u].code)):
         group = group_of.get(unit_id)
