@@ -24,7 +24,10 @@ class WorkPlanForm(ScopedForm):
         scope = user_scope(self.user, Action.ADD)
         if not scope.everything:
             groups = groups.filter(pk__in=scope.group_ids)  # a member writes its own group's plans
-        cast(forms.ModelChoiceField, self.fields["group"]).queryset = groups
+        group = cast(forms.ModelChoiceField, self.fields["group"])
+        group.queryset = groups
+        if not scope.everything:
+            group.empty_label = None  # a member's own group, chosen
         cast(forms.ModelChoiceField, self.fields["stage"]).queryset = Stage.objects.filter(campaign=campaign)
 
 
