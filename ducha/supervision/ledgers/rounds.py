@@ -3,7 +3,6 @@
 the counties they went down to (下沉旗县) and the problems it found, and takes the
 problems it finds and, for a look-back round, its re-checks (ducha.web.supervision.rounds)."""
 
-from django.db.models import Q
 from django.utils.translation import gettext_lazy
 
 from ducha.core.access import Action, allows, restrict
@@ -26,9 +25,11 @@ def round_context(request, round: SupervisionRound, *, bound: dict | None = None
     bound, user = dict(bound or {}), request.user
     visits = restrict(Contact.objects.filter(round=round), user)
     counties = Unit.objects.filter(pk__in=visits.exclude(county=None).values("county_id")).order_by("order", "code")
-    found_ids = RoundProblem.objects.filter(round=round).values("problem_id")
-    checks = LookBackCheck.objects.filter(round=round).exclude(new_problem=None).values("new_problem_id")
-    problems = restrict(Problem.objects.filter(Q(pk__in=found_ids) | Q(pk__in=checks)), user)
+    # Two short lists of ids, not an OR of two subqueries (which scans every problem).
+    found_ids = {*RoundProblem.objects.filter(round=round).values_list("problem_id", flat=True)}
+    found_ids |= {*LookBackCheck.objects.filter(round=round).exclude(new_problem=None).values_list(
+        "new_problem_id", flat=True)}  # fmt: skip
+    problems = restrict(Problem.objects.filter(pk__in=found_ids), user)
     may_work = allows(user, round, Action.CHANGE)
     look_back = round.kind == RoundKind.LOOK_BACK
     problem_form = check_form = None
@@ -53,11 +54,12 @@ def round_context(request, round: SupervisionRound, *, bound: dict | None = None
 
 def _signed_off_to_recheck(round: SupervisionRound, user, limit: int = 20):
     """The group's signed-off problems this look-back round has not re-checked yet, the
-    latest rectified first: the page offers each to re-check (it fills in the form)."""
+    latest recorded first: the page offers each to re-check (it fills in the form). By id,
+    not by the rectification day: at 200,000 problems that sort costs half a second."""
     units = Assignment.objects.filter(group_id=round.group_id).values("unit_id")
     checked = LookBackCheck.objects.filter(round=round).exclude(problem=None).values("problem_id")
     problems = Problem.objects.filter(campaign_id=round.campaign_id, unit_id__in=units, status=ProblemStatus.SIGNED_OFF)
-    problems = problems.exclude(pk__in=checked).select_related("unit").order_by("-rectified_on", "-pk")
+    problems = problems.exclude(pk__in=checked).select_related("unit").order_by("-pk")
     return restrict(problems, user)[:limit]
 
 
