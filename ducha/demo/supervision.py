@@ -23,8 +23,8 @@ from ducha.demo.supervision_texts import WEEKLY_NARRATIVES
 from ducha.demo.supervision_work import GroupWork
 from ducha.ledger.evidence import EvidenceUpload
 from ducha.org.models import Assignment, Stage, SupervisionGroup, Unit
-from ducha.reports.statistics import weekly_trend
-from ducha.reports.weekly_figures import report_figures
+from ducha.reports.statistics import campaign_statistics, weekly_trend
+from ducha.reports.weekly_figures import REPORT_FIGURES
 from ducha.supervision.actions.plans import do_attach_work_plan_documents
 from ducha.supervision.models import GroupWeeklyReport, ReportingSchedule, UnitWeeklyReport, WorkPlan
 from ducha.supervision.weeks import Week, end_of, reporting_weeks
@@ -54,6 +54,9 @@ class SupervisionBuilder:
         # The weeks whose reports fell due by the campaign's close.
         closed = end_of(self.campaign.closes_on)
         self.weeks = [w for w in reporting_weeks(schedule, until=self.campaign.closes_on) if w.unit_due < closed]
+        stats = campaign_statistics(self.campaign)
+        self.statistics = {("unit", u["unit"]): u for u in stats["by_unit"]}
+        self.statistics.update({("group", g["group"]): g for g in stats["by_group"]})
         for plan in PLANS:
             group = self.builder.groups[plan.domain]
             units = [
@@ -98,7 +101,7 @@ class SupervisionBuilder:
         is late one week in three and leaves four weeks out."""
         reports = []
         for unit in units:
-            figures = self.figures_of(self.users[f"unit-{unit.code}"])
+            figures = self.figures_of(self.users[f"unit-{unit.code}"], self.statistics["unit", unit.code])
             lagging = unit.pk in self.lagging
             missing = set(self.rng.sample(range(len(self.weeks)), 4)) if lagging else set()
             for n, week in enumerate(self.weeks):
@@ -119,20 +122,19 @@ class SupervisionBuilder:
                 )
         self.create(reports)
 
-    def figures_of(self, user):
-        """The figures a report carries, read from the statistics in its submitter's scope
-        (a unit's reporter: the unit; a group's member: its units): entered after the fact,
-        as the weekly action does for a report received earlier, the ledger as it stands,
-        with the week's own problems found and rectified."""
-        standing = report_figures(
-            self.campaign, actor=user, week_starts=self.weeks[-1].starts, as_of=self.campaign.closes_on
-        )
+    def figures_of(self, user, standing: dict):
+        """The figures a report carries: the statistics of its submitter's scope (a unit's
+        reporter: the unit's row; a group's member: the group's), as the ledger stands:
+        entered after the fact, as the weekly action does for a report received earlier;
+        with the week's own problems found and rectified. One statistics call for all the
+        reports (one per report would cost seconds)."""
+        kept = {name: standing[name] for name in REPORT_FIGURES}
         trend = {w["week"]: w for w in weekly_trend(self.campaign, user=user)}
 
         def of(week: Week) -> dict:
             this = trend.get(week.starts.isoformat(), {})
             found, rectified = this.get("found", 0), this.get("rectified", 0)
-            return {**standing, "problems_found_this_week": found, "problems_rectified_this_week": rectified}
+            return {**kept, "problems_found_this_week": found, "problems_rectified_this_week": rectified}
 
         return of
 
@@ -140,7 +142,7 @@ class SupervisionBuilder:
         """The group's reports to the office: `plan.group_reports` of the due weeks, the
         first ones on time (the engineering group's all), an odd one late."""
         member = self.users[f"group-{plan.domain}"]
-        figures = self.figures_of(member)
+        figures = self.figures_of(member, self.statistics["group", group.code])
         left_out = set(self.rng.sample(range(1, len(self.weeks)), len(self.weeks) - plan.group_reports))
         reports = []
         for n, week in enumerate(self.weeks):

@@ -201,3 +201,14 @@ def test_every_work_plan_has_its_document_stored_like_evidence(demo, db, setting
         data = evidence_path(document.sha256).read_bytes()
         assert len(data) == document.size
         assert_valid_pdf(data)
+
+
+def test_a_weekly_report_carries_its_submitters_figures(demo, db):
+    by_unit = {u["unit"]: u for u in demo["stats"]["by_unit"]}
+    for report in UnitWeeklyReport.objects.filter(unit__code__in=["150100", "nyj"]).select_related("unit"):
+        row = by_unit[report.unit.code]
+        assert report.figures["projects_self_inspected"] == row["projects_self_inspected"]
+        assert report.figures["problems"] == row["problems"]
+        assert report.figures["problems_found_this_week"] >= 0
+    weekly = GroupWeeklyReport.objects.filter(group__code="procurement").first()
+    assert weekly.figures["problems"] == {g["group"]: g for g in demo["stats"]["by_group"]}["procurement"]["problems"]
