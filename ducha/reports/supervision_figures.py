@@ -34,29 +34,35 @@ from ducha.supervision.models import (
 from ducha.supervision.models.letters import response_overdue_q
 from ducha.supervision.weeks import Week, end_of, reporting_weeks, timeliness
 
+CONTACT_FIGURES = {
+    ContactKind.PHONE: "contacts_phone",
+    ContactKind.ON_SITE: "contacts_on_site",
+    ContactKind.WRITTEN: "contacts_written",
+}
+# The figures a unit's own row holds too: its reports, the contacts with it, the letters to it, its complaints.
+UNIT_REPORTS = ("unit_reports_submitted", "unit_reports_on_time", "unit_reports_late", "unit_reports_missing")
+RESPONSES = (
+    "letter_responses_due",
+    "letter_responses_answered",
+    "letter_responses_accepted",
+    "letter_responses_overdue",
+)
+COMPLAINTS = ("complaints_received", "complaints_closed")
+UNIT_FIGURES = ("unit_reports_due", *UNIT_REPORTS, *CONTACT_FIGURES.values(), *RESPONSES, *COMPLAINTS)
 SUPERVISION_FIGURES = (
     "work_plans",
-    "unit_reports_submitted",
-    "unit_reports_on_time",
-    "unit_reports_late",
-    "unit_reports_missing",
+    *UNIT_REPORTS,
     "group_reports_submitted",
     "group_reports_on_time",
     "group_reports_late",
     "group_reports_missing",
     "site_rounds",
     "look_back_rounds",
-    "contacts_phone",
-    "contacts_on_site",
-    "contacts_written",
+    *CONTACT_FIGURES.values(),
     "counties_visited",
     "letters",
-    "letter_responses_due",
-    "letter_responses_answered",
-    "letter_responses_accepted",
-    "letter_responses_overdue",
-    "complaints_received",
-    "complaints_closed",
+    *RESPONSES,
+    *COMPLAINTS,
     "complaints_to_problems",
     "complaints_to_clue_transfers",
     "look_back_projects_rechecked",
@@ -64,28 +70,6 @@ SUPERVISION_FIGURES = (
     "look_back_problems_found",
     "look_back_problems_reopened",
 )
-# What a unit's own row holds: its reports, the contacts with it, the letters to it, its complaints.
-UNIT_FIGURES = (
-    "unit_reports_due",
-    "unit_reports_submitted",
-    "unit_reports_on_time",
-    "unit_reports_late",
-    "unit_reports_missing",
-    "contacts_phone",
-    "contacts_on_site",
-    "contacts_written",
-    "letter_responses_due",
-    "letter_responses_answered",
-    "letter_responses_accepted",
-    "letter_responses_overdue",
-    "complaints_received",
-    "complaints_closed",
-)
-CONTACT_FIGURES = {
-    ContactKind.PHONE: "contacts_phone",
-    ContactKind.ON_SITE: "contacts_on_site",
-    ContactKind.WRITTEN: "contacts_written",
-}
 TOTAL = None  # the key of the total's counter: records of no group count only there
 
 
