@@ -312,3 +312,22 @@ def test_ducha_stats_prints_the_supervision_figures(supervised):
 
     assert supervision(stats, "A") == EXPECTED_A
     assert supervision(stats)["letters"] == 3
+
+
+def test_due_times_are_beijing_time(small):
+    """Due Friday 12:00 in Beijing is 04:00 UTC: a report a second later is late, whatever the server's zone."""
+    utc = dt.UTC
+    do_create_object(
+        ReportingSchedule, actor=small.system, data={"campaign": small.campaign, "first_week_starts": d("2024-06-03")}
+    )
+    do_bulk_create_objects(
+        [
+            UnitWeeklyReport(campaign=small.campaign, unit=small.units[unit], group=small.groups["A"],
+                             week_starts=d("2024-06-03"), submitted_at=when, narrative="本周进展")
+            for unit, when in (("150100", dt.datetime(2024, 6, 7, 4, 0, 0, tzinfo=utc)),
+                               ("fgw", dt.datetime(2024, 6, 7, 4, 0, 1, tzinfo=utc)))
+        ],
+        actor=small.system,
+    )  # fmt: skip
+    a = supervision(campaign_statistics(small.campaign, today=d("2024-06-07")), "A")
+    assert (a["unit_reports_on_time"], a["unit_reports_late"], a["unit_reports_missing"]) == (1, 1, 0)
