@@ -73,7 +73,8 @@ def _create_check(model, *, actor, data: dict) -> LookBackCheck:
 
 
 def _round_records(round: SupervisionRound) -> tuple:
-    return (RoundProblem.objects.filter(round=round),)
+    """A round's history holds the problems it found and its look-back checks."""
+    return (RoundProblem.objects.filter(round=round), LookBackCheck.objects.filter(round=round))
 
 
 LEDGERS: list[Ledger] = [

@@ -152,7 +152,7 @@ class LookBackCheck(models.Model):
         verbose_name = _("look-back check")
 
     def __str__(self) -> str:
-        return f"{self.round} {self.problem or self.project}"
+        return f"{self.round} {self.problem or self.project} · {self.get_outcome_display()}"
 
     def clean(self) -> None:
         self.check_target()
