@@ -5,7 +5,8 @@ A group's units are compared with one another (the units it supervises; a league
 with its counties) on five criteria; each criterion that flags a unit says why in words,
 and a unit with any flag lags:
 
-1. Discovery (发现问题数量较少): problems found per self-inspected project, set against
+1. Discovery (发现问题数量较少): problems found (those of a trading domain, dismissed
+   ones included, as the statistics count problems) per self-inspected project, set against
    what the group's units find in the same trading domains: a unit's expected problems
    are its self-inspected projects in each domain times the group's rate in that domain
    (problems found ÷ projects self-inspected, all its units), and its ratio is found ÷
@@ -84,6 +85,11 @@ def _counted(u: Mapping[str, Any]) -> int:
     return u["problems"] - u["problems_dismissed"]
 
 
+def _found(u: Mapping[str, Any]) -> int:
+    """Problems found in a trading domain: what the domain rates count."""
+    return sum(u["problems_by_domain"].values())
+
+
 def _expected(u: Mapping[str, Any], rates: Mapping[str, float]) -> float:
     return sum(n * rates.get(domain, 0.0) for domain, n in u["projects_self_inspected_by_domain"].items())
 
@@ -98,7 +104,7 @@ def _z(x: float) -> str:
 
 @dataclass
 class Reference:
-    """What every unit is compared with: the campaign's domain rates and the z-scores."""
+    """What a group's units are compared with: the group's domain rates and the z-scores."""
 
     rates: dict[str, float]
     discovery: Comparison
@@ -118,7 +124,7 @@ class Reference:
         for u in units:
             expected = _expected(u, rates)
             if u["projects_self_inspected"] >= MIN_PROJECTS and expected > 0:
-                ratios[u["unit"]] = u["problems"] / expected
+                ratios[u["unit"]] = _found(u) / expected
         with_problems = [u for u in units if _counted(u) >= MIN_PROBLEMS]
         return cls(
             rates,
@@ -159,7 +165,7 @@ ZERO_LEDGER = {
 
 def _row(own: Mapping[str, Any], ledger: Mapping[str, Any], ref: Reference, short: list[Shortfall]) -> dict[str, Any]:
     code = own["unit"]
-    inspected, found = ledger["projects_self_inspected"], ledger["problems"]
+    inspected, found = ledger["projects_self_inspected"], _found(ledger)
     expected = _expected(ledger, ref.rates)
     row: dict[str, Any] = {
         "unit": code,
