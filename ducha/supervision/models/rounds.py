@@ -235,3 +235,6 @@ class ContactRule(models.Model):
             raise ValidationError({"ends_on": _("The rule ends before it starts.")})
         if self.per_week == 0:
             raise ValidationError({"per_week": _("A rule asks for at least one contact a week.")})
+        group = self.group if self.group_id else None
+        if group is not None and self.campaign_id and group.campaign_id != self.campaign_id:
+            raise ValidationError({"group": _("The group belongs to another campaign.")})

@@ -76,7 +76,9 @@ def test_a_unit_sees_its_own_contacts_but_not_the_groups_rounds(pages):
 
 def test_the_round_page_lists_its_methods_visits_counties_and_problems(pages):
     sc, rec = pages
-    RoundProblem.objects.create(round=rec["A"]["round"], problem=sc.problems["xincheng"])  # shown, not tested here
+    do_create_object(
+        RoundProblem, actor=sc.system, data={"round": rec["A"]["round"], "problem": sc.problems["xincheng"]}
+    )
     page = client(sc, "group_a").get(reverse("site-rounds-detail", args=[rec["A"]["round"].pk])).content.decode()
     assert "听取汇报、随机抽查" in page
     assert "新城区" in page and reverse("contacts-detail", args=[rec["A"]["visit"].pk]) in page
@@ -205,3 +207,26 @@ def test_the_look_back_page_offers_the_signed_off_problems_not_yet_rechecked(pag
     post = {"unit": sc.units["150100"].pk, "problem": "Q-hohhot", "checked_on": "2024-06-05", "outcome": "confirmed"}
     assert group_a.post(reverse("site-rounds-check", args=[r.pk]), post).status_code == 302
     assert offer not in group_a.get(url).content.decode()
+
+
+def count(response) -> int:
+    return response.context["page"].paginator.count
+
+
+def test_the_lists_filter_by_the_codes_the_figures_link_with(pages):
+    sc, rec = pages
+    office = client(sc, "office")
+    contacts = reverse("contacts-list")
+    assert count(office.get(contacts, {"group": "A", "kind": "phone"})) == 1
+    assert count(office.get(contacts, {"unit": "150100", "week": "2024-06-09"})) == 2  # Sunday: the week of 06-03
+    assert count(office.get(contacts, {"unit": "150100", "week": "2024-06-10"})) == 0
+    assert count(office.get(contacts, {"county": "150102", "kind": "on_site"})) == 1
+    rounds = reverse("site-rounds-list")
+    assert count(office.get(rounds, {"county": "150102"})) == 1  # the rounds that went down to 新城区
+    assert count(office.get(rounds, {"kind": "look_back", "group": "B"})) == 1
+    checks = reverse("look-back-checks-list")
+    post = {"unit": sc.units["150100"].pk, "project": "P-hohhot", "checked_on": "2024-06-05", "outcome": "confirmed"}
+    client(sc, "group_a").post(reverse("site-rounds-check", args=[rec["A"]["round"].pk]), post)
+    assert count(office.get(checks, {"group": "A", "target": "project"})) == 1
+    assert count(office.get(checks, {"group": "A", "target": "problem"})) == 0
+    assert count(office.get(checks, {"outcome": "not_rectified"})) == 0
