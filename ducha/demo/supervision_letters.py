@@ -36,7 +36,7 @@ def letters(work: "GroupWork") -> list[Contact]:
                 kind=kind,
                 number=f"督导函〔2024〕{n}号",
                 title=title,
-                points=LETTER_POINTS,
+                points=LETTER_POINTS[kind],
                 issued_on=FIRST_LETTER + step * (n - 1),
                 respond_by=None if kind == LetterKind.BULLETIN else FIRST_LETTER + step * (n - 1) + RESPOND_WITHIN,
                 issued_by=member,
@@ -67,10 +67,10 @@ def letters(work: "GroupWork") -> list[Contact]:
 
 
 def complaints(work: "GroupWork") -> None:
-    """The plan's complaints, forwarded by the coordination group (督导协调组转发): each
-    about a problem the ledger has as found by complaint, received a few days before,
-    assigned to the problem's unit with a month to handle it; all closed but the last,
-    which is still being handled (the first one linked to its problem)."""
+    """The plan's complaints, forwarded by the coordination group (督导协调组转发),
+    received a few days before a problem the ledger has as found by complaint, assigned to
+    its unit with a month to handle it. All but the last were confirmed and closed: they
+    became that problem (linked). The last is still being handled."""
     if not work.plan.complaints:
         return
     problems = list(
@@ -82,28 +82,25 @@ def complaints(work: "GroupWork") -> None:
             found_on__lte=dt.date(2024, 10, 31),
         ).order_by("found_on", "pk")
     )
-    chosen = work.rng.sample(problems, work.plan.complaints)
-    out = []
-    for n, p in enumerate(sorted(chosen, key=lambda p: p.found_on), start=1):
+    chosen = sorted(work.rng.sample(problems, work.plan.complaints), key=lambda p: p.found_on)
+    for n, p in enumerate(chosen, start=1):
         received = p.found_on - DAY * work.rng.randint(2, 8)
         closed = n < len(chosen)
-        out.append(
-            Complaint(
-                campaign=work.campaign,
-                number=f"XTZ-2024-{n:03d}",
-                source=ComplaintSource.FORWARDED,
-                received_on=received,
-                summary=COMPLAINTS[(n - 1) % len(COMPLAINTS)],
-                group=work.group,
-                unit=p.unit,
-                county=p.county,
-                deadline=received + 30 * DAY,
-                status=ComplaintStatus.CLOSED if closed else ComplaintStatus.HANDLING,
-                progress="已对接相关部门核查，督促投诉举报处理进度",
-                outcome=f"经核查，反映问题属实，已列入问题台账（{p.number}）并整改" if closed else "",
-                closed_on=p.found_on + DAY * 20 if closed else None,
-                problem=p if n == 1 else None,
-            )
+        complaint = Complaint(
+            campaign=work.campaign,
+            number=f"XTZ-2024-{n:03d}",
+            source=ComplaintSource.FORWARDED,
+            received_on=received,
+            summary=f"举报反映：{p.description}" if closed else COMPLAINTS[n % len(COMPLAINTS)],
+            group=work.group,
+            unit=p.unit,
+            county=p.county,
+            deadline=received + 30 * DAY,
+            status=ComplaintStatus.CLOSED if closed else ComplaintStatus.HANDLING,
+            progress="已对接相关部门核查，督促投诉举报处理进度",
+            outcome=f"经核查，反映问题属实，已列入问题台账（{p.number}）并督促整改" if closed else "",
+            closed_on=p.found_on + DAY * 20 if closed else None,
+            problem=p if closed else None,
         )
-    for complaint in out:  # one at a time: the bulk uniqueness check counts empty one-to-one links as equal
+        # One at a time: the bulk uniqueness check counts empty one-to-one links as equal.
         work.create([complaint])
