@@ -162,7 +162,8 @@ def edit_view(request, ledger: Ledger, pk: int | None = None):
         data = {name: form.cleaned_data[name] for name in form.fields if name in form.cleaned_data}
         try:
             if obj is None:
-                data["campaign"] = active_campaign()
+                if any(f.name == "campaign" for f in ledger.model._meta.fields):  # a letter's recipient: its letter's
+                    data["campaign"] = active_campaign()
                 obj = (ledger.create or do_create_object)(ledger.model, actor=request.user, data=data)
                 messages.success(request, _("Saved."))
             else:

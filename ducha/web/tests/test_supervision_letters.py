@@ -109,3 +109,17 @@ def test_overdue_responses_are_listed_for_the_group_and_the_unit(site, login):
     mine = letter.recipients.get(unit__code="150100")
     detail = page(login("league_a").get(reverse("letter-recipients-detail", args=[mine.pk])))
     assert 'data-testid="response-overdue"' in detail
+
+
+def test_a_letter_keeps_its_issuer_and_a_group_adds_a_unit_to_its_own_letter(site, login):
+    letter = issue(site, units=("150100",))
+    other = issue(site, actor="group_b", units=("150200",), group="B")
+    group = login("group_a")
+    edit = group.get(reverse("letters-edit", args=[letter.pk]))
+    assert edit.status_code == 200 and "group" not in edit.context["form"].fields
+    add = group.get(reverse("letter-recipients-add"))
+    letters = list(add.context["form"].fields["letter"].queryset)
+    assert letters == [letter] and other not in letters
+    response = group.post(reverse("letter-recipients-add"), {"letter": letter.pk, "unit": site.units["fgw"].pk})
+    assert response.status_code == 302
+    assert sorted(letter.recipients.values_list("unit__code", flat=True)) == ["150100", "fgw"]
