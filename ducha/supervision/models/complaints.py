@@ -66,9 +66,9 @@ class Complaint(models.Model):
         return self.number
 
     def clean(self) -> None:
-        if self.unit_id and self.unit.parent_id is not None:
+        if self.unit is not None and self.unit.parent_id is not None:
             raise ValidationError({"unit": _("The owning unit must be a league/city or a department.")})
-        if self.county_id and self.county.parent_id != self.unit_id:
+        if self.county is not None and self.county.parent_id != self.unit_id:
             raise ValidationError({"county": _("The county does not lie in the unit.")})
         if self.unit_id and not self.group_id:
             raise ValidationError({"group": _("A complaint is assigned to a group with its unit.")})
