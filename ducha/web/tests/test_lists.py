@@ -624,11 +624,11 @@ def test_dashboard_queries_do_not_grow_with_the_rows(site, login, django_assert_
 
     client = login(role)
     cache.clear()
-    few = count_queries(client, reverse("home"), django_assert_max_num_queries, 40)
+    few = count_queries(client, reverse("home"), django_assert_max_num_queries, 60)  # as test_matrix's MAX_QUERIES
     for ledger in LEDGERS:
         add_rows(site, ledger, 12)
     cache.clear()
 
-    assert count_queries(client, reverse("home"), django_assert_max_num_queries, 40) == few
+    assert count_queries(client, reverse("home"), django_assert_max_num_queries, 60) == few
     # and a second look is served from the cache
-    assert count_queries(client, reverse("home"), django_assert_max_num_queries, 40) < few
+    assert count_queries(client, reverse("home"), django_assert_max_num_queries, 60) < few
