@@ -9,6 +9,7 @@ databases Ducha runs on). Validation is the caller's: the actions check every ru
 before they insert.
 """
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import TypeVar
 
@@ -35,9 +36,14 @@ _AS_IS: dict[type, tuple[type, ...]] = {
 _KEYS = (models.AutoField, models.BigAutoField)
 
 
+_DATE = (type(None),)  # a DateField: None as it is, a date adapted by the backend
+
+
 def _as_is(field: models.Field) -> tuple[type, ...]:
     if type(field) is models.ForeignKey and type(field.target_field) in _KEYS:
         return (int, type(None))  # a foreign key by its id
+    if type(field) is models.DateField:
+        return _DATE
     return _AS_IS.get(type(field), ())
 
 
@@ -69,7 +75,12 @@ def insert_objects(objs: Sequence[M]) -> Sequence[M]:
                 obj._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
                 for f, attname, computed, as_is in plan:
                     value = f.pre_save(obj, True) if computed else getattr(obj, attname)
-                    params.append(value if type(value) in as_is else f.get_db_prep_save(value, connection))
+                    if type(value) in as_is:
+                        params.append(value)
+                    elif as_is is _DATE and type(value) is dt.date:
+                        params.append(ops.adapt_datefield_value(value))  # (what DateField's own would end in)
+                    else:
+                        params.append(f.get_db_prep_save(value, connection))
             sql = (
                 f"INSERT INTO {ops.quote_name(opts.db_table)} ({columns}) "
                 f"VALUES {', '.join([row_sql] * len(chunk))} RETURNING {returned}"

@@ -280,8 +280,11 @@ class ProblemReader(Reader):
         p.step_input = step
 
     def apply(self, planned: list[Planned], batch: str, evidence: EvidenceUpload | None) -> None:
-        do_bulk_create_objects([p.new for p in planned if p.new is not None], actor=self.actor,
-                               reason=self.reason, batch=batch)  # fmt: skip
+        # Unit by unit: most of a problem's indexes lead with its campaign and unit, and rows
+        # in their order touch far fewer index pages than rows in the file's.
+        new = sorted((cast(Problem, p.new) for p in planned if p.new is not None),
+                     key=lambda p: (p.unit_id, p.domain_id or 0, p.number))  # fmt: skip
+        do_bulk_create_objects(new, actor=self.actor, reason=self.reason, batch=batch)
         self.update_all(planned, batch)
         if evidence is None:
             return

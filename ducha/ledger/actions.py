@@ -199,6 +199,7 @@ def do_bulk_transition_problems(
         if key not in files_stored or files_stored[key][0] is not upload:
             check_upload(upload)
     unit_side = role_kind(actor) == RoleKind.UNIT_REPORTER
+    as_of: dict[int, dt.date] = {}
     with transaction.atomic():
         # The stored state decides the path, not the caller's copy, which may be stale.
         stored = _stored_states([m.problem.pk for m in moves])
@@ -218,8 +219,10 @@ def do_bulk_transition_problems(
                     # A group or the office may relay a unit's report, but a unit does not
                     # sign off, reject or dismiss its own problems, in a file or on a page.
                     raise TransitionError({"status": _("Only the group signs off, rejects or dismisses a problem.")})
+                if problem.campaign_id not in as_of:  # the campaign's day, asked once per call
+                    as_of[problem.campaign_id] = problem.campaign.as_of()
                 for t in path:
-                    check_requirements(t, step_input, found_on=problem.found_on, as_of=problem.campaign.as_of())
+                    check_requirements(t, step_input, found_on=problem.found_on, as_of=as_of[problem.campaign_id])
             except TransitionError as error:
                 raise TransitionError(naming(problem.number, error).error_dict) from error
             for t in path:
