@@ -23,8 +23,10 @@ def round_context(request, round: SupervisionRound, *, bound: dict | None = None
     the user may add here: a problem found, and on a look-back round a re-check. `bound`
     holds a posted form that came back with errors ("problem", "check")."""
     bound, user = dict(bound or {}), request.user
-    visits = restrict(Contact.objects.filter(round=round), user)
+    visits = restrict(Contact.objects.filter(round=round), user).select_related("unit", "county")
     counties = Unit.objects.filter(pk__in=visits.exclude(county=None).values("county_id")).order_by("order", "code")
+    checks = restrict(LookBackCheck.objects.filter(round=round), user).select_related(
+        "project__unit", "problem__unit", "new_problem")  # fmt: skip
     # Two short lists of ids, not an OR of two subqueries (which scans every problem).
     found_ids = {*RoundProblem.objects.filter(round=round).values_list("problem_id", flat=True)}
     found_ids |= {*LookBackCheck.objects.filter(round=round).exclude(new_problem=None).values_list(
@@ -42,7 +44,9 @@ def round_context(request, round: SupervisionRound, *, bound: dict | None = None
         candidates = list(_signed_off_to_recheck(round, user))
     return {
         "methods": t.methods_text(round),
+        "visits": list(visits.order_by("contacted_on", "pk")),
         "counties": list(counties),
+        "checks": list(checks.order_by("checked_on", "pk")),
         "found": list(problems.select_related("unit").order_by("found_on", "number")),
         "problem_form": problem_form,
         "check_form": check_form,
@@ -73,8 +77,9 @@ def _create_check(model, *, actor, data: dict) -> LookBackCheck:
 
 
 def _round_records(round: SupervisionRound) -> tuple:
-    """A round's history holds the problems it found and its look-back checks."""
-    return (RoundProblem.objects.filter(round=round), LookBackCheck.objects.filter(round=round))
+    """A round's history holds the problems it found linked to it (its checks, listed on
+    the page, keep their own histories)."""
+    return (RoundProblem.objects.filter(round=round),)
 
 
 LEDGERS: list[Ledger] = [
@@ -92,7 +97,6 @@ LEDGERS: list[Ledger] = [
         detail_template="web/supervision/rounds/round_detail.html",
         extra_context=round_context,
         history_related=_round_records,
-        linked=("contacts", "look-back-checks"),
     ),
     Ledger(
         "contacts",

@@ -82,7 +82,7 @@ class Contact(CountyRecord):
         indexes = [models.Index(fields=["campaign", "group", "contacted_on"], name="contact_by_group_day")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.unit} {self.contacted_on}"
+        return f"{self.get_kind_display()} {self.unit}"  # lists add the date
 
     def clean(self) -> None:
         super().clean()

@@ -125,7 +125,7 @@ def test_a_look_back_round_reopens_a_problem_and_the_pages_read_well(campaign, r
     page.get_by_test_id("look-back-form").locator("#check-reason").fill("现场核查发现整改资料与实际不符")
     shot(page, "look-back-round")
     page.get_by_test_id("record-look-back").click()
-    expect(page.get_by_test_id("linked")).to_contain_text("Q-hohhot")
+    expect(page.get_by_test_id("round-checks")).to_contain_text(zh("Not truly rectified, reopened"))
     shot(page, "look-back-round-after")
     page.goto(reverse("problems-detail", args=[rounds["problem"]]))
     expect(page.locator("dl.fields")).to_contain_text(zh("Rectifying"))

@@ -82,6 +82,7 @@ def test_the_round_page_lists_its_methods_visits_counties_and_problems(pages):
     page = client(sc, "group_a").get(reverse("site-rounds-detail", args=[rec["A"]["round"].pk])).content.decode()
     assert "听取汇报、随机抽查" in page
     assert "新城区" in page and reverse("contacts-detail", args=[rec["A"]["visit"].pk]) in page
+    assert 'data-testid="round-checks"' in page
     assert "Q-xincheng" in page
     assert 'data-testid="look-back-form"' in page and 'data-testid="round-problem-form"' in page
     viewer = client(sc, "viewer").get(reverse("site-rounds-detail", args=[rec["A"]["round"].pk])).content.decode()
