@@ -50,7 +50,8 @@ class SupervisionBuilder:
         self.lagging = {builder.units[c].pk for c in LAGGING_UNITS}
 
     def build(self) -> None:
-        schedule = self.create([ReportingSchedule(campaign=self.campaign, first_week_starts=FIRST_REPORTING_WEEK)])[0]
+        first_week = dt.date.fromisoformat(FIRST_REPORTING_WEEK)
+        schedule = self.create([ReportingSchedule(campaign=self.campaign, first_week_starts=first_week)])[0]
         # The weeks whose reports fell due by the campaign's close.
         closed = end_of(self.campaign.closes_on)
         self.weeks = [w for w in reporting_weeks(schedule, until=self.campaign.closes_on) if w.unit_due < closed]
@@ -59,12 +60,8 @@ class SupervisionBuilder:
         self.statistics.update({("group", g["group"]): g for g in stats["by_group"]})
         for plan in PLANS:
             group = self.builder.groups[plan.domain]
-            units = [
-                a.unit
-                for a in Assignment.objects.filter(group=group)
-                .select_related("unit")
-                .order_by("unit__order", "unit__code")
-            ]
+            assigned = Assignment.objects.filter(group=group).select_related("unit")
+            units = [a.unit for a in assigned.order_by("unit__order", "unit__code")]
             self.work_plans(plan, group)
             GroupWork(self, plan, group, units).build()
             self.unit_reports(group, units)
