@@ -251,6 +251,24 @@ def may_add_here(user, model: type[models.Model]) -> bool:
     path = getattr(model, "scope", None)
     if not isinstance(path, ScopePath) or not path.writable_by(role_kind(user), Action.ADD):
         return False
+    return _reaches(scope, path)
+
+
+def may_view_any(user, model: type[models.Model]) -> bool:
+    """Whether a record of this model can be in the user's view at all: a unit reporter
+    never sees a group's letters, a county's reporter no unit-only ledger (navigation
+    leaves out the ledgers that would list nothing for the role)."""
+    scope = user_scope(user, Action.VIEW)
+    if scope.everything:
+        return True
+    path = getattr(model, "scope", None)
+    if not isinstance(path, ScopePath):
+        return path is REFERENCE_DATA and not scope.empty
+    return _reaches(scope, path)
+
+
+def _reaches(scope: Scope, path: ScopePath) -> bool:
+    """Whether the scope's units, counties or groups meet the model's paths."""
     return (
         bool(scope.unit_ids and path.unit_paths)
         or bool(scope.county_ids and path.county)

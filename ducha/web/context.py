@@ -3,7 +3,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from ducha.core.access import RoleKind, role_kind, user_role
+from ducha.core.access import RoleKind, may_view_any, role_kind, user_role
 from ducha.core.registry import ledgers
 from ducha.web.import_templates import may_import
 from ducha.web.supervision.rounds import may_see_compliance
@@ -51,11 +51,13 @@ def navigation(request):
         return {"nav": [], **header}
     items = [("dashboard", str(_("Dashboard")), reverse("home"))]
     # The rectification ledgers in the first row; the supervision work's records in the second.
-    work = [(ledger.key, str(ledger.title), reverse(f"{ledger.key}-list")) for ledger in ledgers()
+    # (Only the ledgers that can hold a record the user sees: no group's letters for a unit.)
+    shown = [ledger for ledger in ledgers() if may_view_any(user, ledger.model)]
+    work = [(ledger.key, str(ledger.title), reverse(f"{ledger.key}-list")) for ledger in shown
             if ledger.model._meta.app_label == "supervision"]  # fmt: skip
     if may_see_compliance(user):
         work.append(("contact-compliance", str(_("Contact-rule compliance")), reverse("contact-compliance")))
-    items += [(ledger.key, str(ledger.title), reverse(f"{ledger.key}-list")) for ledger in ledgers()
+    items += [(ledger.key, str(ledger.title), reverse(f"{ledger.key}-list")) for ledger in shown
               if ledger.model._meta.app_label != "supervision"]  # fmt: skip
     if may_import(user):
         items.append(("imports", str(_("Import ledgers")), reverse("imports")))

@@ -41,7 +41,7 @@ def do_record_complaint_progress(complaint: Complaint, *, actor: Actor, progress
     """How the handling stands (办理进展); a received complaint is then being handled."""
     current = restrict(Complaint.objects.all(), actor, Action.CHANGE).get(pk=complaint.pk)
     if not progress.strip():
-        raise ValidationError({"progress": _("This field is required.")})
+        raise ValidationError({"progress": _("Write how the handling stands.")})
     if current.status == ComplaintStatus.CLOSED:
         raise ValidationError({"progress": _("The complaint is closed.")})
     return do_update_object(current, actor=actor, changes={"progress": progress, "status": ComplaintStatus.HANDLING})

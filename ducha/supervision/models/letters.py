@@ -96,7 +96,7 @@ class LetterRecipient(models.Model):
         if self.accepted is not None and not self.responded_on:
             raise ValidationError({"accepted": _("A response is accepted or refused once it has come.")})
         if self.responded_on and not self.response.strip():
-            raise ValidationError({"response": _("This field is required.")})
+            raise ValidationError({"response": _("A response needs its text.")})
         if self.responded_on and self.letter_id and self.responded_on < self.letter.issued_on:
             raise ValidationError({"responded_on": _("The response predates the letter.")})
         if self.responded_on and self.letter_id:
