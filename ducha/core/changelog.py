@@ -32,6 +32,7 @@ class Change:
 
 
 _PLAIN = (str, int, float, type(None))  # bool is an int
+_EXACTLY_PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 def to_jsonable(value: Any) -> Any:
@@ -67,8 +68,12 @@ def _logged_fields(model: type[models.Model]) -> list[tuple[str, Decimal | None]
 def serialize(obj: models.Model) -> dict[str, Any]:
     """The object's concrete field values, foreign keys as ids, JSON-safe."""
     data = {}
+    values = obj.__dict__
     for attname, quantum in _logged_fields(type(obj)):
-        value = getattr(obj, attname)
+        value = values[attname] if attname in values else getattr(obj, attname)
+        if type(value) in _EXACTLY_PLAIN:
+            data[attname] = value  # (what to_jsonable would return, without its checks)
+            continue
         if quantum is not None and isinstance(value, Decimal) and value.is_finite():
             value = value.quantize(quantum)  # as stored: 2000000 is saved (and read back) as 2000000.00
         data[attname] = to_jsonable(value)

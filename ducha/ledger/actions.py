@@ -3,9 +3,10 @@
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connections, models, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -275,18 +276,29 @@ def _json(values: dict) -> dict:
 
 
 def _write_states(problems: Sequence[Problem], before: Mapping[int, str]) -> None:
-    """One UPDATE per distinct (status, date): far cheaper than bulk_update's CASE per row.
-    Measures differ per problem: bulk_update them where the path changed them (`before`:
-    the stored measures by problem id)."""
-    by_values: dict[tuple, list[int]] = {}
-    for p in problems:
-        by_values.setdefault((p.status, p.rectified_on), []).append(p.pk)
-    now = timezone.now()
-    for (status, rectified_on), ids in by_values.items():
-        for start in range(0, len(ids), 900):
-            Problem.objects.filter(pk__in=ids[start : start + 900]).update(
-                status=status, rectified_on=rectified_on, updated_at=now
-            )
+    """The workflow fields of the moved problems: one prepared UPDATE by id, run for each
+    (executemany; cheaper than bulk_update's CASE per row, and than an UPDATE per distinct
+    status and date, of which an import's chunks have thousands). Measures differ per
+    problem: bulk_update them where the path changed them (`before`: the stored measures
+    by problem id)."""
+    if problems:
+        connection = connections[router.db_for_write(Problem)]
+        ops, opts = connection.ops, Problem._meta
+        status, rectified_on, updated_at = (
+            cast(models.Field, opts.get_field(n)) for n in ("status", "rectified_on", "updated_at")
+        )
+        now = updated_at.get_db_prep_save(timezone.now(), connection)
+        sql = "UPDATE {} SET {} = %s, {} = %s, {} = %s WHERE {} = %s".format(
+            *(ops.quote_name(str(name)) for name in (opts.db_table, status.column, rectified_on.column,
+                                                      updated_at.column, opts.pk.column))
+        )  # fmt: skip
+        params = [
+            (status.get_db_prep_save(p.status, connection), rectified_on.get_db_prep_save(p.rectified_on, connection),
+             now, p.pk)
+            for p in problems
+        ]  # fmt: skip
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, params)
     Problem.objects.bulk_update([p for p in problems if p.measures != before[p.pk]], ["measures"], batch_size=500)
 
 
