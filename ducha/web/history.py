@@ -25,6 +25,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from ducha.core.access import Action, allows, restrict
+from ducha.core.fields import ChoiceListField
 from ducha.core.models import ChangeLogEntry
 from ducha.core.registry import ledgers
 
@@ -179,6 +180,8 @@ def _value(f: models.Field, value: Any, names: _Names) -> str:
         return names.name(f.related_model, value)  # type: ignore[arg-type]
     if f.choices:
         return str(dict(f.flatchoices).get(value, value))
+    if isinstance(f, ChoiceListField):
+        return f.labels(value)
     if isinstance(f, models.BooleanField):
         return _("yes") if value else _("no")
     try:

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ducha.core.access import REFERENCE_DATA, SUPERVISORS, ScopePath
+from ducha.core.fields import ChoiceListField
 from ducha.ledger.choices import RECTIFIED_STATUSES, ProblemStatus
 from ducha.ledger.models.base import CountyRecord
 from ducha.supervision.choices import ContactKind, LookBackOutcome, RoundKind, RoundMethod
@@ -22,7 +23,7 @@ class SupervisionRound(GroupRecord):
     kind = models.CharField(_("kind"), max_length=12, choices=RoundKind.choices, default=RoundKind.REGULAR)
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
-    methods = models.JSONField(_("methods"), default=list, blank=True)  # RoundMethod values
+    methods = ChoiceListField(_("methods"), item_choices=RoundMethod.choices)
     summary = models.TextField(_("summary"), blank=True)
 
     class Meta:
@@ -39,9 +40,6 @@ class SupervisionRound(GroupRecord):
         if self.campaign_id:
             self.campaign.check_date("starts_on", self.starts_on, not_after_today=True)
             self.campaign.check_date("ends_on", self.ends_on)
-        unknown = [m for m in self.methods or [] if m not in RoundMethod.values]
-        if not isinstance(self.methods, list) or unknown:
-            raise ValidationError({"methods": _("Unknown supervision method.")})
         if self.pk is not None:
             self._check_records_still_fit()
 

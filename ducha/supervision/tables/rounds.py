@@ -3,12 +3,11 @@
 from django.utils.translation import gettext_lazy as _
 
 from ducha.core.registry import Column
-from ducha.supervision.choices import RoundMethod
 
 
 def methods_text(round) -> str:
     """The round's methods as officials list them: 听取汇报、座谈交流、查阅资料."""
-    return "、".join(str(RoundMethod(m).label) for m in round.methods or [])
+    return round._meta.get_field("methods").labels(round.methods)
 
 
 GROUP = Column(_("supervision group"), lambda o: o.group.name, "group__code", nowrap=True)
