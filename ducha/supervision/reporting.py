@@ -12,7 +12,7 @@ from ducha.core.access import restrict, user_scope
 from ducha.org.models import Assignment, Campaign, SupervisionGroup, Unit
 from ducha.supervision.choices import Timeliness
 from ducha.supervision.models import GroupWeeklyReport, ReportingSchedule, UnitWeeklyReport
-from ducha.supervision.weeks import Week, reporting_weeks, timeliness, week_starting
+from ducha.supervision.weeks import Week, reporting_weeks, standing_moment, timeliness, week_starting
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ def _weeks(campaign: Campaign, now: dt.datetime) -> list[Week]:
 
 def unit_reports(campaign: Campaign, user, *, now: dt.datetime | None = None) -> list[Expected]:
     """Every unit's report of every week so far, newest week first, for the units the user sees."""
-    now = now or timezone.now()
+    now = now or standing_moment(campaign)
     # The leagues/cities and departments report (a county through its league/city).
     assigned = Assignment.objects.filter(campaign=campaign, unit__parent__isnull=True)
     assignments = restrict(assigned, user).select_related("unit", "group")
@@ -62,7 +62,7 @@ def unit_reports(campaign: Campaign, user, *, now: dt.datetime | None = None) ->
 def group_reports(campaign: Campaign, user, *, now: dt.datetime | None = None) -> list[Expected]:
     """Every group's report to the office of every week so far, for the groups whose
     reports the user sees (the office and viewers: all; a member: its own group)."""
-    now = now or timezone.now()
+    now = now or standing_moment(campaign)
     scope = user_scope(user)
     groups = SupervisionGroup.objects.filter(campaign=campaign).order_by("lead_domain__order", "code")
     if not scope.everything:

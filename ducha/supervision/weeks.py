@@ -77,3 +77,9 @@ def timeliness(submitted_at: dt.datetime | None, due: dt.datetime, now: dt.datet
 def end_of(day: dt.date) -> dt.datetime:
     """The last moment of a day, Beijing time: figures "as of" a day count what came by then."""
     return timezone.make_aware(dt.datetime.combine(day, dt.time.max))
+
+
+def standing_moment(campaign) -> dt.datetime:
+    """The moment a campaign's reports are judged at: now, or the end of its closing day
+    once it has closed (a closed campaign's last week is not missing for ever after)."""
+    return min(timezone.now(), end_of(campaign.as_of()))

@@ -8,7 +8,7 @@ import pytest
 from ducha.org.models import Campaign
 from ducha.supervision.choices import Timeliness
 from ducha.supervision.models import ReportingSchedule
-from ducha.supervision.weeks import end_of, monday_of, reporting_weeks, timeliness, week_of
+from ducha.supervision.weeks import end_of, monday_of, reporting_weeks, standing_moment, timeliness, week_of
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 
@@ -71,3 +71,10 @@ def test_the_due_time_is_beijing_time_not_utc():
         timeliness(dt.datetime(2024, 6, 7, 3, 30, tzinfo=dt.UTC), due, end_of(dt.date(2024, 6, 30)))
         == Timeliness.ON_TIME
     )
+
+
+def test_a_closed_campaigns_reports_are_judged_at_the_end_of_its_closing_day(db):
+    closed = schedule(closes_on=dt.date(2024, 7, 31)).campaign
+    assert standing_moment(closed) == dt.datetime(2024, 7, 31, 23, 59, 59, 999999, tzinfo=BEIJING)
+    still_open = schedule(closes_on=None).campaign
+    assert standing_moment(still_open) <= end_of(dt.date.today() + dt.timedelta(days=1))
