@@ -272,7 +272,7 @@ def ducha_import(xlsx: Path) -> dict:
             "applied": bool(result.applied),
             "errors": len(result.errors),
             "first_errors": [str(e) for e in result.errors[:5]],
-            "planned": len(result.planned),
+            "counts": result.counts,
         }
 
     return timed(run)
