@@ -50,7 +50,7 @@ def test_a_group_sees_its_lagging_units_and_follows_a_figure_to_its_list(contact
     expect(lagging.locator("tr[data-unit]")).to_have_count(2)  # 呼和浩特市 and 发改委, its units
     # Both missed every weekly report since the default schedule's first week.
     expect(lagging.locator('tr.reasons li[data-criterion="reports"]')).to_have_count(2)
-    expect(lagging.locator("tr.reasons").first).to_contain_text("Weekly reports")  # the reason in words
+    expect(lagging.locator("tr.reasons").first).to_contain_text("周报：应报")  # the reason in words, in Chinese
     expect(group.page.get_by_test_id("lagging-rule")).to_be_visible()
     shot(group, "group-dashboard")
 
