@@ -231,3 +231,46 @@ def test_queries_do_not_grow_with_the_rows(small):
 
     queries(1)
     assert queries(60) == queries(5)
+
+
+def test_a_file_goes_through_in_chunks_and_is_still_applied_whole(small, monkeypatch):
+    from ducha.imports import importer
+
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 2)
+    rows = [books.problem(**{"问题编号": f"WT-C{i}", **SIGNED_OFF}) for i in range(5)]
+    result = run(small, xlsx(rows))
+    assert result.applied and result.counts == {"added": 5, "changed": 0, "unchanged": 0, "refused": 0}
+    assert Problem.objects.filter(number__startswith="WT-C", status="signed_off").count() == 5
+    # One upload of the workbook for all five, whatever the chunks.
+    assert Evidence.objects.filter(problem__number__startswith="WT-C").values("sha256").distinct().count() == 1
+
+
+def test_errors_of_every_chunk_are_reported_on_their_rows_and_nothing_is_applied(small, monkeypatch):
+    from ducha.imports import importer
+
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 2)
+    before = ChangeLogEntry.objects.count()
+    rows = [
+        books.problem(**{"问题编号": "WT-E1"}),
+        books.problem(**{"问题编号": "WT-E2", "发现日期": "2023-05-01"}),  # the model's rule, chunk 1
+        books.problem(**{"问题编号": "WT-E3", **SIGNED_OFF}),
+        books.problem(**{"问题编号": "WT-E1"}),  # the same number again, chunk 2
+        books.problem(**{"问题编号": "WT-E5", "整改时限": "2023-12-31"}),  # the model's rule, chunk 3
+    ]
+    result = run(small, xlsx(rows))
+    assert not result.applied
+    assert [(row, column) for row, column, _reason in errors(result)] == [(3, "发现日期"), (5, "问题编号"),
+                                                                          (6, "整改时限")]  # fmt: skip
+    assert not Problem.objects.filter(number__startswith="WT-E").exists()
+    assert ChangeLogEntry.objects.count() == before + 1  # the refused import's record only
+
+
+def test_a_dry_run_checks_every_rule_and_leaves_nothing(small):
+    before = ChangeLogEntry.objects.count()
+    rows = [books.problem(**{"问题编号": "WT-D1", **SIGNED_OFF}), books.problem(**{"问题编号": "WT-D2"})]
+    result = run(small, xlsx(rows), dry_run=True)
+    assert not result.errors and result.counts["added"] == 2
+    assert not Problem.objects.filter(number__startswith="WT-D").exists()
+    assert ChangeLogEntry.objects.count() == before + 1  # the dry run's record
+    bad = run(small, xlsx([books.problem(**{"问题编号": "WT-D3", "发现日期": "2023-05-01"})]), dry_run=True)
+    assert [(row, column) for row, column, _reason in errors(bad)] == [(2, "发现日期")]

@@ -323,3 +323,20 @@ def test_a_unit_cannot_state_the_groups_steps_in_bulk(small, target):
     do_bulk_transition_problems([move(problem, target if target != S.DISMISSED else S.SIGNED_OFF)],
                                 actor=small.users["group_a"])  # fmt: skip
     assert Problem.objects.get(pk=problem.pk).status == S.SIGNED_OFF
+
+
+def test_a_bulk_create_names_every_refused_record(small):
+    from ducha.core.actions import BulkValidationError
+
+    office = small.users["office"]
+    good = Problem(**problem_data(small, "Q-good"))
+    early = Problem(**problem_data(small, "Q-early", found_on=dt.date(2023, 12, 1)))
+    late = Problem(**problem_data(small, "Q-late", deadline=dt.date(2024, 5, 1)))
+    with pytest.raises(BulkValidationError) as error:
+        do_bulk_create_objects([good, early, late], actor=office)
+    assert [obj for obj, _error in error.value.failures] == [early, late]
+    assert "Q-early" in messages(error.value) and "Q-late" in messages(error.value)
+    assert not Problem.objects.filter(number__in=["Q-good", "Q-early", "Q-late"]).exists()
+    with pytest.raises(ValidationError) as one:  # one refused: the shape of a single create's error
+        do_bulk_create_objects([good, early], actor=office)
+    assert list(one.value.message_dict) == ["found_on"]
