@@ -99,7 +99,12 @@ def _check_unique(objs: Sequence[models.Model], failures: list) -> None:
     for names in sets:
         fields = [cast(models.Field, model._meta.get_field(n)) for n in names]
         attnames = [f.attname for f in fields]
-        keys = [tuple(getattr(o, a) for a in attnames) for o in objs]
+        # A key with an empty part clashes with nothing (NULLs are distinct, as in the
+        # database): two complaints not yet made problems both have no problem.
+        keyed = [(o, key) for o in objs if None not in (key := tuple(getattr(o, a) for a in attnames))]
+        if not keyed:
+            continue
+        keys = [key for _o, key in keyed]
         # Look stored rows up by the most selective field of the key (a number, not a kind),
         # narrowed by the others where they take few values.
         values = [sorted({k[i] for k in keys}, key=str) for i in range(len(attnames))]
@@ -112,7 +117,7 @@ def _check_unique(objs: Sequence[models.Model], failures: list) -> None:
             rows = model._default_manager.filter(**narrow, **{f"{attnames[lead]}__in": chunk})
             stored.update(rows.values_list(*attnames))
         seen: set = set()
-        for obj, key in zip(objs, keys, strict=True):
+        for obj, key in keyed:
             if key in stored or key in seen:
                 label = format_lazy("、".join("{}" for _f in fields), *(f.verbose_name for f in fields))
                 duplicate = ValidationError(
