@@ -21,17 +21,20 @@ class BadValue(ValueError):
 def clean_text(value: Any, *, keep_width: bool = False) -> str:
     """A cell as text: NFKC (full-width letters, digits and punctuation to their plain
     forms; not with keep_width), stripped; a whole number read as 12.0 is 12."""
-    if value is None:
+    if type(value) is str:  # (most cells: none of the conversions below)
+        text = value
+    elif value is None:
         return ""
-    if isinstance(value, bool):
+    elif isinstance(value, bool):
         return "是" if value else "否"
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, dt.datetime):
-        value = value.date() if value.time() == dt.time() else value
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    text = str(value)
+    else:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, dt.datetime):
+            value = value.date() if value.time() == dt.time() else value
+        if isinstance(value, dt.date | dt.datetime):
+            return value.isoformat()
+        text = str(value)
     if keep_width or text.isascii():  # (NFKC leaves ASCII as it is)
         return text.strip()
     return unicodedata.normalize("NFKC", text).strip()
