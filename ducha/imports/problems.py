@@ -229,8 +229,8 @@ class ProblemReader(Reader):
         p = Planned(row.number, v["number"], noted=v["noted"])
         before = self.result.error_count
         if stored is None:
-            obj = Problem(campaign=self.campaign, unit=unit, number=v["number"],
-                          **{k: value for k, (_key, value) in fields.items()})  # fmt: skip
+            obj = cast(Problem, self.new_record(campaign=self.campaign, unit=unit, number=v["number"],
+                                                **{k: value for k, (_key, value) in fields.items()}))  # fmt: skip
             self.check_new(row, obj, "unit")
             p.new, current, found_on = obj, str(ProblemStatus.FOUND), v["found_on"]
             measures = v["measures"]

@@ -128,7 +128,7 @@ class ProjectReader(Reader):
             scope_key = "department"
         p = Planned(row.number, values["number"][1])
         if stored is None:
-            obj = Project(campaign=self.campaign, **{k: v for k, (_key, v) in values.items()})
+            obj = cast(Project, self.new_record(campaign=self.campaign, **{k: v for k, (_key, v) in values.items()}))
             self.check_new(row, obj, scope_key)
             p.new = obj
             p.inspections = [kind for key, kind in INSPECTION_COLUMNS.items() if flags[key]]

@@ -88,6 +88,10 @@ def _rows(table: Table, index: dict[str, int]) -> Iterator[Row]:
             yield row
 
 
+def _id(record: models.Model | None) -> Any:
+    return None if record is None else record.pk
+
+
 class Reader(ABC):
     """What both ledgers share: findings, lookups with a cache, scope, model rules, applying."""
 
@@ -187,6 +191,23 @@ class Reader(ABC):
 
     def may_add(self, obj: models.Model) -> bool:
         return may_add_here(self.actor, type(obj)) and allows(self.actor, obj, Action.ADD)
+
+    def new_record(self, **values: Any) -> models.Model:
+        """A new record of the reader's model from its field values, links given as records:
+        their ids set and the records kept in the links' caches, which is what assigning
+        them does, without a descriptor's checks for each link of each row."""
+        links = self._links()
+        record = self.model(**{links[k].attname if k in links else k: _id(v) if k in links else v
+                               for k, v in values.items()})  # fmt: skip
+        for name, value in values.items():
+            if name in links and value is not None:
+                links[name].set_cached_value(record, value)
+        return record
+
+    def _links(self) -> dict[str, Any]:
+        if not hasattr(self, "_link_fields"):
+            self._link_fields = {f.name: f for f in self.model._meta.concrete_fields if f.many_to_one}
+        return self._link_fields
 
     def check_new(self, row: Row, obj: models.Model, scope_key: str) -> None:
         """A new record's scope. Its model rules are the bulk create's (do_bulk_create_objects
