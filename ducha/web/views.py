@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ducha.core.access import RoleKind, restrict, role_kind, user_role
-from ducha.ledger.choices import OPEN_STATUSES
 from ducha.ledger.models import Problem, ProblemCategory
 from ducha.org.models import active_campaign
 from ducha.reports.cache import cached_lagging, cached_statistics, cached_weekly_trend
@@ -119,14 +118,14 @@ def _charts(figures, trend) -> dict:
 
 def _overdue(request, campaign, as_of):
     problems = Problem.objects.filter(campaign=campaign).overdue(as_of)
-    return list(restrict(problems, request.user).select_related("unit").order_by("deadline", "pk")[:10])
+    return restrict(problems, request.user).select_related("unit").earliest_deadlines(10)
 
 
 def _unit_context(request, campaign, as_of) -> dict:
     """The unit's open problems with the next step for each; its counts are the
     statistics' (figures in the template), like every other dashboard's."""
-    problems = restrict(Problem.objects.filter(campaign=campaign, status__in=OPEN_STATUSES), request.user)
-    open_problems = list(problems.select_related("project", "category").order_by("deadline", "pk")[:20])
+    problems = restrict(Problem.objects.filter(campaign=campaign), request.user)
+    open_problems = problems.select_related("project", "category").earliest_deadlines(20)
     next_steps = {
         "found": _("Start rectification and record the measures."),
         "rectifying": _("Upload the rectification evidence and report it rectified."),
