@@ -34,6 +34,8 @@ _AS_IS: dict[type, tuple[type, ...]] = {
     models.BooleanField: (bool,),
 }
 _KEYS = (models.AutoField, models.BigAutoField)
+# Text fields hand back any str as it is (a TextChoices member too: to_python keeps a str).
+_TEXT = (models.CharField, models.TextField)
 
 
 _DATE = (type(None),)  # a DateField: None as it is, a date adapted by the backend
@@ -66,16 +68,16 @@ def insert_objects(objs: Sequence[M]) -> Sequence[M]:
     limit = connection.features.max_query_params or 32766  # (None: no limit, as on PostgreSQL)
     per_statement = max(1, min(ROWS_PER_STATEMENT, limit // len(fields)))
     # (field, attname, whether its pre_save computes the value (auto_now …), the types taken as they are)
-    plan = [(f, f.attname, type(f).pre_save is not models.Field.pre_save, _as_is(f)) for f in fields]
+    plan = [(f, f.attname, type(f).pre_save is not models.Field.pre_save, _as_is(f), type(f) in _TEXT) for f in fields]
     with connection.cursor() as cursor:
         for start in range(0, len(objs), per_statement):
             chunk = objs[start : start + per_statement]
             params: list = []
             for obj in chunk:
                 obj._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
-                for f, attname, computed, as_is in plan:
+                for f, attname, computed, as_is, text in plan:
                     value = f.pre_save(obj, True) if computed else getattr(obj, attname)
-                    if type(value) in as_is:
+                    if type(value) in as_is or (text and isinstance(value, str)):  # (a choice: a str enum)
                         params.append(value)
                     elif as_is is _DATE and type(value) is dt.date:
                         params.append(ops.adapt_datefield_value(value))  # (what DateField's own would end in)
