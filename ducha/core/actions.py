@@ -212,7 +212,10 @@ _AUTOMATIC = frozenset({"created_at", "updated_at"})
 def do_update_object(obj: M, *, actor: Actor, changes: dict[str, Any], reason: str = "", batch: str | None = None) -> M:
     with transaction.atomic():
         # Re-read under the actor's scope and a row lock: what we change is what is stored now.
-        current = restrict(type(obj)._default_manager.all(), actor, Action.CHANGE).select_for_update().get(pk=obj.pk)
+        # (The lock is the record's own row: a scope reached through a nullable link, a
+        # look-back check's project or problem, is an outer join PostgreSQL will not lock.)
+        scoped = restrict(type(obj)._default_manager.all(), actor, Action.CHANGE)
+        current = scoped.select_for_update(of=("self",)).get(pk=obj.pk)
         before = serialize(current)
         for field, value in changes.items():
             setattr(current, field, value)
@@ -250,7 +253,8 @@ def _cascaded(obj: models.Model) -> list[models.Model]:
 
 def do_delete_object(obj: models.Model, *, actor: Actor, reason: str = "") -> None:
     with transaction.atomic():
-        current = restrict(type(obj)._default_manager.all(), actor, Action.DELETE).select_for_update().get(pk=obj.pk)
+        scoped = restrict(type(obj)._default_manager.all(), actor, Action.DELETE)
+        current = scoped.select_for_update(of=("self",)).get(pk=obj.pk)
         if check_delete := getattr(current, "check_delete", None):
             check_delete()  # the model's own rule on whether it may go
         changes = [Change("delete", current, before=serialize(current), reason=reason)]
