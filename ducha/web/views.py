@@ -1,6 +1,7 @@
 """Dashboards: the office's, a group's and a unit's. Figures come from the
 statistics module (cached per change-log head); every figure links to its list."""
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django.shortcuts import render
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from ducha.core.access import RoleKind, restrict, role_kind, user_role
 from ducha.ledger.models import Problem, ProblemCategory
+from ducha.ledger.models.problems import earliest_deadlines
 from ducha.org.models import active_campaign
 from ducha.reports.cache import cached_lagging, cached_statistics, cached_weekly_trend
 from ducha.web.supervision import figures as supervision_figures
@@ -118,14 +120,15 @@ def _charts(figures, trend) -> dict:
 
 def _overdue(request, campaign, as_of):
     problems = Problem.objects.filter(campaign=campaign).overdue(as_of)
-    return restrict(problems, request.user).select_related("unit").earliest_deadlines(10)
+    return earliest_deadlines(restrict(problems, request.user).select_related("unit"), 10)
 
 
 def _unit_context(request, campaign, as_of) -> dict:
     """The unit's open problems with the next step for each; its counts are the
     statistics' (figures in the template), like every other dashboard's."""
     problems = restrict(Problem.objects.filter(campaign=campaign), request.user)
-    open_problems = problems.select_related("project", "category").earliest_deadlines(20)
+    # (each told its next step and whether it is overdue, for the template)
+    open_problems: list[Any] = earliest_deadlines(problems.select_related("project", "category"), 20)
     next_steps = {
         "found": _("Start rectification and record the measures."),
         "rectifying": _("Upload the rectification evidence and report it rectified."),

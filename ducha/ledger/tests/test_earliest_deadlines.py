@@ -4,6 +4,7 @@ import datetime as dt
 
 from ducha.ledger.actions import do_bulk_transition_problems
 from ducha.ledger.models import Problem
+from ducha.ledger.models.problems import earliest_deadlines
 from ducha.testing import move
 
 
@@ -19,9 +20,9 @@ def test_open_problems_by_deadline_across_statuses_those_without_one_last(small)
         [move(problems["fgw"], "rectifying"), move(problems["czt"], "signed_off")], actor=office
     )
 
-    listed = Problem.objects.filter(campaign=small.campaign).earliest_deadlines(10)
+    listed = earliest_deadlines(Problem.objects.filter(campaign=small.campaign), 10)
     assert [p.number for p in listed] == ["Q-fgw", "Q-baotou", "Q-hohhot", "Q-xincheng"]
-    assert [p.number for p in Problem.objects.filter(campaign=small.campaign).earliest_deadlines(2)] == [
+    assert [p.number for p in earliest_deadlines(Problem.objects.filter(campaign=small.campaign), 2)] == [
         "Q-fgw",
         "Q-baotou",
     ]

@@ -29,7 +29,7 @@ class GroupRecord(models.Model):
             raise ValidationError({"group": _("The group belongs to another campaign.")})
 
 
-def supervises(group_id: int | None, unit_id: int | None, campaign_id: int | None) -> bool:
+def supervises(group_id: int, unit_id: int, campaign_id: int) -> bool:
     """Whether the group supervises the unit (a league/city or department) in the campaign."""
     return Assignment.objects.filter(campaign_id=campaign_id, group_id=group_id, unit_id=unit_id).exists()
 
@@ -37,5 +37,6 @@ def supervises(group_id: int | None, unit_id: int | None, campaign_id: int | Non
 def check_supervised(record: models.Model, field: str = "unit") -> None:
     """The record's group supervises its unit: a group records its own units' work only."""
     group_id, unit_id = getattr(record, "group_id", None), getattr(record, f"{field}_id", None)
-    if group_id and unit_id and not supervises(group_id, unit_id, getattr(record, "campaign_id", None)):
+    campaign_id = getattr(record, "campaign_id", None)
+    if group_id and unit_id and campaign_id and not supervises(group_id, unit_id, campaign_id):
         raise ValidationError({field: _("The unit is not supervised by this group.")})

@@ -25,7 +25,7 @@ class WorkPlan(GroupRecord):
 
     def clean(self) -> None:
         super().clean()
-        if self.stage_id and self.campaign_id and self.stage.campaign_id != self.campaign_id:
+        if self.stage is not None and self.campaign_id and self.stage.campaign_id != self.campaign_id:
             raise ValidationError({"stage": _("The stage belongs to another campaign.")})
         if self.campaign_id:
             self.campaign.check_date("issued_on", self.issued_on, not_after_today=True)
