@@ -6,13 +6,14 @@ import logging
 from pathlib import Path
 from typing import TypeVar
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ducha.core.access import Actor, user_role
 from ducha.core.changelog import Change, record_changes, serialize
-from ducha.imports.models import FINISHED_STATUSES, ExportJob, ImportJob, ImportRecord
+from ducha.imports.models import FINISHED_STATUSES, ExportJob, ImportJob, ImportRecord, JobStatus
 
 logger = logging.getLogger(__name__)
 J = TypeVar("J", ImportJob, ExportJob)
@@ -61,10 +62,33 @@ def do_create_export_job(*, actor: Actor, **fields) -> ExportJob:
 def update_job_progress(job: ImportJob | ExportJob, **counters: int | str) -> None:
     """The job's status and counters while it runs. Not a state change worth a change-log
     row each (every 500 rows): a plain queryset update; the final status is logged by
-    do_finish_job."""
-    type(job).objects.filter(pk=job.pk).update(**counters)
+    do_finish_job, with the last counters.
+
+    An import runs in one transaction: its row's update would be seen by no other
+    connection until it commits (and a dry run's rollback undoes it). So the counters also
+    go to the shared cache (file-based: every process sees it), where the job's page reads
+    them while the job runs (live_progress)."""
     for name, value in counters.items():
         setattr(job, name, value)
+    key = _progress_key(job)
+    cache.set(key, {**(cache.get(key) or {}), **counters}, PROGRESS_KEPT_SECONDS)
+    type(job).objects.filter(pk=job.pk).update(**counters)
+
+
+PROGRESS_KEPT_SECONDS = 24 * 3600
+
+
+def _progress_key(job: ImportJob | ExportJob) -> str:
+    return f"job-progress:{job._meta.label_lower}:{job.pk}"
+
+
+def live_progress(job: J) -> J:
+    """The job with the counters its worker has told so far, while it runs."""
+    if job.status == JobStatus.RUNNING:
+        for name, value in (cache.get(_progress_key(job)) or {}).items():
+            if name != "status":
+                setattr(job, name, value)
+    return job
 
 
 def do_finish_job(job: J, *, actor: Actor, status: str, **fields) -> J:

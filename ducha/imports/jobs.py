@@ -106,6 +106,9 @@ def execute_job(job: ImportJob, actor: Actor) -> ImportJob:
         "preview": preview(result),
         "record": result.record,
         "error_report": result.error_report.name if result.error_report else "",
+        # The last counters told: the import's transaction (and a dry run's rollback) kept
+        # its own updates of the row from lasting.
+        **{name: getattr(job, name) for name in ("rows_total", "rows_read", "rows_validated", "rows_applied")},
     }
     if result.errors:
         message = gettext("%(count)s errors: nothing was changed.") % {"count": len(result.errors)}
