@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from ducha.core.access import Actor, user_role
 from ducha.core.changelog import Change, record_changes, serialize
-from ducha.imports.models import FINISHED_STATUSES, ExportJob, ImportJob, ImportRecord, JobStatus
+from ducha.imports.models import FINISHED_STATUSES, ExportJob, ImportJob, ImportRecord, Job, JobStatus
 
 logger = logging.getLogger(__name__)
 J = TypeVar("J", ImportJob, ExportJob)
@@ -82,7 +82,7 @@ def _progress_key(job: ImportJob | ExportJob) -> str:
     return f"job-progress:{job._meta.label_lower}:{job.pk}"
 
 
-def live_progress(job: J) -> J:
+def live_progress(job: Job) -> Job:
     """The job with the counters its worker has told so far, while it runs."""
     if job.status == JobStatus.RUNNING:
         for name, value in (cache.get(_progress_key(job)) or {}).items():
