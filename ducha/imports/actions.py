@@ -78,7 +78,7 @@ def update_job_progress(job: ImportJob | ExportJob, **counters: int | str) -> No
 PROGRESS_KEPT_SECONDS = 24 * 3600
 
 
-def _progress_key(job: ImportJob | ExportJob) -> str:
+def _progress_key(job: Job) -> str:
     return f"job-progress:{job._meta.label_lower}:{job.pk}"
 
 
