@@ -106,6 +106,11 @@ class _Entry:
     hash: str = ""
 
 
+# What json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":")) uses,
+# made once rather than for every row.
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def entry_hash(entry: ChangeLogEntry | _Entry) -> str:
     content = {
         "seq": entry.seq,
@@ -122,7 +127,7 @@ def entry_hash(entry: ChangeLogEntry | _Entry) -> str:
         "reason": entry.reason,
         "prev_hash": entry.prev_hash,
     }
-    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    canonical = _CANONICAL.encode(content)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 

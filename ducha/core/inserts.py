@@ -39,6 +39,7 @@ _TEXT = (models.CharField, models.TextField)
 
 
 _DATE = (type(None),)  # a DateField: None as it is, a date adapted by the backend
+_DATETIME = (type(None),)  # a DateTimeField: None as it is, an aware datetime adapted by the backend
 
 
 def _as_is(field: models.Field) -> tuple[type, ...]:
@@ -46,6 +47,8 @@ def _as_is(field: models.Field) -> tuple[type, ...]:
         return (int, type(None))  # a foreign key by its id
     if type(field) is models.DateField:
         return _DATE
+    if type(field) is models.DateTimeField:
+        return _DATETIME
     return _AS_IS.get(type(field), ())
 
 
@@ -81,6 +84,9 @@ def insert_objects(objs: Sequence[M]) -> Sequence[M]:
                         params.append(value)
                     elif as_is is _DATE and type(value) is dt.date:
                         params.append(ops.adapt_datefield_value(value))  # (what DateField's own would end in)
+                    elif as_is is _DATETIME and type(value) is dt.datetime and value.utcoffset() is not None:
+                        # (what DateTimeField's own ends in for an aware datetime: no conversion, no warning)
+                        params.append(ops.adapt_datetimefield_value(value))
                     else:
                         params.append(f.get_db_prep_save(value, connection))
             sql = (

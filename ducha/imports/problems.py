@@ -189,7 +189,9 @@ class ProblemReader(Reader):
         }
 
     def choice(self, row: Row, key: str, words: dict[str, str], *, required: bool = False) -> str | None:
-        text = clean_header(row.text(key))
+        text = row.text(key)
+        if text not in words:  # (a word as the workbook writes it needs no more cleaning)
+            text = clean_header(text)
         if not text:
             if required:
                 self.required(row, key, None)

@@ -197,12 +197,31 @@ class Reader(ABC):
         their ids set and the records kept in the links' caches, which is what assigning
         them does, without a descriptor's checks for each link of each row."""
         links = self._links()
-        record = self.model(**{links[k].attname if k in links else k: _id(v) if k in links else v
-                               for k, v in values.items()})  # fmt: skip
+        fields = self._fields()
+        if fields is None or not values.keys() <= fields.keys():
+            record = self.model(**{links[k].attname if k in links else k: _id(v) if k in links else v
+                                   for k, v in values.items()})  # fmt: skip
+        else:
+            # Every field's value in the fields' order: Django's positional construction (the
+            # one from_db uses), with what the keyword one would give a field not named: its default.
+            record = self.model(*[(_id(values[name]) if field.many_to_one else values[name])
+                                  if name in values else field.get_default()
+                                  for name, field in fields.items()])  # fmt: skip
         for name, value in values.items():
             if name in links and value is not None:
                 links[name].set_cached_value(record, value)
         return record
+
+    def _fields(self) -> dict[str, Any] | None:
+        """The model's fields by name, in their order, when they are all concrete and their
+        links foreign keys (the positional construction sets the concrete ones only, links
+        by id); else None."""
+        if not hasattr(self, "_all_fields"):
+            opts = self.model._meta
+            concrete = list(opts.concrete_fields)
+            plain = list(opts.fields) == concrete and all(f.many_to_one for f in concrete if f.is_relation)
+            self._all_fields = {f.name: f for f in concrete} if plain else None
+        return self._all_fields
 
     def _links(self) -> dict[str, Any]:
         if not hasattr(self, "_link_fields"):
