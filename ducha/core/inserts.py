@@ -11,7 +11,7 @@ before they insert.
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from django.db import connections, models, router
 
@@ -52,6 +52,30 @@ def _as_is(field: models.Field) -> tuple[type, ...]:
     return _AS_IS.get(type(field), ())
 
 
+def _links_settled(model: type[models.Model]):
+    """A test of whether Model._prepare_related_fields_for_save would change nothing on an
+    object (every link it holds a saved record, its id the one in the link's column), or
+    None when the model has links that test does not cover (then Django's runs always)."""
+    opts = model._meta
+    if opts.private_fields or any(f.is_relation and not f.many_to_one for f in opts.concrete_fields):
+        return None
+    keys = [cast(models.ForeignKey, f) for f in opts.concrete_fields if f.many_to_one]
+    links = [(f.cache_name, f.attname, f.target_field.attname, f.empty_values) for f in keys]
+
+    def settled(obj: models.Model) -> bool:
+        cache, values = obj._state.fields_cache, obj.__dict__
+        for cache_name, attname, target, empty in links:
+            linked = cache.get(cache_name)
+            if linked is None:
+                continue  # (no record held, or None: nothing to check)
+            value = values.get(attname)
+            if value in empty or not linked._is_pk_set() or getattr(linked, target) != value:
+                return False
+        return True
+
+    return settled
+
+
 def insert_objects(objs: Sequence[M]) -> Sequence[M]:
     """Insert new objects (no pk yet) of one concrete model; sets their pks. Returns objs."""
     if not objs:
@@ -72,12 +96,14 @@ def insert_objects(objs: Sequence[M]) -> Sequence[M]:
     per_statement = max(1, min(ROWS_PER_STATEMENT, limit // len(fields)))
     # (field, attname, whether its pre_save computes the value (auto_now …), the types taken as they are)
     plan = [(f, f.attname, type(f).pre_save is not models.Field.pre_save, _as_is(f), type(f) in _TEXT) for f in fields]
+    settled = _links_settled(model)
     with connection.cursor() as cursor:
         for start in range(0, len(objs), per_statement):
             chunk = objs[start : start + per_statement]
             params: list = []
             for obj in chunk:
-                obj._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
+                if settled is None or not settled(obj):  # (what bulk_create checks first; mostly nothing to do)
+                    obj._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
                 for f, attname, computed, as_is, text in plan:
                     value = f.pre_save(obj, True) if computed else getattr(obj, attname)
                     if type(value) in as_is or (text and isinstance(value, str)):  # (a choice: a str enum)
