@@ -56,7 +56,7 @@ class ContactRuleFilterSet(ListFilterSet):
 class LookBackCheckFilterSet(ListFilterSet):
     group = _group("round__group")
     round = df.NumberFilter(field_name="round_id", label=_("round"))
-    outcome = df.ChoiceFilter(choices=LookBackOutcome.choices, label=_("outcome"))
+    outcome = df.ChoiceFilter(choices=LookBackOutcome.choices, label=_("result of the check"))
     target = df.ChoiceFilter(
         choices=[("project", _("projects")), ("problem", _("problems"))], method="filter_target", label=_("re-checked")
     )

@@ -134,7 +134,7 @@ class LookBackCheck(models.Model):
         "ledger.Problem", verbose_name=_("problem"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     checked_on = models.DateField(_("checked on"))
-    outcome = models.CharField(_("outcome"), max_length=14, choices=LookBackOutcome.choices)
+    outcome = models.CharField(_("result of the check"), max_length=14, choices=LookBackOutcome.choices)
     note = models.TextField(_("note"), blank=True)
     reopening = models.ForeignKey(
         "ledger.RectificationStep", null=True, blank=True, on_delete=models.PROTECT, related_name="+"

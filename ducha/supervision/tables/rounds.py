@@ -45,7 +45,7 @@ LOOK_BACK_COLUMNS = (
     Column(_("round"), lambda o: str(o.round)),
     Column(_("unit"), lambda o: (o.project or o.problem).unit.name),
     Column(_("re-checked"), lambda o: o.project.number if o.project else o.problem.number, nowrap=True),
-    Column(_("outcome"), lambda o: o.get_outcome_display(), "outcome"),
+    Column(_("result of the check"), lambda o: o.get_outcome_display(), "outcome"),
     Column(_("new problem"), lambda o: o.new_problem.number if o.new_problem else ""),
     Column(_("note"), lambda o: o.note),
 )
