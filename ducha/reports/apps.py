@@ -11,3 +11,7 @@ class ReportsConfig(AppConfig):
         from ducha.supervision.actions.weekly import provide_figures
 
         provide_figures(report_figures)
+
+        from ducha.reports.ledgers import register_ledgers
+
+        register_ledgers()
