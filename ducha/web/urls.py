@@ -5,7 +5,7 @@ download, the project page's inspections, the imports and the export jobs."""
 from django.urls import path
 
 from ducha.core.registry import Ledger, ledgers
-from ducha.web import export_views, generic, import_views
+from ducha.web import export_views, generic, import_views, report_views
 from ducha.web.import_templates import template_download
 from ducha.web.lookup import project_lookup
 from ducha.web.problem_views import evidence_download, extension_decide_view, extension_request_view, transition_view
@@ -48,4 +48,7 @@ urlpatterns = [
     path("exports/<int:pk>/", export_views.job_view, name="exports-job"),
     path("exports/<int:pk>/progress/", export_views.job_progress, name="exports-job-progress"),
     path("exports/<int:pk>/download/", export_views.job_download, name="exports-job-download"),
+    path("reports/summary/", report_views.summary_page, name="report-summary"),
+    path("reports/summary.docx", report_views.summary_download, {"fmt": "docx"}, name="report-summary-docx"),
+    path("reports/summary.html", report_views.summary_download, {"fmt": "html"}, name="report-summary-html"),
 ]
