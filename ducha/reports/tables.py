@@ -125,16 +125,20 @@ def save_tables(stats: Mapping[str, Any], target: BinaryIO, **options: Any) -> N
     build_tables(stats, **options).save(target)
 
 
-def _unit_rows(stats: Mapping[str, Any], groups: list[Mapping[str, Any]], only: str | None) -> list[Row]:
-    """Each group's units (every unit assigned to it, with records or not), its subtotal;
-    then the units assigned to no group, and the total."""
+def group_units(stats: Mapping[str, Any], group: str) -> list[tuple[Mapping[str, Any], Mapping[str, Any] | None]]:
+    """A group's units in the statistics' order: every unit assigned to it, with records
+    or not, each as (its code/name/kind, its by_unit figures or None when it has no record)."""
     ledger = {u["unit"]: u for u in stats["by_unit"]}
+    units = [u for u in stats["supervision_by_unit"] if u["group"] == group]
+    units += [u for u in stats["by_unit"] if u["group"] == group and u["unit"] not in {v["unit"] for v in units}]
+    return [(u, ledger.get(u["unit"])) for u in units]
+
+
+def _unit_rows(stats: Mapping[str, Any], groups: list[Mapping[str, Any]], only: str | None) -> list[Row]:
+    """Each group's units and its subtotal; then the units assigned to no group, and the total."""
     rows: list[Row] = []
     for g in groups:
-        codes = [u["unit"] for u in stats["supervision_by_unit"] if u["group"] == g["group"]]
-        codes += [u["unit"] for u in stats["by_unit"] if u["group"] == g["group"] and u["unit"] not in codes]
-        named = {u["unit"]: u for u in stats["supervision_by_unit"]} | ledger
-        rows += [Row((g["name"], named[c]["name"], KINDS.get(named[c]["kind"], "")), ledger.get(c)) for c in codes]
+        rows += [Row((g["name"], u["name"], KINDS.get(u["kind"], "")), f) for u, f in group_units(stats, g["group"])]
         rows.append(Row((g["name"], "小计", ""), g, total=True))
     if only is None:
         rows += [
