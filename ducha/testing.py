@@ -37,7 +37,9 @@ PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\ntrailer << /
 
 def move(problem: Problem, target: str, *, when=None, completed_on: dt.date | None = None, **given) -> Move:
     """A bulk move to `target` carrying whatever its path needs (measures, opinion,
-    reason, one evidence file, a completion date), unless the test says otherwise."""
+    reason, one evidence file, a completion date), unless the test says otherwise. Its
+    steps are dated ten days after the problem was found (noon), as a ledger would
+    state them: figures as of a later day count them."""
     needs = path_between(problem.status, target) if problem.status != target else []
     fill: dict[str, Any] = {}
     if any(t.needs_measures for t in needs):
@@ -50,7 +52,8 @@ def move(problem: Problem, target: str, *, when=None, completed_on: dt.date | No
         fill["evidence"] = [EvidenceUpload(f"{problem.number}.pdf", PDF)]
     if any(t.needs_completion_date for t in needs) and completed_on is None:
         completed_on = problem.found_on + dt.timedelta(days=10)
-    return Move(problem, target, when or timezone.now(), completed_on, **{**fill, **given})
+    when = when or timezone.make_aware(dt.datetime.combine(problem.found_on + dt.timedelta(days=10), dt.time(12)))
+    return Move(problem, target, when, completed_on, **{**fill, **given})
 
 
 @dataclass

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 
+from ducha.core.days import end_of
 from ducha.demo.evidence import one_page_pdf
 from ducha.demo.plan import SEED
 from ducha.demo.supervision_plan import FIRST_REPORTING_WEEK, LAGGING_UNITS, PLANS, SupervisionPlan
@@ -27,7 +28,7 @@ from ducha.reports.statistics import campaign_statistics, weekly_trend
 from ducha.reports.weekly_figures import REPORT_FIGURES
 from ducha.supervision.actions.plans import do_attach_work_plan_documents
 from ducha.supervision.models import GroupWeeklyReport, ReportingSchedule, UnitWeeklyReport, WorkPlan
-from ducha.supervision.weeks import Week, end_of, reporting_weeks
+from ducha.supervision.weeks import Week, reporting_weeks
 
 if TYPE_CHECKING:
     from ducha.demo.generate import DemoBuilder

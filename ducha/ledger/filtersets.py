@@ -1,6 +1,8 @@
 """List filters for the ledger pages. URLs use codes (unit=150600, domain=procurement,
 group=engineering, category=A), so dashboards can link to any filtered list."""
 
+import datetime as dt
+
 import django_filters as df
 from django import forms
 from django.utils import timezone
@@ -8,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import BooleanWidget
 
 from ducha.core.access import restrict
+from ducha.ledger.as_of import in_state
 from ducha.ledger.choices import (
     CLEARED_STATUSES,
     OPEN_STATUSES,
@@ -45,6 +48,20 @@ class ListFilterSet(df.FilterSet):
             elif isinstance(f, df.ChoiceFilter | df.ModelChoiceFilter):
                 f.extra["empty_label"] = ALL
 
+    def filter_queryset(self, queryset):
+        day = self.form.cleaned_data.get("as_of")
+        self.day = day if day is not None and day < timezone.localdate() else None  # None: now
+        return super().filter_queryset(in_state(queryset, self.day))
+
+    def keep(self, queryset, name, value):
+        return queryset  # (as_of is applied before the others, in filter_queryset)
+
+    def overdue_on(self) -> dt.date:
+        if self.day is not None:
+            return self.day
+        campaign = active_campaign()
+        return campaign.as_of() if campaign else timezone.localdate()
+
 
 def _units(request):
     return restrict(Unit.objects.filter(parent__isnull=True), request.user if request else None)
@@ -59,6 +76,9 @@ def _groups(request):
 
 
 class UnitRecordFilterSet(ListFilterSet):
+    # ?as_of=YYYY-MM-DD: the list as a past day's figures count it (ledger/as_of.py), the
+    # state filters (status, overdue, inspected…) reading that day's state. Applied first.
+    as_of = df.DateFilter(method="keep", label=_("as of"))
     domain = df.ModelChoiceFilter(queryset=Domain.objects.all(), to_field_name="code", label=_("domain"))
     unit = df.ModelChoiceFilter(queryset=_units, to_field_name="code", label=_("unit"))
     group = df.ModelChoiceFilter(
@@ -76,23 +96,27 @@ class CountyRecordFilterSet(UnitRecordFilterSet):
 
 class ProjectFilterSet(CountyRecordFilterSet):
     project_type = df.ModelChoiceFilter(queryset=ProjectType.objects.all(), label=_("project type"))
-    self_inspected = df.BooleanFilter(label=_("self-inspected"))
-    sampled = df.BooleanFilter(label=_("sampled"))
-    verified = df.BooleanFilter(label=_("verified"))
+    self_inspected = df.BooleanFilter(field_name="state_self_inspected", label=_("self-inspected"))
+    sampled = df.BooleanFilter(field_name="state_sampled", label=_("sampled"))
+    verified = df.BooleanFilter(field_name="state_verified", label=_("verified"))
     traded_after = df.DateFilter(field_name="trade_date", lookup_expr="gte", label=_("traded from"))
     traded_before = df.DateFilter(field_name="trade_date", lookup_expr="lte", label=_("traded until"))
     has_problems = df.BooleanFilter(method="filter_has_problems", label=_("has problems"))
 
     cleared = df.BooleanFilter(method="filter_cleared", label=_("problems cleared"))
 
+    def problems(self):
+        return in_state(Problem.objects.all(), self.day)
+
     def filter_cleared(self, queryset, name, value):
         """Problem projects all of whose problems are cleared (signed off or dismissed)."""
-        not_cleared = Problem.objects.exclude(status__in=CLEARED_STATUSES).values("project_id")
-        cleared = queryset.filter(problems__isnull=False).exclude(pk__in=not_cleared).distinct()
+        not_cleared = self.problems().exclude(state_status__in=CLEARED_STATUSES).values("project_id")
+        cleared = queryset.filter(pk__in=self.problems().values("project_id")).exclude(pk__in=not_cleared)
         return cleared if value else queryset.filter(pk__in=not_cleared)
 
     def filter_has_problems(self, queryset, name, value):
-        return queryset.filter(problems__isnull=not value).distinct() if value else queryset.filter(problems=None)
+        with_problems = self.problems().values("project_id")
+        return queryset.filter(pk__in=with_problems) if value else queryset.exclude(pk__in=with_problems)
 
 
 class ProblemFilterSet(CountyRecordFilterSet):
@@ -102,7 +126,10 @@ class ProblemFilterSet(CountyRecordFilterSet):
     )
     # Checkboxes: ?status=found, or several (?status=rectified&status=signed_off).
     status = df.MultipleChoiceFilter(
-        choices=ProblemStatus.choices, widget=forms.CheckboxSelectMultiple, label=_("status")
+        field_name="state_status",
+        choices=ProblemStatus.choices,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("status"),
     )
     state = df.ChoiceFilter(
         choices=[("open", _("open")), ("rectified", _("rectified or signed off"))],
@@ -123,12 +150,11 @@ class ProblemFilterSet(CountyRecordFilterSet):
 
     def filter_state(self, queryset, name, value):
         if value == "open":
-            return queryset.filter(status__in=OPEN_STATUSES)
-        return queryset.filter(status__in=RECTIFIED_STATUSES)
+            return queryset.filter(state_status__in=OPEN_STATUSES)
+        return queryset.filter(state_status__in=RECTIFIED_STATUSES)
 
     def filter_overdue(self, queryset, name, value):
-        campaign = active_campaign()
-        overdue = overdue_q(campaign.as_of() if campaign else timezone.localdate())
+        overdue = overdue_q(self.overdue_on(), status="state_status", deadline="state_deadline")
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
     def filter_kind(self, queryset, name, value):

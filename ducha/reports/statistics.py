@@ -13,11 +13,19 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any, TypedDict, cast
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from ducha.core.access import restrict, user_scope
-from ducha.ledger.choices import CLEARED_STATUSES, OPEN_STATUSES, RECTIFIED_STATUSES, CategoryKind, ProblemStatus
+from ducha.ledger.as_of import STATE_INSPECTED, in_state
+from ducha.ledger.choices import (
+    CLEARED_STATUSES,
+    OPEN_STATUSES,
+    RECTIFIED_STATUSES,
+    CategoryKind,
+    InspectionKind,
+    ProblemStatus,
+)
 from ducha.ledger.models import (
     ClueTransfer,
     ExposedCase,
@@ -29,7 +37,7 @@ from ducha.ledger.models import (
     Project,
     Training,
 )
-from ducha.ledger.models.problems import overdue_q
+from ducha.ledger.models.problems import is_overdue
 from ducha.org.models import Assignment, Campaign, Domain, SupervisionGroup, Unit
 from ducha.reports import supervision_figures
 
@@ -111,20 +119,22 @@ def _cells(qs: QuerySet, **aggregates) -> Iterable[dict[str, Any]]:
     return qs.values("unit_id", "domain_id").annotate(**aggregates).order_by()
 
 
-def _collect(campaign: Campaign, user, as_of: dt.date) -> dict[Cell, Counter]:
+def _collect(campaign: Campaign, user, as_of: dt.date, *, replay: bool) -> dict[Cell, Counter]:
+    """The figures per (unit, domain) cell: now (the stored state), or replayed for a past day."""
     cells: dict[Cell, Counter] = defaultdict(Counter)
     domain_codes = dict(Domain.objects.values_list("pk", "code"))
 
     def scoped(model):
         qs = model.objects.filter(campaign=campaign)
-        return restrict(qs, user) if user is not None else qs
+        return in_state(restrict(qs, user) if user is not None else qs, as_of if replay else None)
 
+    inspected = {kind: Q(**{name: True}) for kind, name in STATE_INSPECTED.items()}
     for row in _cells(
         scoped(Project),
         projects=Count("id"),
-        projects_self_inspected=Count("id", filter=Q(self_inspected=True)),
-        projects_sampled=Count("id", filter=Q(sampled=True)),
-        projects_verified=Count("id", filter=Q(verified=True)),
+        projects_self_inspected=Count("id", filter=inspected[InspectionKind.SELF]),
+        projects_sampled=Count("id", filter=inspected[InspectionKind.SAMPLE]),
+        projects_verified=Count("id", filter=inspected[InspectionKind.VERIFY]),
     ):
         key = row.pop("unit_id"), row.pop("domain_id")
         cells[key].update(row)
@@ -132,44 +142,7 @@ def _collect(campaign: Campaign, user, as_of: dt.date) -> dict[Cell, Counter]:
         if key[1] is not None:
             cells[key][f"projects_self_inspected_by_domain.{domain_codes[key[1]]}"] += row["projects_self_inspected"]
 
-    four = list(ProblemCategory.objects.filter(kind=CategoryKind.CAMPAIGN_FOUR).values_list("pk", flat=True))
-    open_q = Q(status__in=OPEN_STATUSES)
-    problems = scoped(Problem)
-    for row in _cells(
-        problems,
-        problems=Count("id"),
-        problems_four_categories=Count("id", filter=Q(category_id__in=four)),
-        problems_market_entity=Count("id", filter=Q(entity_type__isnull=False)),
-        projects_with_problems=Count("project_id", distinct=True),
-        projects_not_cleared=Count("project_id", distinct=True, filter=~Q(status__in=CLEARED_STATUSES)),
-        problems_open=Count("id", filter=open_q),
-        problems_rectified=Count("id", filter=Q(status__in=RECTIFIED_STATUSES)),
-        problems_awaiting_sign_off=Count("id", filter=Q(status=ProblemStatus.RECTIFIED)),
-        problems_signed_off=Count("id", filter=Q(status=ProblemStatus.SIGNED_OFF)),
-        problems_dismissed=Count("id", filter=Q(status=ProblemStatus.DISMISSED)),
-        problems_overdue=Count("id", filter=overdue_q(as_of)),
-    ):
-        key = row.pop("unit_id"), row.pop("domain_id")
-        # Cleared (清零销号): every problem of the project signed off or dismissed.
-        row["projects_with_problems_cleared"] = row["projects_with_problems"] - row.pop("projects_not_cleared")
-        cells[key].update(row)
-        if key[1] is not None:
-            cells[key][f"problems_by_domain.{domain_codes[key[1]]}"] += row["problems"]
-
-    categories = dict(ProblemCategory.objects.values_list("pk", "code"))
-    entity_types = dict(MarketEntityType.objects.values_list("pk", "code"))
-    for field, prefix, names in (
-        ("category_id", "problems_by_category", categories),
-        ("entity_type_id", "problems_by_entity_type", entity_types),
-        ("discovery_method", "problems_by_discovery", None),
-        ("status", "problems_by_status", None),
-    ):
-        rows = problems.values("unit_id", "domain_id", field).annotate(n=Count("id")).order_by()
-        for row in rows:
-            if row[field] is None:
-                continue
-            label = names[row[field]] if names else row[field]
-            cells[row["unit_id"], row["domain_id"]][f"{prefix}.{label}"] += row["n"]
+    _count_problems(cells, scoped(Problem), as_of, domain_codes)
 
     for model, figure in (
         (ClueTransfer, "clue_transfers"),
@@ -188,6 +161,58 @@ def _collect(campaign: Campaign, user, as_of: dt.date) -> dict[Cell, Counter]:
     for row in _cells(scoped(Training), trainings=Count("id"), training_attendees=Sum("attendees")):
         cells[row.pop("unit_id"), row.pop("domain_id")].update(row)
     return cells
+
+
+def _count_problems(cells: dict[Cell, Counter], problems: QuerySet, as_of: dt.date, domain_codes) -> None:
+    """One query groups the problems by everything a figure tells apart, each in its state
+    (status and deadline, read once per problem: a past day's are replayed); the figures
+    are sums of those groups. A second counts the distinct projects."""
+    four = set(ProblemCategory.objects.filter(kind=CategoryKind.CAMPAIGN_FOUR).values_list("pk", flat=True))
+    categories = dict(ProblemCategory.objects.values_list("pk", "code"))
+    entity_types = dict(MarketEntityType.objects.values_list("pk", "code"))
+    groups = (
+        problems.values(
+            "unit_id",
+            "domain_id",
+            "category_id",
+            "entity_type_id",
+            "discovery_method",
+            status_then=F("state_status"),
+            deadline_then=F("state_deadline"),
+        )
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in groups:
+        status, n = row["status_then"], row["n"]
+        counter = cells[row["unit_id"], row["domain_id"]]
+        counter["problems"] += n
+        counter[f"problems_by_status.{status}"] += n
+        counter[f"problems_by_discovery.{row['discovery_method']}"] += n
+        if row["domain_id"] is not None:
+            counter[f"problems_by_domain.{domain_codes[row['domain_id']]}"] += n
+        if row["category_id"] is not None:
+            counter[f"problems_by_category.{categories[row['category_id']]}"] += n
+            counter["problems_four_categories"] += n if row["category_id"] in four else 0
+        if row["entity_type_id"] is not None:
+            counter[f"problems_by_entity_type.{entity_types[row['entity_type_id']]}"] += n
+            counter["problems_market_entity"] += n
+        counter["problems_open"] += n if status in OPEN_STATUSES else 0
+        counter["problems_rectified"] += n if status in RECTIFIED_STATUSES else 0
+        counter["problems_awaiting_sign_off"] += n if status == ProblemStatus.RECTIFIED else 0
+        counter["problems_signed_off"] += n if status == ProblemStatus.SIGNED_OFF else 0
+        counter["problems_dismissed"] += n if status == ProblemStatus.DISMISSED else 0
+        counter["problems_overdue"] += n if is_overdue(status, row["deadline_then"], as_of) else 0
+
+    projects = problems.values("unit_id", "domain_id")
+    for row in projects.annotate(
+        with_problems=Count("project_id", distinct=True),
+        not_cleared=Count("project_id", distinct=True, filter=~Q(state_status__in=CLEARED_STATUSES)),
+    ).order_by():
+        counter = cells[row["unit_id"], row["domain_id"]]
+        counter["projects_with_problems"] += row["with_problems"]
+        # Cleared (清零销号): every problem of the project signed off or dismissed.
+        counter["projects_with_problems_cleared"] += row["with_problems"] - row["not_cleared"]
 
 
 def _shape(counter: Counter) -> Figures:
@@ -216,7 +241,8 @@ def campaign_statistics(campaign: Campaign, *, user=None, today: dt.date | None 
 
     With `user`, only what that user may see is counted (restrict)."""
     as_of = campaign.as_of(today or timezone.localdate())
-    cells = _collect(campaign, user, as_of)
+    # A day before the campaign's current day is replayed from the dated records.
+    cells = _collect(campaign, user, as_of, replay=as_of < campaign.as_of(timezone.localdate()))
     supervision = supervision_figures.collect(campaign, user, as_of)
     units = {u.pk: u for u in Unit.objects.filter(parent__isnull=True)}
     domains = list(Domain.objects.all())

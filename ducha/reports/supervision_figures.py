@@ -17,6 +17,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from ducha.core.access import restrict, user_scope
+from ducha.core.days import end_of
 from ducha.org.models import Assignment, Campaign, SupervisionGroup
 from ducha.supervision.choices import ComplaintStatus, ContactKind, LetterKind, LookBackOutcome, RoundKind, Timeliness
 from ducha.supervision.models import (
@@ -32,7 +33,7 @@ from ducha.supervision.models import (
     WorkPlan,
 )
 from ducha.supervision.models.letters import response_overdue_q
-from ducha.supervision.weeks import Week, end_of, reporting_weeks, timeliness
+from ducha.supervision.weeks import Week, reporting_weeks, timeliness
 
 CONTACT_FIGURES = {
     ContactKind.PHONE: "contacts_phone",

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from ducha.core.days import end_of
 from ducha.supervision.choices import Timeliness
 from ducha.supervision.models import ReportingSchedule
 
@@ -72,11 +73,6 @@ def timeliness(submitted_at: dt.datetime | None, due: dt.datetime, now: dt.datet
     if submitted_at is None or submitted_at > now:
         return Timeliness.MISSING if now > due else Timeliness.NOT_DUE
     return Timeliness.ON_TIME if submitted_at <= due else Timeliness.LATE
-
-
-def end_of(day: dt.date) -> dt.datetime:
-    """The last moment of a day, Beijing time: figures "as of" a day count what came by then."""
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.max))
 
 
 def standing_moment(campaign) -> dt.datetime:

@@ -1,9 +1,11 @@
 """Dashboards: the office's, a group's and a unit's. Figures come from the
 statistics module (cached per change-log head); every figure links to its list."""
 
+import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +24,21 @@ def problems_url(**filters) -> str:
     return reverse("problems-list") + "?" + urlencode({k: v for k, v in filters.items() if v is not None})
 
 
+def asked_day(request) -> dt.date:
+    """The day a page's figures are as of: ?as_of=YYYY-MM-DD, not after today (default: today).
+    A date that cannot be read is said so, and today's figures shown."""
+    today = timezone.localdate()
+    text = request.GET.get("as_of", "").strip()
+    if not text:
+        return today
+    try:
+        return min(dt.date.fromisoformat(text), today)
+    except ValueError:
+        message = _("“%(value)s” is not a date (YYYY-MM-DD): the figures are as of today.")
+        messages.error(request, message % {"value": text})
+        return today
+
+
 def home(request):
     campaign = active_campaign()
     if campaign is None:
@@ -30,10 +47,12 @@ def home(request):
     kind = role_kind(request.user)
     if kind is None:
         return render(request, "web/no_role.html")
-    # A closed campaign's figures stand as of its closing day.
-    as_of = campaign.as_of(timezone.localdate())
+    # A closed campaign's figures stand as of its closing day; ?as_of= asks for a past day's.
+    as_of = campaign.as_of(asked_day(request))
     figures = cached_statistics(campaign, user=request.user, today=as_of)
-    context = {"campaign": campaign, "figures": figures, "total": figures["total"], "as_of": as_of}
+    past = as_of < campaign.as_of(timezone.localdate())
+    context = {"campaign": campaign, "figures": figures, "total": figures["total"], "as_of": as_of,
+               "as_of_past": past, "as_of_query": f"as_of={as_of.isoformat()}&" if past else ""}  # fmt: skip
     if kind == RoleKind.UNIT_REPORTER:
         return render(request, "web/dashboard_unit.html", {**context, **_unit_context(request, campaign, as_of)})
     trend = cached_weekly_trend(campaign, user=request.user)
@@ -51,7 +70,7 @@ def home(request):
         ranking = cached_lagging(campaign, user=request.user, today=as_of)
         context["lagging_units"] = [(g, u) for g in ranking["groups"] for u in g["units"] if u["lagging"]]
     context["supervision"] = _supervision_table(context["figures"], kind)
-    context["overdue"] = _overdue(request, campaign, as_of)
+    context["overdue"] = [] if context["as_of_past"] else _overdue(request, campaign, as_of)
     template = "web/dashboard_group.html" if kind == RoleKind.GROUP_MEMBER else "web/dashboard_office.html"
     return render(request, template, context)
 

@@ -32,6 +32,7 @@ class ProblemLink(UnitRecord):
 class ClueTransfer(ProblemLink):
     authority = models.CharField(_("receiving authority"), max_length=12, choices=ClueAuthority.choices)
     transferred_on = models.DateField(_("transferred on"))
+    dated_by = "transferred_on"  # what a past day's figures count it from (ledger/as_of.py)
     summary = models.TextField(_("summary"))
     feedback = models.TextField(_("feedback"), blank=True)
     feedback_on = models.DateField(_("feedback on"), null=True, blank=True)
@@ -45,6 +46,7 @@ class ClueTransfer(ProblemLink):
 
 class FiledCase(ProblemLink):
     filed_on = models.DateField(_("filed on"))
+    dated_by = "filed_on"  # what a past day's figures count it from (ledger/as_of.py)
     filed_by = models.CharField(_("filing authority"), max_length=100)
     case_number = models.CharField(_("case number"), max_length=100, blank=True)
     summary = models.TextField(_("summary"))
@@ -59,6 +61,7 @@ class FiledCase(ProblemLink):
 class ExposedCase(ProblemLink):
     title = models.CharField(_("title"), max_length=300)
     exposed_on = models.DateField(_("exposed on"))
+    dated_by = "exposed_on"  # what a past day's figures count it from (ledger/as_of.py)
     channel = models.CharField(_("channel"), max_length=100, blank=True)
 
     class Meta:
@@ -73,6 +76,7 @@ class PolicyDocument(UnitRecord):
     doc_number = models.CharField(_("document number"), max_length=100, blank=True)
     action = models.CharField(_("action"), max_length=10, choices=DocumentAction.choices)
     issued_on = models.DateField(_("issued on"))
+    dated_by = "issued_on"  # what a past day's figures count it from (ledger/as_of.py)
 
     class Meta:
         verbose_name = _("document")
@@ -84,6 +88,7 @@ class PolicyDocument(UnitRecord):
 class Training(UnitRecord):
     title = models.CharField(_("title"), max_length=300)
     held_on = models.DateField(_("held on"))
+    dated_by = "held_on"  # what a past day's figures count it from (ledger/as_of.py)
     attendees = models.PositiveIntegerField(_("attendees"), validators=[MinValueValidator(1)])
 
     class Meta:

@@ -11,10 +11,16 @@ from ducha.ledger.choices import OPEN_STATUSES, DiscoveryMethod, ExtensionStatus
 from ducha.ledger.models.base import CountyRecord, StoredFileRecord
 
 
-def overdue_q(as_of: dt.date) -> Q:
+def overdue_q(as_of: dt.date, *, status: str = "status", deadline: str = "deadline") -> Q:
     """The one definition of overdue: still open, and its deadline has passed by `as_of`
-    (the campaign's as-of day: Campaign.as_of). `Problem.is_overdue` says the same in Python."""
-    return Q(status__in=OPEN_STATUSES, deadline__lt=as_of)
+    (the campaign's as-of day: Campaign.as_of). `Problem.is_overdue` says the same in Python.
+    A past day's figures name the replayed status and deadline (ducha/ledger/as_of.py)."""
+    return Q(**{f"{status}__in": OPEN_STATUSES, f"{deadline}__lt": as_of})
+
+
+def is_overdue(status: str, deadline: dt.date | None, as_of: dt.date) -> bool:
+    """overdue_q in Python: for a problem in memory, or a cell of figures (status, deadline)."""
+    return status in OPEN_STATUSES and deadline is not None and deadline < as_of
 
 
 class ProblemQuerySet(models.QuerySet):
@@ -62,6 +68,7 @@ class Problem(CountyRecord):
     description = models.TextField(_("description"))
     discovery_method = models.CharField(_("discovery method"), max_length=12, choices=DiscoveryMethod.choices)
     found_on = models.DateField(_("found on"))
+    dated_by = "found_on"  # what a past day\'s figures count it from (ledger/as_of.py)
     measures = models.TextField(_("rectification measures"), blank=True)
     deadline = models.DateField(_("deadline"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=ProblemStatus.choices, default=ProblemStatus.FOUND)
@@ -104,8 +111,7 @@ class Problem(CountyRecord):
         return f"{self.number} {self.description[:40]}"
 
     def is_overdue(self, as_of: dt.date) -> bool:
-        """overdue_q for one problem in memory."""
-        return self.status in OPEN_STATUSES and self.deadline is not None and self.deadline < as_of
+        return is_overdue(self.status, self.deadline, as_of)
 
     def clean(self) -> None:
         super().clean()

@@ -11,9 +11,11 @@ def add_campaign_arguments(parser: CommandParser) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.add_argument("--campaign", help="campaign code (default: the active campaign)")
     parser.add_argument(
-        "--today",
+        "--as-of",
+        dest="today",
         type=dt.date.fromisoformat,
-        help="the day the figures are as of (default: today; a closed campaign stands at its closing day)",
+        help="the day (YYYY-MM-DD) the figures are as of, a past one replayed from the dated records "
+        "(default: today; a closed campaign stands at its closing day)",
     )
 
 

@@ -165,7 +165,7 @@ def test_robust_z_score():
 
 def test_ducha_lagging_prints_the_same_ranking(ranked):
     out = StringIO()
-    call_command("lagging", "--group", "B", "--json", "--campaign", "test", "--today", TODAY.isoformat(), stdout=out)
+    call_command("lagging", "--group", "B", "--json", "--campaign", "test", "--as-of", TODAY.isoformat(), stdout=out)
     printed = json.loads(out.getvalue())
 
     with translation.override("zh-hans"):
@@ -174,7 +174,7 @@ def test_ducha_lagging_prints_the_same_ranking(ranked):
     assert printed["groups"][0]["units"][0]["unit"] == LAGGER
 
     text = StringIO()
-    call_command("lagging", "--group", "B", "--campaign", "test", "--today", TODAY.isoformat(), stdout=text)
+    call_command("lagging", "--group", "B", "--campaign", "test", "--as-of", TODAY.isoformat(), stdout=text)
     assert " 1. 巴彦淖尔市  滞后" in text.getvalue()
     with pytest.raises(CommandError, match="没有代码为 X"):
         call_command("lagging", "--group", "X", "--campaign", "test")

@@ -307,7 +307,7 @@ def test_no_records_no_figures(small):
 
 def test_ducha_stats_prints_the_supervision_figures(supervised):
     out = StringIO()
-    call_command("stats", "--json", "--campaign", supervised.campaign.code, "--today", TODAY.isoformat(), stdout=out)
+    call_command("stats", "--json", "--campaign", supervised.campaign.code, "--as-of", TODAY.isoformat(), stdout=out)
     stats = json.loads(out.getvalue())
 
     assert supervision(stats, "A") == EXPECTED_A

@@ -5,10 +5,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from ducha.core.days import end_of
 from ducha.org.models import Campaign
 from ducha.supervision.choices import Timeliness
 from ducha.supervision.models import ReportingSchedule
-from ducha.supervision.weeks import end_of, monday_of, reporting_weeks, standing_moment, timeliness, week_of
+from ducha.supervision.weeks import monday_of, reporting_weeks, standing_moment, timeliness, week_of
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 
