@@ -64,6 +64,8 @@ class Narrative(models.Model):
             raise ValidationError({"section": _("This section is the campaign office's: leave the group empty.")})
         if self.group is None and self.section in GROUP_SECTIONS:
             raise ValidationError({"group": _("This section belongs to a group: choose the group.")})
+        if self.order is not None and self.order < 1:
+            raise ValidationError({"order": _("The order starts at 1 (一是).")})
         if self.section in SINGLE_SECTIONS and self.order != 1:
             raise ValidationError({"order": _("This section has one passage: its order is 1.")})
         if not (self.text or "").strip():
