@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 
 import docx
 import pytest
+from django.core.management import CommandError, call_command
 from docx.oxml.ns import qn
 
 from ducha.reports.bulletin.content import build_bulletin
@@ -118,3 +119,23 @@ def test_the_week_and_day_on_the_page(bulletin):
     html = render_document(bulletin)
     assert re.search(r'data-week="2024-W23" data-as-of="2024-06-09"', html)
     assert bulletin.previous == dt.date(2024, 6, 2)
+
+
+def test_ducha_report_weekly_writes_the_word_and_the_html_file(bulletin, small, tmp_path):
+    out = io.StringIO()
+    call_command(
+        "report", "weekly", "--week", "2024-W23", "--campaign", "test", "-o", str(tmp_path / "w.docx"), stdout=out
+    )
+    assert "2024-W23（截至 2024-06-09）" in out.getvalue()
+    written = docx.Document(str(tmp_path / "w.docx"))
+    expected = io.BytesIO()
+    write_docx(bulletin, expected)
+    assert [p.text for p in written.paragraphs] == [p.text for p in docx.Document(expected).paragraphs]
+
+    call_command("report", "weekly", "--week", "2024-W23", "--campaign", "test", "--format", "html",
+                 "-o", str(tmp_path / "w.html"), stdout=io.StringIO())  # fmt: skip
+    assert (tmp_path / "w.html").read_text(encoding="utf-8") == render_document(bulletin)
+
+    for week, said in (("2024-36", "应写作“年-W周”"), ("2023-W40", "不在本次行动的周调度范围内")):
+        with pytest.raises(CommandError, match=f"--week：.*{said}"):
+            call_command("report", "weekly", "--week", week, "--campaign", "test", "-o", str(tmp_path / "x.docx"))

@@ -8,6 +8,7 @@ import io
 
 import openpyxl
 import pytest
+from django.core.management import CommandError, call_command
 from python_calamine import CalamineWorkbook
 
 from ducha.core.actions import do_bulk_create_objects, do_update_object
@@ -118,3 +119,16 @@ def test_a_name_that_looks_like_a_formula_is_text(small):
     book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(campaign_statistics(small.campaign, today=AS_OF))))
     cell = book["按督导组"].cell(FIRST_DATA_ROW, 1)
     assert (cell.value, cell.data_type, cell.quotePrefix) == ('=HYPERLINK("http://x","y")', "s", True)
+
+
+def test_ducha_report_tables_writes_the_workbook_as_of_a_day(stats, tmp_path):
+    out = io.StringIO()
+    path = tmp_path / "t.xlsx"
+    call_command("report", "tables", "--as-of", "2024-07-15", "--campaign", "test", "-o", str(path), stdout=out)
+    assert "测试行动统计表（截至 2024-07-15）" in out.getvalue()
+    assert path.read_bytes()[:2] == b"PK"
+    groups = sheet_rows(path.read_bytes(), "按督导组")[FIRST_DATA_ROW - 1 :]
+    assert_sums(groups[:2], groups[2], 4)
+    assert figures_of(groups[2], 4) == {f.key: stats["total"][f.key] for f in FIGURES}
+    with pytest.raises(CommandError, match="--as-of：2023-12-31 早于专项整治开始日期"):
+        call_command("report", "tables", "--as-of", "2023-12-31", "--campaign", "test", "-o", str(path))

@@ -66,9 +66,62 @@ def write_summary(options: dict) -> str:
     return f"{output}: {summary.title}（截至 {summary.as_of}）"
 
 
+# weekly ----------------------------------------------------------------------
+
+
+def weekly_options(parser: argparse.ArgumentParser) -> None:
+    common_options(parser)
+    parser.add_argument("--week", required=True, help="the reporting week, ISO-style: 2024-W36")
+    parser.add_argument("--format", choices=("docx", "html"), default="docx", help="Word (default) or HTML")
+
+
+def write_weekly(options: dict) -> str:
+    from django.core.exceptions import ValidationError
+
+    from ducha.org.actions import system_actor
+    from ducha.reports.bulletin.content import build_bulletin, parse_week
+    from ducha.reports.bulletin.docx import write_docx
+    from ducha.reports.bulletin.html import render_document
+    from ducha.reports.bulletin.phrasing import title
+
+    campaign = chosen_campaign(options)
+    try:  # the whole campaign: the system's account reads everything, as the office does
+        bulletin = build_bulletin(campaign, parse_week(options["week"]), user=system_actor())
+    except ValidationError as error:
+        raise CommandError(f"--week：{error.message_dict['week'][0]}") from None
+    output: Path = options["output"]
+    if options["format"] == "docx":
+        write_docx(bulletin, str(output))
+    else:
+        output.write_text(render_document(bulletin), encoding="utf-8")
+    return f"{output}: {title(bulletin)} {bulletin.label}（截至 {bulletin.as_of}）"
+
+
+# tables ----------------------------------------------------------------------
+
+
+def tables_options(parser: argparse.ArgumentParser) -> None:
+    common_options(parser)
+    as_of_option(parser)
+
+
+def write_tables(options: dict) -> str:
+    from ducha.reports.statistics import campaign_statistics
+    from ducha.reports.tables import save_tables
+
+    campaign = chosen_campaign(options)
+    stats = campaign_statistics(campaign, today=checked_as_of(campaign, options["as_of"]))
+    output: Path = options["output"]
+    with output.open("wb") as file:
+        save_tables(stats, file)
+    return f"{output}: {campaign.name}统计表（截至 {stats['as_of']}）"
+
+
 # The kinds: name → (help, add its options, write it and say what was written).
 SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[dict], str]]] = {
     "summary": ("the campaign summary report (Word in GB/T 9704 layout, or HTML)", summary_options, write_summary),
+    "weekly": ("the weekly bulletin of a reporting week (Word or HTML)", weekly_options, write_weekly),
+    "tables": ("the statistical tables workbook (.xlsx) by unit, group and domain", tables_options, write_tables),
 }
 
 
