@@ -3,6 +3,8 @@ blocks of phrasing.py, the progress tables with their header row repeated on eac
 
 from typing import IO
 
+from docx.shared import Mm
+
 from ducha.reports.bulletin.content import Bulletin
 from ducha.reports.bulletin.phrasing import blocks, title
 from ducha.reports.official_docx import OfficialDocument
@@ -24,7 +26,11 @@ def write_docx(bulletin: Bulletin, target: str | IO[bytes]) -> None:
         elif block.kind == "heading2":
             doc.heading2(block.text)
         elif block.kind == "table":
-            doc.table(block.rows, header_rows=1, widths_mm=TABLE_WIDTHS_MM)
+            table = doc.table(block.rows, header_rows=1, widths_mm=TABLE_WIDTHS_MM)
+            # The grid's columns too: LibreOffice and WPS lay a table out by them, not by its cells.
+            table.autofit = False
+            for column, width in zip(table.columns, TABLE_WIDTHS_MM, strict=True):
+                column.width = Mm(width)
         else:
             doc.paragraph(block.text)
     doc.save(target)

@@ -77,17 +77,18 @@ def group_sentence(g: GroupSection) -> str:
 
 
 def _changes(p: Progress) -> str:
-    v = _values(p)
-    found, inspected, sampled = v["problems"].change, v["projects_self_inspected"].change, v["projects_sampled"].change
-    done, signed = v["problems_rectified"].change, v["problems_signed_off"].change
-    if not any((found, inspected, sampled, done, signed)):
-        return "各项数据无变化"
+    v = {key: c.change or 0 for key, c in _values(p).items()}  # a count's change is never None
+    found, inspected, sampled = v["problems"], v["projects_self_inspected"], v["projects_sampled"]
+    done, signed = v["problems_rectified"], v["problems_signed_off"]
+    if not any(n > 0 for n in (found, inspected, sampled, done, signed)):
+        return "各项数据无增加"
+    # A fall (a record deleted) is in the tables; the sentence tells what was done.
     parts = [
-        f"自查项目增加{inspected}个" if inspected else "",
-        f"抽查项目增加{sampled}个" if sampled else "",
-        f"新发现问题{found}个" if found else "",
-        f"整改完成{done}个" if done else "",
-        f"销号{signed}个" if signed else "",
+        f"自查项目增加{inspected}个" if inspected > 0 else "",
+        f"抽查项目增加{sampled}个" if sampled > 0 else "",
+        f"新发现问题{found}个" if found > 0 else "",
+        f"整改完成{done}个" if done > 0 else "",
+        f"销号{signed}个" if signed > 0 else "",
     ]
     return "、".join(p for p in parts if p)
 
@@ -97,7 +98,7 @@ def _lagging(g: GroupSection) -> Iterator[str]:
         yield f"{g.name}：负责督导的盟市、厅局中无进展滞后单位。"
         return
     for u in g.lagging:
-        yield f"{g.name}　{u.name}：" + "".join(u.reasons)
+        yield f"{u.name}（{g.name}）：" + "".join(u.reasons)
 
 
 def _reports(g: GroupSection) -> Iterator[str]:
@@ -129,7 +130,7 @@ def _per_group(groups: list[GroupSection], lines) -> Iterator[str]:
 
 def _note(b: Bulletin) -> str:
     return (
-        f"注：数据截至{chinese_date(b.as_of)}，括号内为与{chinese_date(b.previous)}相比的变化（销号率以百分点计）；"
+        f"注：数据截至{chinese_date(b.as_of)}，表中每格下行为与{chinese_date(b.previous)}相比的变化（销号率以百分点计）；"
         "进展滞后单位按组内比较规则认定（发现问题数量、销号率、逾期问题、周报报送、督导频次）。"
     )
 
@@ -144,15 +145,14 @@ def _progress_row(p: Progress) -> list[str]:
 
 def _cell(c: Cell) -> str:
     value = _pct(c.value) if c.rate else str(c.value)
-    return f"{value}\n（{_change(c)}）"
+    return f"{value}\n{_change(c)}"
 
 
 def _change(c: Cell) -> str:
     if c.change is None:
         return "—"
     if c.rate:
-        points = round(c.change * 100, 1)
-        return f"{points:+.1f}" if points else "持平"
+        return f"{c.change * 100:+.1f}".replace("+0.0", "0.0").replace("-0.0", "0.0")
     return f"{c.change:+d}" if c.change else "0"
 
 
