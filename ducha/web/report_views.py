@@ -46,7 +46,7 @@ class SummaryForm(forms.Form):
         assert isinstance(group, forms.ModelChoiceField)
         if own_group is not None:  # a member reads its own group's report
             group.queryset = SupervisionGroup.objects.filter(pk=own_group.pk)
-            group.required, group.empty_label = True, None
+            group.empty_label = None  # chosen; left out of the query, it is still the member's own
         else:
             group.queryset = SupervisionGroup.objects.filter(campaign=campaign).order_by("code")
         self.own_group = own_group
@@ -85,6 +85,8 @@ def summary_page(request):
     form, summary, refused = _asked(request)
     if refused is not None:
         return refused
+    if summary is not None and not form.is_bound:  # the page says which day it is as of
+        form.initial["as_of"] = summary.as_of
     context = {"form": form, "summary": summary, "query": request.GET.urlencode()}
     if summary is not None:
         context["blocks"] = segments(summary)

@@ -90,7 +90,7 @@ def inspections_and_problems(f: Figures, opening: list[Part], *, signed_off: boo
     涉及六类市场主体问题的N个，N个问题中N个问题已整改完成（，N个问题已销号）。" """
     s = Sentence(list(opening))
     s.add("共自查", f.ledger("projects_self_inspected"), "个项目", always=True)
-    s.add("，抽查", f.ledger("projects_sampled"), "个项目", always=True)
+    s.add("，抽查", f.ledger("projects_sampled"), "个项目")
     s.add("，核查", f.ledger("projects_verified"), "个项目")
     problems = f.ledger("problems")
     if problems.value == 0:
@@ -100,7 +100,9 @@ def inspections_and_problems(f: Figures, opening: list[Part], *, signed_off: boo
     s.add("，涉及四大类问题的", f.ledger("problems_four_categories"), "个")
     s.add("，涉及六类市场主体问题的", f.ledger("problems_market_entity"), "个")
     rectified = f.ledger("problems_rectified")
-    if rectified.value == problems.value:
+    if rectified.value == 0:
+        s.say("，暂无问题整改完成")
+    elif rectified.value == problems.value:
         s.add("，", rectified, "个问题已全部整改完成", always=True)
     else:
         s.add("，", problems, "个问题中")

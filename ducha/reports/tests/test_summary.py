@@ -71,7 +71,7 @@ def test_the_group_sentences_say_the_statistics(small):
     assert "共发现3个问题" in a and "3个问题中1个问题已整改完成。" in a
     assert a.endswith("移交问题线索1条。")  # dispositions there were none of are left out
     assert "B组负责督导检查的1个盟市、1个厅局" in group_block(summary, "B")
-    assert assert_figures_are_the_statistics(summary, stats) > 20
+    assert assert_figures_are_the_statistics(summary, stats) > 10
     headings = [b.text for b in summary.blocks if b.kind == HEADING1]
     assert headings == ["一、A组工作推进情况", "二、B组工作推进情况"]
     assert summary.blocks[1].text == "（截至2024年9月30日）"
@@ -117,7 +117,7 @@ def test_one_group_and_what_its_member_may_see(small):
     assert "B组的工作。" in summary.text
     assert "A组" not in summary.text and "办公室的总体情况" not in summary.text
     stats = campaign_statistics(small.campaign, user=small.users["group_b"], today=DAY)
-    assert assert_figures_are_the_statistics(summary, stats) > 5
+    assert assert_figures_are_the_statistics(summary, stats) >= 4
     # A group member's report of the whole campaign has none of the other group's words either.
     whole = build_summary(small.campaign, as_of=DAY, user=small.users["group_b"])
     assert "A组的工作。" not in whole.text and "办公室的总体情况" not in whole.text
@@ -130,7 +130,7 @@ def test_a_past_day_gives_that_days_figures(small):
     early, late = dt.date(2024, 6, 5), dt.date(2024, 6, 30)
     before = build_summary(small.campaign, as_of=early)
     after = build_summary(small.campaign, as_of=late)
-    assert "3个问题中0个问题已整改完成" in group_block(before, "A")
+    assert "共发现3个问题，暂无问题整改完成。" in group_block(before, "A")
     assert "3个问题中1个问题已整改完成" in group_block(after, "A")
     assert before.as_of == early and after.as_of == late
     assert_figures_are_the_statistics(before, campaign_statistics(small.campaign, today=early))

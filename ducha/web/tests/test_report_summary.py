@@ -29,7 +29,7 @@ def test_every_figure_links_to_its_list_as_of_the_report_day(site, login):
     assert response.status_code == 200
     assert "一、A组工作推进情况" in text(response) and "二、B组工作推进情况" in text(response)
     links = figure_links(response)
-    assert {"problems", "projects_self_inspected", "projects_sampled", "clue_transfers"} <= set(links)
+    assert {"problems", "projects_self_inspected", "clue_transfers", "exposed_cases"} <= set(links)
     day = response.context["summary"].as_of.isoformat()
     for key, found in links.items():
         for href, _shown in found:
