@@ -85,7 +85,7 @@ def summary_page(request):
     form, summary, refused = _asked(request)
     if refused is not None:
         return refused
-    if summary is not None and not form.is_bound:  # the page says which day it is as of
+    if form is not None and summary is not None and not form.is_bound:  # the page says which day it is as of
         form.initial["as_of"] = summary.as_of
     context = {"form": form, "summary": summary, "query": request.GET.urlencode()}
     if summary is not None:
