@@ -63,8 +63,10 @@ class SummaryForm(forms.Form):
         return self.cleaned_data.get("group") or self.own_group
 
 
-def _asked(request) -> tuple[SummaryForm | None, Summary | None, HttpResponse | None]:
-    """The form of the asked report and the report, or the page that refuses it."""
+def report_reader(request) -> tuple[Campaign | None, SupervisionGroup | None, HttpResponse | None]:
+    """Who reads a report (the summary, the weekly bulletin, the tables): the campaign and
+    the reader's own group (a member's; None for the office and viewers), or the page
+    that refuses the reader."""
     campaign = active_campaign()
     if campaign is None:
         return None, None, render(request, "web/no_campaign.html")
@@ -72,11 +74,18 @@ def _asked(request) -> tuple[SummaryForm | None, Summary | None, HttpResponse | 
     if kind not in READERS:
         return None, None, render(request, "web/403.html", status=403)
     role = user_role(request.user)
-    own = role.group if kind == RoleKind.GROUP_MEMBER and role is not None else None
+    return campaign, role.group if kind == RoleKind.GROUP_MEMBER and role is not None else None, None
+
+
+def _asked(request) -> tuple[SummaryForm | None, Summary | None, HttpResponse | None]:
+    """The form of the asked report and the report, or the page that refuses it."""
+    campaign, own, refused = report_reader(request)
+    if refused is not None or campaign is None:
+        return None, None, refused
     form = SummaryForm(request.GET or None, campaign=campaign, own_group=own)
     if request.GET and not form.is_valid():
         return form, None, None
-    chosen = form.cleaned_data if form.is_bound else {"group": own, "as_of": None}
+    chosen: dict = form.cleaned_data if form.is_bound else {"group": own, "as_of": None}
     summary = build_summary(campaign, user=request.user, as_of=chosen["as_of"], group=chosen["group"])
     return form, summary, None
 
