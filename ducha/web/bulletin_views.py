@@ -12,8 +12,7 @@ from django.shortcuts import render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 
-from ducha.core.access import RoleKind, role_kind, user_role
-from ducha.org.models import Campaign, SupervisionGroup, active_campaign
+from ducha.org.models import Campaign
 from ducha.reports.bulletin.content import Bulletin, build_bulletin, latest_complete_week, parse_week
 from ducha.reports.bulletin.docx import write_docx
 from ducha.reports.bulletin.html import body_context, render_document
@@ -23,7 +22,7 @@ from ducha.reports.tables import build_tables
 from ducha.reports.xlsx import XLSX
 from ducha.supervision.models import ReportingSchedule
 from ducha.supervision.weeks import reporting_weeks
-from ducha.web.report_views import DOCX, READERS, SummaryForm
+from ducha.web.report_views import DOCX, SummaryForm, report_reader
 
 
 def _iso(monday) -> str:
@@ -49,19 +48,8 @@ class WeekForm(forms.Form):
         return parse_week(text) if text else latest_complete_week(self.campaign)
 
 
-def _refused(request) -> tuple[Campaign | None, SupervisionGroup | None, HttpResponse | None]:
-    campaign = active_campaign()
-    if campaign is None:
-        return None, None, render(request, "web/no_campaign.html")
-    kind = role_kind(request.user)
-    if kind not in READERS:
-        return None, None, render(request, "web/403.html", status=403)
-    role = user_role(request.user)
-    return campaign, role.group if kind == RoleKind.GROUP_MEMBER and role else None, None
-
-
 def _asked(request) -> tuple[WeekForm | None, Bulletin | None, HttpResponse | None]:
-    campaign, _own, refused = _refused(request)
+    campaign, _own, refused = report_reader(request)
     if refused is not None or campaign is None:
         return None, None, refused
     form = WeekForm(request.GET or None, campaign=campaign)
@@ -102,7 +90,7 @@ def bulletin_download(request, fmt: str):
 def tables_download(request):
     """The statistical tables workbook as of ?as_of= (default: the campaign's day), of the
     whole campaign or one group (?group=; a member: its own)."""
-    campaign, own, refused = _refused(request)
+    campaign, own, refused = report_reader(request)
     if refused is not None or campaign is None:
         return refused
     asked = request.GET.copy()
