@@ -22,7 +22,7 @@ from ducha.reports.tables import build_tables
 from ducha.reports.xlsx import XLSX
 from ducha.supervision.models import ReportingSchedule
 from ducha.supervision.weeks import reporting_weeks
-from ducha.web.report_views import DOCX, SummaryForm, report_reader
+from ducha.web.report_views import SummaryForm, report_file, report_reader
 
 
 def _iso(monday) -> str:
@@ -77,14 +77,7 @@ def bulletin_download(request, fmt: str):
     if bulletin is None:  # the page says what is wrong with the asked week
         return render(request, "web/reports/bulletin.html", {"form": form}, status=400)
     name = f"{title(bulletin)}（{bulletin.label}）.{fmt}"
-    if fmt == "docx":
-        file = io.BytesIO()
-        write_docx(bulletin, file)
-        response = HttpResponse(file.getvalue(), content_type=DOCX)
-    else:
-        response = HttpResponse(render_document(bulletin), content_type="text/html; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    return response
+    return report_file(name, fmt, docx=lambda file: write_docx(bulletin, file), html=lambda: render_document(bulletin))
 
 
 def tables_download(request):

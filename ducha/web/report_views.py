@@ -10,6 +10,8 @@ demo); the export jobs are for files that grow with the rows."""
 
 import datetime as dt
 import io
+from collections.abc import Callable
+from typing import IO
 
 from django import forms
 from django.http import HttpResponse
@@ -109,12 +111,19 @@ def summary_download(request, fmt: str):
     if summary is None:  # the page says what is wrong with the asked day or group
         return render(request, "web/reports/summary.html", {"form": form, "summary": None}, status=400)
     name = f"{summary.title}（截至{summary.as_of.isoformat()}）.{fmt}"
+    base = request.build_absolute_uri("/").rstrip("/")
+    return report_file(
+        name, fmt, docx=lambda file: write_docx(summary, file), html=lambda: render_document(summary, base_url=base)
+    )
+
+
+def report_file(name: str, fmt: str, *, docx: Callable[[IO[bytes]], None], html: Callable[[], str]) -> HttpResponse:
+    """A report's download: the Word file `docx` writes, or the HTML file `html` returns."""
     if fmt == "docx":
         file = io.BytesIO()
-        write_docx(summary, file)
+        docx(file)
         response = HttpResponse(file.getvalue(), content_type=DOCX)
     else:
-        base = request.build_absolute_uri("/").rstrip("/")
-        response = HttpResponse(render_document(summary, base_url=base), content_type="text/html; charset=utf-8")
+        response = HttpResponse(html(), content_type="text/html; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(True, name)
     return response
