@@ -31,8 +31,14 @@ from docx.shared import Mm, Pt
 # Official font → the installed font to name instead when it is missing.
 TITLE_FONT, BODY_FONT, HEI_FONT, KAI_FONT = "方正小标宋简体", "仿宋_GB2312", "黑体", "楷体_GB2312"
 SERIF_FALLBACK, SANS_FALLBACK = "Noto Serif CJK SC", "Noto Sans CJK SC"
-FALLBACKS = {TITLE_FONT: SERIF_FALLBACK, BODY_FONT: SERIF_FALLBACK, KAI_FONT: SERIF_FALLBACK, HEI_FONT: SANS_FALLBACK}
 PAGE_NUMBER_FONT = "宋体"  # GB/T 9704 7.5: 4号半角宋体阿拉伯数字
+FALLBACKS = {
+    TITLE_FONT: SERIF_FALLBACK,
+    BODY_FONT: SERIF_FALLBACK,
+    KAI_FONT: SERIF_FALLBACK,
+    PAGE_NUMBER_FONT: SERIF_FALLBACK,
+    HEI_FONT: SANS_FALLBACK,
+}
 
 TITLE_PT, BODY_PT, PAGE_NUMBER_PT, TABLE_PT = 22, 16, 14, 12  # 2号, 3号, 4号, 小四
 MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}

@@ -93,3 +93,4 @@ def test_page_numbers_with_dashes_in_the_footer():
         assert paragraph.text.startswith("— ") and paragraph.text.endswith(" —")
         assert paragraph.alignment == alignment
         assert paragraph.style.font.size == Pt(14)  # 4号
+        assert od.installed(east_asian_font(paragraph.style)), "the page number's font is installed or its fallback"
