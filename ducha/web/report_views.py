@@ -31,7 +31,7 @@ READERS = (RoleKind.OFFICE, RoleKind.VIEWER, RoleKind.GROUP_MEMBER)
 
 class SummaryForm(forms.Form):
     group = forms.ModelChoiceField(
-        label=_("Supervision group"),
+        label=_("supervision group"),
         queryset=SupervisionGroup.objects.none(),
         to_field_name="code",
         required=False,
