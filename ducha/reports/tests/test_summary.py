@@ -16,7 +16,8 @@ from ducha.ledger.models import ClueTransfer
 from ducha.reports.models import Narrative
 from ducha.reports.statistics import campaign_statistics
 from ducha.reports.summary.content import HEADING1, PARAGRAPH, Summary, build_summary
-from ducha.reports.summary.phrasing import Figure, about, chinese_number, ordinal
+from ducha.reports.summary.html import figure_url
+from ducha.reports.summary.phrasing import Figure, Trace, about, chinese_number, ordinal
 from ducha.testing import move
 
 DAY = dt.date(2024, 9, 30)
@@ -178,3 +179,13 @@ def test_figures_are_written_as_officials_write_them():
     assert figure.text == "60余"
     assert [chinese_number(n) for n in (1, 4, 10, 12, 20, 21)] == ["一", "四", "十", "十二", "二十", "二十一"]
     assert ordinal(2) == "二是"
+
+
+def test_a_figure_links_to_its_list_or_to_nothing(small):
+    four = Trace("problems", (("kind", "four"),))
+    assert figure_url(four, group="A", as_of="2024-09-30") == "/problems/?kind=four&group=A&as_of=2024-09-30"
+    assert figure_url(four, group=None, as_of="2024-09-30", base_url="https://d.example") == (
+        "https://d.example/problems/?kind=four&as_of=2024-09-30"
+    )
+    assert figure_url(Trace("no-such-list"), group="A", as_of="2024-09-30") is None  # never a dead link
+    assert figure_url(None, group="A", as_of="2024-09-30") is None
