@@ -61,7 +61,7 @@ def build_summary(
     words = _narratives(campaign, user)
     entries = {entry["group"]: entry for entry in stats["by_group"]}
     if group is not None:
-        title = f"{group.name}专项整治督导检查工作情况"
+        title = f"{group.name}工作推进情况"  # as the seed heads a group's section
     else:
         title = _one(words, None, NarrativeSection.TITLE) or f"{campaign.name}督导检查工作情况"
     report = Summary(campaign, day, title, group, stats)

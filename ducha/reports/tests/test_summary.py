@@ -114,7 +114,7 @@ def test_one_group_and_what_its_member_may_see(small):
     narrate(small, None, "overview", "办公室的总体情况。")
 
     summary = build_summary(small.campaign, as_of=DAY, group=small.groups["B"], user=small.users["group_b"])
-    assert summary.title == "B组专项整治督导检查工作情况"
+    assert summary.title == "B组工作推进情况"
     assert "B组的工作。" in summary.text
     assert "A组" not in summary.text and "办公室的总体情况" not in summary.text
     stats = campaign_statistics(small.campaign, user=small.users["group_b"], today=DAY)
@@ -150,7 +150,7 @@ def test_the_command_writes_word_and_html(small, tmp_path):
 
     call_command("report", "summary", "--group", "A", "--format", "html", "-o", str(html_path), stdout=io.StringIO())
     html = html_path.read_text(encoding="utf-8")
-    assert "<h1>A组专项整治督导检查工作情况</h1>" in html and "B组" not in html
+    assert "<h1>A组工作推进情况</h1>" in html and "B组" not in html
     assert "@page { size: A4; margin: 37mm 26mm 35mm 28mm; }" in html  # prints on A4 in the official margins
     assert 'href="/problems/?group=A&amp;as_of=' in html
 

@@ -51,7 +51,7 @@ def test_a_member_reads_its_own_group_and_a_unit_none(site, login):
     response = member.get(SUMMARY)
     assert response.status_code == 200
     assert response.context["summary"].group == site.groups["B"]
-    assert "B组专项整治督导检查工作情况" in text(response) and "A组" not in text(response)
+    assert "B组工作推进情况" in text(response) and "A组" not in text(response)
     other = member.get(SUMMARY, {"group": "A"})
     assert other.status_code == 400 and "group" in other.context["form"].errors
     assert login("league_a").get(SUMMARY).status_code == 403
@@ -75,7 +75,7 @@ def test_the_word_and_html_downloads(site, login):
     assert response["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.wordprocessingml")
     assert "attachment" in response["Content-Disposition"] and ".docx" in response["Content-Disposition"]
     paragraphs = [p.text for p in Document(io.BytesIO(response.content)).paragraphs]
-    assert paragraphs[:2] == ["A组专项整治督导检查工作情况", "（截至2024年9月30日）"]
+    assert paragraphs[:2] == ["A组工作推进情况", "（截至2024年9月30日）"]
     assert paragraphs[2].startswith("A组负责督导检查的1个盟市、1个厅局共自查")
 
     html = office.get(reverse("report-summary-html"), {"as_of": "2024-09-30"})

@@ -57,7 +57,7 @@ def test_a_group_writes_its_passage_and_reads_the_report(campaign, sign_in, tmp_
     member.page.goto("/")
     member.page.get_by_test_id("summary-links").get_by_role("link").first.click()
     report = member.page.get_by_test_id("summary")
-    expect(report.locator("h1")).to_have_text("A组专项整治督导检查工作情况")
+    expect(report.locator("h1")).to_have_text("A组工作推进情况")
     expect(report).to_contain_text("一是强化精准督导，有效传导压力。建立“督查组-盟市、厅局”工作机制")
     expect(report).to_contain_text("A组负责督导检查的1个盟市、1个厅局共自查")
     shot(member, "summary-group")
