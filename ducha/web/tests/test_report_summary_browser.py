@@ -12,19 +12,10 @@ from pathlib import Path
 from docx import Document
 from playwright.sync_api import expect
 
-from ducha.web.tests.test_browser import SCREENSHOTS, Session, browser, campaign, chromium_executable, sign_in
+from ducha.web.tests.test_browser import Session, browser, campaign, chromium_executable, sign_in
+from ducha.web.tests.test_browser_bulletin import SHOTS, shot  # r9-<name>.png in test-output and /tmp/shots
 
 __all__ = ["browser", "campaign", "chromium_executable", "sign_in"]  # the fixtures this module uses
-
-SHOTS = Path("/tmp/shots")
-
-
-def shot(session: Session, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"r9-{name}.png"
-    session.page.screenshot(path=str(path), full_page=True)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(path, SHOTS / path.name)
 
 
 def printed(session: Session, folder: Path) -> None:
