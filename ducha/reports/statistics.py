@@ -37,11 +37,12 @@ from ducha.ledger.models import (
     Project,
     Training,
 )
-from ducha.ledger.models.problems import is_overdue
+from ducha.ledger.models.problems import overdue_q
 from ducha.org.models import Assignment, Campaign, Domain, SupervisionGroup, Unit
 from ducha.reports import supervision_figures
 
 Cell = tuple[int, int | None]  # (unit id, domain id)
+Cells = dict[Cell, Counter]
 
 
 class Figures(TypedDict):
@@ -119,13 +120,22 @@ def _cells(qs: QuerySet, **aggregates) -> Iterable[dict[str, Any]]:
     return qs.values("unit_id", "domain_id").annotate(**aggregates).order_by()
 
 
-def _collect(campaign: Campaign, user, as_of: dt.date, *, replay: bool) -> dict[Cell, Counter]:
+def collect_cells(campaign: Campaign, user, as_of: dt.date, *, units: Iterable[int] | None = None) -> Cells:
+    """The figures per (unit, domain) cell as of `as_of` (`campaign.as_of(...)`), of every
+    unit or only of `units` (reports/cache.py recounts the units a change touched)."""
+    # A day before the campaign's current day is replayed from the dated records.
+    return _collect(campaign, user, as_of, replay=as_of < campaign.as_of(timezone.localdate()), units=units)
+
+
+def _collect(campaign: Campaign, user, as_of: dt.date, *, replay: bool, units: Iterable[int] | None = None) -> Cells:
     """The figures per (unit, domain) cell: now (the stored state), or replayed for a past day."""
-    cells: dict[Cell, Counter] = defaultdict(Counter)
+    cells: Cells = defaultdict(Counter)
     domain_codes = dict(Domain.objects.values_list("pk", "code"))
 
     def scoped(model):
         qs = model.objects.filter(campaign=campaign)
+        if units is not None:
+            qs = qs.filter(unit_id__in=list(units))
         return in_state(restrict(qs, user) if user is not None else qs, as_of if replay else None)
 
     inspected = {kind: Q(**{name: True}) for kind, name in STATE_INSPECTED.items()}
@@ -163,56 +173,46 @@ def _collect(campaign: Campaign, user, as_of: dt.date, *, replay: bool) -> dict[
     return cells
 
 
-def _count_problems(cells: dict[Cell, Counter], problems: QuerySet, as_of: dt.date, domain_codes) -> None:
-    """One query groups the problems by everything a figure tells apart, each in its state
-    (status and deadline, read once per problem: a past day's are replayed); the figures
-    are sums of those groups. A second counts the distinct projects."""
-    four = set(ProblemCategory.objects.filter(kind=CategoryKind.CAMPAIGN_FOUR).values_list("pk", flat=True))
+def _count_problems(cells: Cells, problems: QuerySet, as_of: dt.date, domain_codes) -> None:
+    """The problem figures, each problem in its state (`state_status`, `state_deadline`:
+    ledger/as_of.py). One query per breakdown: today's are served by the indexes."""
+    four = list(ProblemCategory.objects.filter(kind=CategoryKind.CAMPAIGN_FOUR).values_list("pk", flat=True))
+    status = "state_status"
+    for row in _cells(
+        problems,
+        problems=Count("id"),
+        problems_four_categories=Count("id", filter=Q(category_id__in=four)),
+        problems_market_entity=Count("id", filter=Q(entity_type__isnull=False)),
+        projects_with_problems=Count("project_id", distinct=True),
+        projects_not_cleared=Count("project_id", distinct=True, filter=~Q(**{f"{status}__in": CLEARED_STATUSES})),
+        problems_open=Count("id", filter=Q(**{f"{status}__in": OPEN_STATUSES})),
+        problems_rectified=Count("id", filter=Q(**{f"{status}__in": RECTIFIED_STATUSES})),
+        problems_awaiting_sign_off=Count("id", filter=Q(**{status: ProblemStatus.RECTIFIED})),
+        problems_signed_off=Count("id", filter=Q(**{status: ProblemStatus.SIGNED_OFF})),
+        problems_dismissed=Count("id", filter=Q(**{status: ProblemStatus.DISMISSED})),
+        problems_overdue=Count("id", filter=overdue_q(as_of, status=status, deadline="state_deadline")),
+    ):
+        key = row.pop("unit_id"), row.pop("domain_id")
+        # Cleared (清零销号): every problem of the project signed off or dismissed.
+        row["projects_with_problems_cleared"] = row["projects_with_problems"] - row.pop("projects_not_cleared")
+        cells[key].update(row)
+        if key[1] is not None:
+            cells[key][f"problems_by_domain.{domain_codes[key[1]]}"] += row["problems"]
+
     categories = dict(ProblemCategory.objects.values_list("pk", "code"))
     entity_types = dict(MarketEntityType.objects.values_list("pk", "code"))
-    groups = (
-        problems.values(
-            "unit_id",
-            "domain_id",
-            "category_id",
-            "entity_type_id",
-            "discovery_method",
-            status_then=F("state_status"),
-            deadline_then=F("state_deadline"),
-        )
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for row in groups:
-        status, n = row["status_then"], row["n"]
-        counter = cells[row["unit_id"], row["domain_id"]]
-        counter["problems"] += n
-        counter[f"problems_by_status.{status}"] += n
-        counter[f"problems_by_discovery.{row['discovery_method']}"] += n
-        if row["domain_id"] is not None:
-            counter[f"problems_by_domain.{domain_codes[row['domain_id']]}"] += n
-        if row["category_id"] is not None:
-            counter[f"problems_by_category.{categories[row['category_id']]}"] += n
-            counter["problems_four_categories"] += n if row["category_id"] in four else 0
-        if row["entity_type_id"] is not None:
-            counter[f"problems_by_entity_type.{entity_types[row['entity_type_id']]}"] += n
-            counter["problems_market_entity"] += n
-        counter["problems_open"] += n if status in OPEN_STATUSES else 0
-        counter["problems_rectified"] += n if status in RECTIFIED_STATUSES else 0
-        counter["problems_awaiting_sign_off"] += n if status == ProblemStatus.RECTIFIED else 0
-        counter["problems_signed_off"] += n if status == ProblemStatus.SIGNED_OFF else 0
-        counter["problems_dismissed"] += n if status == ProblemStatus.DISMISSED else 0
-        counter["problems_overdue"] += n if is_overdue(status, row["deadline_then"], as_of) else 0
-
-    projects = problems.values("unit_id", "domain_id")
-    for row in projects.annotate(
-        with_problems=Count("project_id", distinct=True),
-        not_cleared=Count("project_id", distinct=True, filter=~Q(state_status__in=CLEARED_STATUSES)),
-    ).order_by():
-        counter = cells[row["unit_id"], row["domain_id"]]
-        counter["projects_with_problems"] += row["with_problems"]
-        # Cleared (清零销号): every problem of the project signed off or dismissed.
-        counter["projects_with_problems_cleared"] += row["with_problems"] - row["not_cleared"]
+    for field, prefix, names in (
+        ("category_id", "problems_by_category", categories),
+        ("entity_type_id", "problems_by_entity_type", entity_types),
+        ("discovery_method", "problems_by_discovery", None),
+        ("state_status", "problems_by_status", None),
+    ):
+        rows = problems.values("unit_id", "domain_id", value=F(field)).annotate(n=Count("id")).order_by()
+        for row in rows:
+            if row["value"] is None:
+                continue
+            label = names[row["value"]] if names else row["value"]
+            cells[row["unit_id"], row["domain_id"]][f"{prefix}.{label}"] += row["n"]
 
 
 def _shape(counter: Counter) -> Figures:
@@ -237,12 +237,16 @@ def _sum(counters: Iterable[Counter]) -> Counter:
 
 def campaign_statistics(campaign: Campaign, *, user=None, today: dt.date | None = None) -> dict[str, Any]:
     """Every campaign figure, by group, by domain and by unit, plus the total, as of
-    `campaign.as_of(today)`: today, or the closing day of a closed campaign.
+    `campaign.as_of(today)`: today, or the closing day of a closed campaign; a past day's
+    as they stood at its end.
 
     With `user`, only what that user may see is counted (restrict)."""
     as_of = campaign.as_of(today or timezone.localdate())
-    # A day before the campaign's current day is replayed from the dated records.
-    cells = _collect(campaign, user, as_of, replay=as_of < campaign.as_of(timezone.localdate()))
+    return figures_from(campaign, collect_cells(campaign, user, as_of), user=user, as_of=as_of)
+
+
+def figures_from(campaign: Campaign, cells: Cells, *, user, as_of: dt.date) -> dict[str, Any]:
+    """The figures of campaign_statistics out of its cells (and the supervision figures, counted here)."""
     supervision = supervision_figures.collect(campaign, user, as_of)
     units = {u.pk: u for u in Unit.objects.filter(parent__isnull=True)}
     domains = list(Domain.objects.all())
