@@ -11,6 +11,8 @@ from ducha.reports.management.options import add_campaign_arguments, chosen_camp
 
 class Command(BaseCommand):
     help = "Rank each group's units and flag those that lag, saying why (the rule: ducha/reports/lagging.py)."
+    # Reads figures only: no system checks (they import every URL and view; `ducha check` runs them).
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser):
         parser.add_argument("--group", help="the group's code (default: every group)")

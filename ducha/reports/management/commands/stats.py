@@ -9,6 +9,8 @@ from ducha.reports.management.options import add_campaign_arguments, chosen_camp
 
 class Command(BaseCommand):
     help = "Print the campaign's figures (by group, by domain, by unit). Keys: docs/statistics.md."
+    # Reads figures only: no system checks (they import every URL and view; `ducha check` runs them).
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser):
         add_campaign_arguments(parser)
