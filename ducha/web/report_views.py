@@ -38,7 +38,10 @@ class SummaryForm(forms.Form):
         empty_label=_("the whole campaign"),
     )
     as_of = forms.DateField(
-        label=_("As of"), required=False, widget=forms.DateInput(attrs={"type": "date"}), input_formats=["%Y-%m-%d"]
+        label=_("As of"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d"],
     )
 
     def __init__(self, *args, campaign: Campaign, own_group: SupervisionGroup | None, **kwargs):
