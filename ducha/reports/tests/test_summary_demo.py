@@ -22,8 +22,11 @@ from django.test import override_settings
 from docx import Document
 from docx.oxml.ns import qn
 
-from ducha.org.models import Campaign
+from ducha.core.actions import do_create_object
+from ducha.org.actions import system_actor
+from ducha.org.models import Campaign, SupervisionGroup
 from ducha.reports import official_docx as od
+from ducha.reports.models import Narrative
 from ducha.reports.summary.content import build_summary
 from ducha.reports.tests.test_summary import assert_figures_are_the_statistics
 from ducha.testing import rolled_back
@@ -37,12 +40,44 @@ SEED_NATURAL_RESOURCES = (
 )
 
 
+# What the seed's office and natural-resources group wrote in words (shared/seed), kept as
+# their passages: the report prints them around the figures it writes itself.
+SEED_TITLE = "自治区公共资源交易领域突出问题专项整治行动督导检查工作成效明显"
+SEED_OVERVIEW = (
+    "自治区公共资源交易领域突出问题专项整治工作和六类市场主体治理开展以来，专项整治工作组深入贯彻落实自治区党委"
+    "政府的工作部署，认真研究推进，扎实组织实施，特别是四个督导检查组推进了无死角、全覆盖的督导检查，有力推动了"
+    "全区专项整治工作和六类市场主体治理走深走实。"
+)
+SEED_NR_OPENING = (
+    "全面落实自治区党委政府关于全区公共资源交易领域突出问题专项整治行动和六类市场主体治理的部署要求，紧扣督导"
+    "内容，统筹协调调度，督促并指导盟市、厅局落实专项整治各阶段任务，推动专项整治取得实际成效。"
+)
+SEED_NR_WORK = (
+    ("加强组织领导，紧密部署督导工作", "按照文件要求，督导检查组高度重视、迅速响应、认真部署，组织召开工作对接会，"
+     "梳理工作要点及存在的难点、疑点，起草形成《自然资源交易项目督导检查组工作方案》。"),
+    ("加强部门联动，推动整治全覆盖", "将“农村土地整治、矿山生态修复项目”和“地质灾害防治项目”两个项目补充到"
+     "自然资源交易领域整治范围，并同步开展督导。"),
+)  # fmt: skip
+
+
+def write_the_seed_passages(campaign: Campaign) -> None:
+    office = system_actor()
+    group = SupervisionGroup.objects.get(campaign=campaign, code="natural_resources")
+    passages = [(None, "title", 1, "", SEED_TITLE), (None, "overview", 1, "", SEED_OVERVIEW)]
+    passages += [(group, "introduction", 1, "", SEED_NR_OPENING)]
+    passages += [(group, "work", n, lead, text) for n, (lead, text) in enumerate(SEED_NR_WORK, start=1)]
+    for owner, section, order, heading, text in passages:
+        data = {"campaign": campaign, "group": owner, "section": section, "order": order, "heading": heading}
+        do_create_object(Narrative, actor=office, data=data | {"text": text})
+
+
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker, tmp_path_factory):
     with override_settings(EVIDENCE_ROOT=tmp_path_factory.mktemp("evidence")), rolled_back(django_db_blocker):
         call_command("demo", "--no-serve", stdout=io.StringIO())
         out = io.StringIO()
         call_command("stats", "--json", stdout=out)
+        write_the_seed_passages(Campaign.objects.get())
         docx_path = tmp_path_factory.mktemp("summary") / "summary.docx"
         call_command("report", "summary", "--format", "docx", "-o", str(docx_path), stdout=io.StringIO())
         yield {"campaign": Campaign.objects.get(), "stats": json.loads(out.getvalue()), "docx": docx_path}
@@ -52,6 +87,10 @@ def test_the_seed_sentences_with_the_seed_figures(demo, db):
     paragraphs = [p.text for p in Document(str(demo["docx"])).paragraphs]
     section = paragraphs.index("三、自然资源交易项目督导检查组工作推进情况")
     natural_resources = paragraphs[section + 1]
+    assert natural_resources.startswith(SEED_NR_OPENING + "自然资源交易项目督导检查组负责督导检查的")
+    assert paragraphs[:3] == [SEED_TITLE, "（截至2024年12月31日）", SEED_OVERVIEW]
+    assert "一是加强组织领导，紧密部署督导工作。按照文件要求" in paragraphs[section + 3]
+    assert paragraphs[section + 4].startswith("二是加强部门联动，推动整治全覆盖。")
     for sentence in SEED_NATURAL_RESOURCES:
         assert sentence in natural_resources
     for figure in ("自查9651个项目", "抽查4058个项目", "1105个问题", "178个", "897个", "1104个问题已整改完成",
