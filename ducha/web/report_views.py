@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ducha.core.access import RoleKind, role_kind, user_role
 from ducha.org.models import Campaign, SupervisionGroup, active_campaign
+from ducha.reports.cache import cached_statistics
 from ducha.reports.summary.content import Summary, build_summary
 from ducha.reports.summary.docx import write_docx
 from ducha.reports.summary.html import render_document, segments
@@ -91,7 +92,9 @@ def _asked(request) -> tuple[SummaryForm | None, Summary | None, HttpResponse | 
     if request.GET and not form.is_valid():
         return form, None, None
     chosen: dict = form.cleaned_data if form.is_bound else {"group": own, "as_of": None}
-    summary = build_summary(campaign, user=request.user, as_of=chosen["as_of"], group=chosen["group"])
+    summary = build_summary(
+        campaign, user=request.user, as_of=chosen["as_of"], group=chosen["group"], figures=cached_statistics
+    )
     return form, summary, None
 
 

@@ -8,6 +8,7 @@ passage nobody has written is left out."""
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ducha.core.access import restrict
@@ -52,11 +53,17 @@ class Summary:
 
 
 def build_summary(
-    campaign: Campaign, *, user=None, as_of: dt.date | None = None, group: SupervisionGroup | None = None
+    campaign: Campaign,
+    *,
+    user=None,
+    as_of: dt.date | None = None,
+    group: SupervisionGroup | None = None,
+    figures: Callable[..., dict] = campaign_statistics,
 ) -> Summary:
     """The report of the whole campaign, or of one group (`group`): as of `as_of` (default:
-    the campaign's day), with what `user` may see (None: everything, as the command)."""
-    stats = campaign_statistics(campaign, user=user, today=as_of)
+    the campaign's day), with what `user` may see (None: everything, as the command).
+    `figures`: campaign_statistics, or its cached variant for the pages."""
+    stats = figures(campaign, user=user, today=as_of or campaign.as_of())
     day = dt.date.fromisoformat(stats["as_of"])
     words = _narratives(campaign, user)
     entries = {entry["group"]: entry for entry in stats["by_group"]}
