@@ -77,7 +77,10 @@ def bulletin_download(request, fmt: str):
     if bulletin is None:  # the page says what is wrong with the asked week
         return render(request, "web/reports/bulletin.html", {"form": form}, status=400)
     name = f"{title(bulletin)}（{bulletin.label}）.{fmt}"
-    return report_file(name, fmt, docx=lambda file: write_docx(bulletin, file), html=lambda: render_document(bulletin))
+    base = request.build_absolute_uri("/").rstrip("/")  # the file's links lead back to this site
+    return report_file(
+        name, fmt, docx=lambda file: write_docx(bulletin, file), html=lambda: render_document(bulletin, base_url=base)
+    )
 
 
 def tables_download(request):

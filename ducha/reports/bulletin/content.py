@@ -58,6 +58,7 @@ class Progress:
     name: str
     cells: tuple[Cell, ...]
     recorded: bool = True  # False: a unit with no record yet
+    level: str = "unit"  # unit, group or total: what `code` names
 
 
 @dataclass(frozen=True)
@@ -168,7 +169,7 @@ def build_bulletin(campaign: Campaign, monday: dt.date, *, user, today: dt.date 
         if group_code is not None and g["group"] != group_code:
             continue  # a member's statistics hold the other groups as zeros
         section = GroupSection(
-            g["group"], g["name"], _progress(g["group"], g["name"], g, previous_groups.get(g["group"]))
+            g["group"], g["name"], _progress(g["group"], g["name"], g, previous_groups.get(g["group"]), level="group")
         )
         for unit, figures in group_units(now, g["group"]):
             section.units.append(_progress(unit["unit"], unit["name"], figures, previous_units.get(unit["unit"])))
@@ -188,7 +189,7 @@ def build_bulletin(campaign: Campaign, monday: dt.date, *, user, today: dt.date 
         ]
         section.contact_rule = group_ids[g["group"]] in ruled
         sections.append(section)
-    total = _progress(None, "合计", now["total"], before["total"])
+    total = _progress(None, "合计", now["total"], before["total"], level="total")
     if own_group is not None and sections:
         total = sections[0].progress
     return Bulletin(
@@ -204,9 +205,17 @@ def build_bulletin(campaign: Campaign, monday: dt.date, *, user, today: dt.date 
     )
 
 
-def _progress(code: str | None, name: str, now: Mapping[str, Any] | None, before: Mapping[str, Any] | None) -> Progress:
+def _progress(
+    code: str | None,
+    name: str,
+    now: Mapping[str, Any] | None,
+    before: Mapping[str, Any] | None,
+    *,
+    level: str = "unit",
+) -> Progress:
     if now is None:
-        return Progress(code, name, tuple(Cell(0, None if f.rate else 0, f.rate) for f in PROGRESS), recorded=False)
+        zeros = tuple(Cell(0, None if f.rate else 0, f.rate) for f in PROGRESS)
+        return Progress(code, name, zeros, recorded=False, level=level)
     cells = []
     for f in PROGRESS:
         if f.rate:
@@ -214,7 +223,7 @@ def _progress(code: str | None, name: str, now: Mapping[str, Any] | None, before
         else:  # a unit not in the earlier figures had no record then
             change = now[f.key] - (before[f.key] if before is not None else 0)
         cells.append(Cell(now[f.key], change, f.rate))
-    return Progress(code, name, tuple(cells))
+    return Progress(code, name, tuple(cells), level=level)
 
 
 def _names(rows: list[Expected], status: Timeliness) -> list[str]:

@@ -18,6 +18,7 @@ class Block:
     kind: str  # title, subtitle, heading1, heading2, paragraph, table
     text: str = ""
     rows: list[list[str]] = field(default_factory=list)  # a table's: the header row first
+    lines: tuple[Progress, ...] = ()  # a table's: what each row below the header shows
 
 
 def title(b: Bulletin) -> str:
@@ -33,14 +34,14 @@ def subtitle(b: Bulletin) -> str:
 def blocks(b: Bulletin) -> list[Block]:
     out = [Block("title", title(b)), Block("subtitle", subtitle(b))]
     out += [Block("heading1", "一、总体进展"), Block("paragraph", overview(b))]
-    rows = [_progress_row(g.progress) for g in b.groups]
+    lines = [g.progress for g in b.groups]
     if not b.scope_name:  # a group's bulletin: its own line is its total
-        rows.append(_progress_row(b.total))
-    out.append(Block("table", rows=[_header("督导检查组"), *rows]))
+        lines.append(b.total)
+    out.append(_table("督导检查组", lines))
     out.append(Block("heading1", "二、各督导检查组负责盟市、厅局进展"))
     for n, g in enumerate(b.groups):
         out += [Block("heading2", f"（{NUMERALS[n]}）{g.name}"), Block("paragraph", group_sentence(g))]
-        out.append(Block("table", rows=[_header("盟市、厅局"), *(_progress_row(u) for u in g.units)]))
+        out.append(_table("盟市、厅局", g.units))
     out.append(Block("heading1", "三、进展滞后单位"))
     out += [Block("paragraph", line) for line in _per_group(b.groups, _lagging)]
     out.append(Block("heading1", "四、周调度报送情况"))
@@ -135,8 +136,9 @@ def _note(b: Bulletin) -> str:
     )
 
 
-def _header(first: str) -> list[str]:
-    return [first, *(f.label for f in PROGRESS)]
+def _table(first: str, lines: list[Progress]) -> Block:
+    header = [first, *(f.label for f in PROGRESS)]
+    return Block("table", rows=[header, *(_progress_row(p) for p in lines)], lines=tuple(lines))
 
 
 def _progress_row(p: Progress) -> list[str]:

@@ -2,7 +2,10 @@
 end through the site: who may read them, what each role gets (a group: its own group),
 the chosen week, a refused week or day said at its field, and the dashboards' links."""
 
+import datetime as dt
+import html
 import io
+import re
 
 import docx
 import openpyxl
@@ -10,8 +13,9 @@ import pytest
 from django.urls import reverse
 
 from ducha.reports.tables import FIGURES, FIRST_DATA_ROW
-from ducha.reports.tests.test_bulletin import add_week
+from ducha.reports.tests.test_bulletin import add_week, found
 from ducha.web.tests.helpers import text
+from ducha.web.tests.test_dashboards import assert_list_count
 
 
 @pytest.fixture
@@ -91,3 +95,17 @@ def test_the_dashboards_link_the_bulletin_and_the_tables(week, login):
     for user in ("office", "group_a"):
         page = login(user).get(reverse("home")).content.decode()
         assert 'data-testid="bulletin-link"' in page and 'href="/reports/tables.xlsx?as_of=' in page, user
+
+
+def test_each_figure_leads_to_the_list_of_that_many_as_of_the_weeks_sunday(week, login):
+    found(week, "later", dt.date(2024, 6, 12))  # after the week: in no list of its bulletin
+    client = login("office")
+    page = client.get(reverse("report-bulletin") + "?week=2024-W23").content.decode()
+    article = page[page.index('data-testid="bulletin"') :]
+    links = re.findall(r'<a href="([^"]+)">([\d,]+)</a>', article)
+    assert len(links) == 6 * (3 + 2 + 2)  # six linked figures a row: 2 groups and the total, 4 units
+    for href, figure in links:
+        assert "as_of=2024-06-09" in html.unescape(href)
+        assert_list_count(client, html.unescape(href), int(figure.replace(",", "")))
+    # 呼和浩特市's problems: 3 by that Sunday (the one found on 06-12 is not in its list).
+    assert dict(links)["/problems/?unit=150100&amp;as_of=2024-06-09"] == "3"

@@ -73,6 +73,7 @@ def weekly_options(parser: argparse.ArgumentParser) -> None:
     common_options(parser)
     parser.add_argument("--week", required=True, help="the reporting week, ISO-style: 2024-W36")
     parser.add_argument("--format", choices=("docx", "html"), default="docx", help="Word (default) or HTML")
+    parser.add_argument("--base-url", default="", help="HTML: prefix of the figures' links, e.g. https://ducha.example")
 
 
 def write_weekly(options: dict) -> str:
@@ -93,7 +94,7 @@ def write_weekly(options: dict) -> str:
     if options["format"] == "docx":
         write_docx(bulletin, str(output))
     else:
-        output.write_text(render_document(bulletin), encoding="utf-8")
+        output.write_text(render_document(bulletin, base_url=options["base_url"].rstrip("/")), encoding="utf-8")
     return f"{output}: {title(bulletin)} {bulletin.label}（截至 {bulletin.as_of}）"
 
 
