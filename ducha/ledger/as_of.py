@@ -16,6 +16,7 @@ queryset either way, with the same names: the statistics and the lists count and
 """
 
 import datetime as dt
+from typing import Any
 
 from django.db.models import Case, DateField, Exists, Expression, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
@@ -79,21 +80,31 @@ STATE_INSPECTED = {
 }
 
 
-def in_state(queryset: QuerySet, day: dt.date | None) -> QuerySet:
-    """The records as of the end of a past `day` (None: now), each in its state then."""
+def in_state(queryset: QuerySet, day: dt.date | None, *, shown: bool = False) -> QuerySet:
+    """The records as of the end of a past `day` (None: now), each in its state then;
+    `shown`: a past day's state loaded on the objects too (a list shows it: `shown_state`)."""
     model = queryset.model
+    if day is not None and model is Project:
+        queryset = queryset.filter(entered_as_of(day))
+    elif day is not None and hasattr(model, "dated_by"):
+        queryset = queryset.filter(dated_by(model, day))
+    states = _states(model, day)
+    return (queryset.annotate if shown and day is not None else queryset.alias)(**states) if states else queryset
+
+
+def _states(model, day: dt.date | None) -> dict[str, Any]:
     if model is Problem:
         if day is None:
-            return queryset.alias(state_status=F("status"), state_deadline=F("deadline"))
-        return queryset.filter(dated_by(model, day)).alias(
-            state_status=status_as_of(day), state_deadline=deadline_as_of(day)
-        )
+            return {"state_status": F("status"), "state_deadline": F("deadline")}
+        return {"state_status": status_as_of(day), "state_deadline": deadline_as_of(day)}
     if model is Project:
         if day is None:
-            return queryset.alias(**{name: F(name.removeprefix("state_")) for name in STATE_INSPECTED.values()})
-        return queryset.filter(entered_as_of(day)).alias(
-            **{name: inspected_as_of(kind, day) for kind, name in STATE_INSPECTED.items()}
-        )
-    if day is not None and hasattr(model, "dated_by"):
-        return queryset.filter(dated_by(model, day))
-    return queryset
+            return {name: F(name.removeprefix("state_")) for name in STATE_INSPECTED.values()}
+        return {name: inspected_as_of(kind, day) for kind, name in STATE_INSPECTED.items()}
+    return {}
+
+
+def shown_state(obj, field: str):
+    """What a list shows for a field: the past day's state when the list is as of one
+    (in_state(shown=True)), else the stored value."""
+    return getattr(obj, f"state_{field}", getattr(obj, field))

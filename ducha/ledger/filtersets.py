@@ -51,7 +51,7 @@ class ListFilterSet(df.FilterSet):
     def filter_queryset(self, queryset):
         day = self.form.cleaned_data.get("as_of")
         self.day = day if day is not None and day < timezone.localdate() else None  # None: now
-        return super().filter_queryset(in_state(queryset, self.day))
+        return super().filter_queryset(in_state(queryset, self.day, shown=True))
 
     def keep(self, queryset, name, value):
         return queryset  # (as_of is applied before the others, in filter_queryset)

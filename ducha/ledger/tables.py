@@ -5,6 +5,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils.translation import gettext_lazy as _
 
 from ducha.core.registry import Column
+from ducha.ledger.as_of import shown_state
+from ducha.ledger.choices import ProblemStatus
 
 
 def _name(obj):
@@ -40,9 +42,10 @@ PROJECT_COLUMNS = (
         total="amount",
     ),
     Column(_("trade date"), lambda o: o.trade_date, "trade_date"),
-    Column(_("self-inspected"), lambda o: o.self_inspected),
-    Column(_("sampled"), lambda o: o.sampled),
-    Column(_("verified"), lambda o: o.verified),
+    # A list as of a past day (?as_of=) shows that day's state (ledger/as_of.py).
+    Column(_("self-inspected"), lambda o: shown_state(o, "self_inspected")),
+    Column(_("sampled"), lambda o: shown_state(o, "sampled")),
+    Column(_("verified"), lambda o: shown_state(o, "verified")),
 )
 
 PROBLEM_COLUMNS = (
@@ -54,8 +57,8 @@ PROBLEM_COLUMNS = (
     Column(_("market-entity type"), lambda o: _name(o.entity_type)),
     Column(_("discovery method"), lambda o: o.get_discovery_method_display()),
     Column(_("found on"), lambda o: o.found_on, "found_on"),
-    Column(_("deadline"), lambda o: o.deadline, "deadline"),
-    Column(_("status"), lambda o: o.get_status_display(), "status", nowrap=True),
+    Column(_("deadline"), lambda o: shown_state(o, "deadline"), "deadline"),
+    Column(_("status"), lambda o: ProblemStatus(shown_state(o, "status")).label, "status", nowrap=True),
 )
 
 CLUE_COLUMNS = (

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from ducha.ledger.actions import do_bulk_transition_problems
 from ducha.testing import move
-from ducha.web.tests.helpers import text
+from ducha.web.tests.helpers import list_cells, text
 from ducha.web.tests.test_dashboards import assert_list_count, cards, table_links, variety, variety_once  # noqa: F401
 
 
@@ -42,3 +42,16 @@ def test_a_date_that_cannot_be_read_is_said_and_today_shown(variety, login):  # 
     assert "“2024-13-45”" in text(response)
     future = client.get(reverse("home") + "?as_of=2999-01-01")
     assert future.context["as_of"] == timezone.localdate()
+
+
+def test_a_list_as_of_a_past_day_shows_that_days_state(variety, login):  # noqa: F811
+    hohhot = variety.problems["hohhot"]
+    moved = move(hohhot, "signed_off", when=timezone.make_aware(dt.datetime(2024, 6, 20, 12)))
+    do_bulk_transition_problems([moved], actor=variety.system)
+    client = login("office")
+    then = list_cells(client.get(reverse("problems-list") + "?as_of=2024-06-05&q=Q-hohhot"))
+    now = list_cells(client.get(reverse("problems-list") + "?q=Q-hohhot"))
+    assert (then[0][0], then[0][-1]) == ("Q-hohhot", "待整改")
+    assert (now[0][0], now[0][-1]) == ("Q-hohhot", "已销号")
+    projects = list_cells(client.get(reverse("projects-list") + "?as_of=2024-05-20&q=P-hohhot"))
+    assert projects[0][-3:] == ["是", "否", "否"]  # self-inspected on 2024-05-20
