@@ -98,11 +98,11 @@ def touched_units(counted_at: tuple[int, str], now_seq: int) -> set[int] | None:
     return touched
 
 
-def cached_weekly_trend(campaign: Campaign, *, user=None) -> list[dict[str, Any]]:
-    key = f"ducha:trend:{campaign.pk}:{_scope_key(user)}:{_head()}"
+def cached_weekly_trend(campaign: Campaign, *, user=None, until: dt.date | None = None) -> list[dict[str, Any]]:
+    key = f"ducha:trend:{campaign.pk}:{_scope_key(user)}:{until}:{_head()}"
     trend = cache.get(key)
     if trend is None:
-        trend = weekly_trend(campaign, user=user)
+        trend = weekly_trend(campaign, user=user, until=until)
         cache.set(key, trend, timeout=24 * 3600)
     return trend
 

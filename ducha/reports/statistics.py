@@ -342,14 +342,18 @@ def _supervision_by_unit(supervision, units: dict[int, Unit], group_of: dict[int
     return rows
 
 
-def weekly_trend(campaign: Campaign, *, user=None) -> list[dict[str, Any]]:
-    """Problems found and rectified per ISO week (Monday), from the ledger dates."""
+def weekly_trend(campaign: Campaign, *, user=None, until: dt.date | None = None) -> list[dict[str, Any]]:
+    """Problems found and rectified per ISO week (Monday), from the ledger dates (up to
+    `until`: a past day's dashboard)."""
     problems: QuerySet = Problem.objects.filter(campaign=campaign)
     if user is not None:
         problems = restrict(problems, user)
     weeks: dict[dt.date, Counter] = defaultdict(Counter)
     for figure, date_field in (("found", "found_on"), ("rectified", "rectified_on")):
-        rows = problems.filter(**{f"{date_field}__isnull": False}).values(date_field).annotate(n=Count("id")).order_by()
+        dated = problems.filter(**{f"{date_field}__isnull": False})
+        if until is not None:
+            dated = dated.filter(**{f"{date_field}__lte": until})
+        rows = dated.values(date_field).annotate(n=Count("id")).order_by()
         for row in rows:
             day = row[date_field]
             weeks[day - dt.timedelta(days=day.weekday())][figure] += row["n"]

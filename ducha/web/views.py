@@ -55,7 +55,7 @@ def home(request):
                "as_of_past": past, "as_of_query": f"as_of={as_of.isoformat()}&" if past else ""}  # fmt: skip
     if kind == RoleKind.UNIT_REPORTER:
         return render(request, "web/dashboard_unit.html", {**context, **_unit_context(request, campaign, as_of)})
-    trend = cached_weekly_trend(campaign, user=request.user)
+    trend = cached_weekly_trend(campaign, user=request.user, until=as_of if past else None)
     context |= _charts(figures, trend)
     if kind == RoleKind.GROUP_MEMBER:
         group = role.group if role else None

@@ -15,7 +15,7 @@ from ducha.ledger.actions import (
 from ducha.ledger.choices import InspectionKind
 from ducha.ledger.models import ClueTransfer
 from ducha.org.models import Domain
-from ducha.reports.statistics import _collect, campaign_statistics
+from ducha.reports.statistics import _collect, campaign_statistics, weekly_trend
 from ducha.testing import move
 
 
@@ -105,3 +105,11 @@ def test_replaying_the_current_day_gives_the_stored_state(small):
         stored = _collect(small.campaign, user, today, replay=False)
         replayed = _collect(small.campaign, user, today, replay=True)
         assert {k: +v for k, v in stored.items()} == {k: +v for k, v in replayed.items()}
+
+
+def test_the_weekly_trend_of_a_past_day_ends_that_day(small):
+    hohhot = small.problems["hohhot"]
+    do_bulk_transition_problems([move(hohhot, "rectified", completed_on=dt.date(2024, 6, 25))], actor=small.system)
+    assert [w["rectified"] for w in weekly_trend(small.campaign)][-1] == 1  # the week of 06-24
+    until = weekly_trend(small.campaign, until=dt.date(2024, 6, 20))
+    assert sum(w["rectified"] for w in until) == 0 and sum(w["found"] for w in until) == 5
