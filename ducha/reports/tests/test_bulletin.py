@@ -153,3 +153,13 @@ def test_the_default_week_is_the_newest_that_has_ended(week):
     assert latest_complete_week(week.campaign, today=dt.date(2024, 6, 19)) == dt.date(2024, 6, 10)
     assert latest_complete_week(week.campaign, today=dt.date(2024, 6, 16)) == dt.date(2024, 6, 10)
     assert latest_complete_week(week.campaign, today=dt.date(2024, 6, 4)) == MONDAY  # none ended yet: the first
+
+
+def test_the_running_weeks_bulletin_stands_at_the_campaigns_day(week):
+    """On Wednesday of week 23 nothing is due yet and no week of the contact rule is complete."""
+    bulletin = build_bulletin(week.campaign, MONDAY, user=week.users["office"], today=dt.date(2024, 6, 5))
+    assert bulletin.as_of == dt.date(2024, 6, 5)
+    a, b = bulletin.groups
+    assert (a.reports_missing, b.reports_missing, b.own_report) == ([], [], "not_due")
+    assert a.shortfalls == [] and not a.contact_rule
+    assert cells(a.units[0])["problems"] == (3, 1)  # found that day
