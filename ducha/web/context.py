@@ -40,6 +40,9 @@ def who(user, role) -> list[str]:
     return parts
 
 
+WORK_APPS = ("supervision", "reports")  # the apps whose ledgers the second row lists
+
+
 def navigation(request):
     user = getattr(request, "user", None)
     role = user_role(user)
@@ -50,15 +53,16 @@ def navigation(request):
     if kind is None:
         return {"nav": [], **header}
     items = [("dashboard", str(_("Dashboard")), reverse("home"))]
-    # The rectification ledgers in the first row; the supervision work's records in the second.
+    # The rectification ledgers in the first row; the supervision work's records (and the
+    # report's passages the groups write) in the second.
     # (Only the ledgers that can hold a record the user sees: no group's letters for a unit.)
     shown = [ledger for ledger in ledgers() if may_view_any(user, ledger.model)]
     work = [(ledger.key, str(ledger.title), reverse(f"{ledger.key}-list")) for ledger in shown
-            if ledger.model._meta.app_label == "supervision"]  # fmt: skip
+            if ledger.model._meta.app_label in WORK_APPS]  # fmt: skip
     if may_see_compliance(user):
         work.append(("contact-compliance", str(_("Contact-rule compliance")), reverse("contact-compliance")))
     items += [(ledger.key, str(ledger.title), reverse(f"{ledger.key}-list")) for ledger in shown
-              if ledger.model._meta.app_label != "supervision"]  # fmt: skip
+              if ledger.model._meta.app_label not in WORK_APPS]  # fmt: skip
     if may_import(user):
         items.append(("imports", str(_("Import ledgers")), reverse("imports")))
     return {"nav": items, "nav_supervision": work, **header}
