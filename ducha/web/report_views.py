@@ -39,7 +39,7 @@ class SummaryForm(forms.Form):
         empty_label=_("the whole campaign"),
     )
     as_of = forms.DateField(
-        label=_("As of"),
+        label=_("as of"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         input_formats=["%Y-%m-%d"],
