@@ -4,6 +4,8 @@ where not, one group's report, what a user may see, a past day's figures, the co
 
 import datetime as dt
 import io
+import re
+from html import unescape
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -16,7 +18,8 @@ from ducha.ledger.models import ClueTransfer
 from ducha.reports.models import Narrative
 from ducha.reports.statistics import campaign_statistics
 from ducha.reports.summary.content import HEADING1, PARAGRAPH, Summary, build_summary
-from ducha.reports.summary.html import figure_url
+from ducha.reports.summary.docx import write_docx
+from ducha.reports.summary.html import figure_url, render_document
 from ducha.reports.summary.phrasing import Figure, Trace, about, chinese_number, ordinal
 from ducha.testing import move
 
@@ -189,3 +192,17 @@ def test_a_figure_links_to_its_list_or_to_nothing(small):
     )
     assert figure_url(Trace("no-such-list"), group="A", as_of="2024-09-30") is None  # never a dead link
     assert figure_url(None, group="A", as_of="2024-09-30") is None
+
+
+def test_word_and_html_hold_the_same_content(small):
+    narrate(small, "A", "work", "A组的工作。", heading="强化精准督导")
+    narrate(small, "A", "recommendations", "建立常态化机制。")
+    summary = build_summary(small.campaign, as_of=DAY)
+    file = io.BytesIO()
+    write_docx(summary, file)
+    file.seek(0)
+    blocks = [block.text for block in summary.blocks]
+    assert [p.text for p in Document(file).paragraphs] == blocks
+    html = render_document(summary)
+    shown = [re.sub(r"<[^>]+>", "", m) for m in re.findall(r"<(?:h1|h2|h3|p)[^>]*>(.*?)</(?:h1|h2|h3|p)>", html)]
+    assert [unescape(text) for text in shown] == blocks
