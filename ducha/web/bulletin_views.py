@@ -13,7 +13,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 
 from ducha.org.models import Campaign
-from ducha.reports.bulletin.content import Bulletin, build_bulletin, latest_complete_week, parse_week
+from ducha.reports.bulletin.content import Bulletin, build_bulletin, iso_week, latest_complete_week, parse_week
 from ducha.reports.bulletin.docx import write_docx
 from ducha.reports.bulletin.html import body_context, render_document
 from ducha.reports.bulletin.phrasing import title
@@ -25,11 +25,6 @@ from ducha.supervision.weeks import reporting_weeks
 from ducha.web.report_views import SummaryForm, report_file, report_reader
 
 
-def _iso(monday) -> str:
-    year, week, _day = monday.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
 class WeekForm(forms.Form):
     week = forms.ChoiceField(label=_("Reporting week"), required=False)
 
@@ -39,7 +34,7 @@ class WeekForm(forms.Form):
         field = self.fields["week"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [
-            (_iso(w.starts), f"{_iso(w.starts)}（{w.starts:%m-%d}—{w.ends:%m-%d}）") for w in reversed(weeks)
+            (iso_week(w.starts), f"{iso_week(w.starts)}（{w.starts:%m-%d}—{w.ends:%m-%d}）") for w in reversed(weeks)
         ]
         self.campaign = campaign
 

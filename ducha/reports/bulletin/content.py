@@ -24,6 +24,7 @@ from ducha.org.models import Campaign, SupervisionGroup, Unit
 from ducha.reports.lagging import campaign_lagging
 from ducha.reports.statistics import campaign_statistics
 from ducha.reports.tables import Figure, group_units
+from ducha.supervision import compliance
 from ducha.supervision.choices import ContactKind, Timeliness
 from ducha.supervision.compliance import contact_shortfalls, required_contacts
 from ducha.supervision.models import ReportingSchedule
@@ -120,7 +121,7 @@ def reporting_week(campaign: Campaign, monday: dt.date) -> tuple[Week, int]:
     if week is None:
         first = schedule.first_week_starts
         raise ValidationError(
-            {"week": f"{_iso(monday)}不在本次行动的周调度范围内（第一周自{first.isoformat()}起，至行动结束）。"}
+            {"week": f"{iso_week(monday)}不在本次行动的周调度范围内（第一周自{first.isoformat()}起，至行动结束）。"}
         )
     return week, len(reporting_weeks(schedule, until=week.starts))
 
@@ -133,76 +134,99 @@ def latest_complete_week(campaign: Campaign, today: dt.date | None = None) -> dt
     return weeks[-1].starts if weeks else schedule.first_week_starts
 
 
-def _iso(monday: dt.date) -> str:
+def iso_week(monday: dt.date) -> str:
     year, week, _day = monday.isocalendar()
     return f"{year}-W{week:02d}"
+
+
+@dataclass
+class Findings:
+    """What the supervision records say of one week, as of its last day."""
+
+    units_due: list[Expected]  # the units' reports of the week
+    groups_due: list[Expected]  # the groups' reports of the week
+    shortfalls: list[compliance.Shortfall]  # the week's
+    ruled: set[int]  # groups with a contact rule in force that week
+    lagging: dict[str, list[dict[str, Any]]]  # group code → the ranking's units
+    unit_names: dict[int, str]
+    group_ids: dict[str, int]
 
 
 def build_bulletin(campaign: Campaign, monday: dt.date, *, user, today: dt.date | None = None) -> Bulletin:
     """The bulletin of the reporting week starting on `monday`, as `user` may see it (the
     office and viewers: every group; a group member: its own). Its figures stand at the
-    week's Sunday, or at the campaign's day while that week runs."""
+    week's Sunday, or at the campaign's day while that week runs. Its words (the lagging
+    reasons, the kinds of contact) are in the report's language, whatever the page's."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _build(campaign, monday, user=user, today=today)
+
+
+def _build(campaign: Campaign, monday: dt.date, *, user, today: dt.date | None) -> Bulletin:
     week, number = reporting_week(campaign, monday)
     as_of = min(week.ends, campaign.as_of(today))
     previous = week.starts - dt.timedelta(days=1)
     own_group = user_role(user).group if role_kind(user) == RoleKind.GROUP_MEMBER else None
-    group_code = own_group.code if own_group else None
     now = campaign_statistics(campaign, user=user, today=as_of)
     before = campaign_statistics(campaign, user=user, today=previous)
-    # The reasons are the report's words, in the report's language, whatever the page's.
-    with translation.override(settings.LANGUAGE_CODE):
-        ranking = campaign_lagging(campaign, today=as_of, group=group_code, stats=now)
-    moment = end_of(as_of)
-    units_due = [r for r in unit_reports(campaign, user, now=moment) if r.week.starts == week.starts]
-    groups_due = [r for r in group_reports(campaign, user, now=moment) if r.week.starts == week.starts]
-    shortfalls = [s for s in contact_shortfalls(campaign, as_of=as_of, group=own_group) if s.week_starts == week.starts]
-    ruled = {group_id for group_id, _kind, monday in required_contacts(campaign, as_of=as_of, group=own_group)
-             if monday == week.starts}  # fmt: skip
-    names = dict(Unit.objects.filter(pk__in={s.unit_id for s in shortfalls}).values_list("pk", "name"))
-    lagging = {g["group"]: g["units"] for g in ranking["groups"]}
-    group_ids = dict(SupervisionGroup.objects.filter(campaign=campaign).values_list("code", "pk"))
-
-    sections = []
-    previous_units = {u["unit"]: u for u in before["by_unit"]}
-    previous_groups = {g["group"]: g for g in before["by_group"]}
-    for g in now["by_group"]:
-        if group_code is not None and g["group"] != group_code:
-            continue  # a member's statistics hold the other groups as zeros
-        section = GroupSection(
-            g["group"], g["name"], _progress(g["group"], g["name"], g, previous_groups.get(g["group"]), level="group")
-        )
-        for unit, figures in group_units(now, g["group"]):
-            section.units.append(_progress(unit["unit"], unit["name"], figures, previous_units.get(unit["unit"])))
-        section.lagging = [
-            Lagging(u["name"], tuple(f["reason"] for f in u["flags"]))
-            for u in lagging.get(g["group"], [])
-            if u["lagging"]
-        ]
-        mine = [r for r in units_due if r.group.code == g["group"]]
-        section.reports_missing = _names(mine, Timeliness.MISSING)
-        section.reports_late = _names(mine, Timeliness.LATE)
-        section.own_report = next((r.status for r in groups_due if r.group.code == g["group"]), None)
-        section.shortfalls = [
-            Shortfall(names[s.unit_id], str(ContactKind(s.kind).label), s.required, s.made)
-            for s in shortfalls
-            if s.group_id == group_ids[g["group"]]
-        ]
-        section.contact_rule = group_ids[g["group"]] in ruled
-        sections.append(section)
+    found = _findings(campaign, week, as_of, user=user, own_group=own_group, stats=now)
+    sections = [
+        _section(g, now, before, found)
+        for g in now["by_group"]
+        # A member's statistics hold the other groups as zeros.
+        if own_group is None or g["group"] == own_group.code
+    ]
     total = _progress(None, "合计", now["total"], before["total"], level="total")
-    if own_group is not None and sections:
-        total = sections[0].progress
     return Bulletin(
         campaign=campaign.name,
         week=week,
         number=number,
-        label=_iso(week.starts),
+        label=iso_week(week.starts),
         as_of=as_of,
         previous=previous,
-        total=total,
+        total=sections[0].progress if own_group is not None and sections else total,
         groups=sections,
         scope_name=own_group.name if own_group else "",
     )
+
+
+def _findings(campaign: Campaign, week: Week, as_of: dt.date, *, user, own_group, stats) -> Findings:
+    moment = end_of(as_of)
+    group = own_group.code if own_group else None
+    shortfalls = [s for s in contact_shortfalls(campaign, as_of=as_of, group=own_group) if s.week_starts == week.starts]
+    required = required_contacts(campaign, as_of=as_of, group=own_group)
+    ranking = campaign_lagging(campaign, today=as_of, group=group, stats=stats)
+    return Findings(
+        units_due=[r for r in unit_reports(campaign, user, now=moment) if r.week.starts == week.starts],
+        groups_due=[r for r in group_reports(campaign, user, now=moment) if r.week.starts == week.starts],
+        shortfalls=shortfalls,
+        ruled={group_id for group_id, _kind, monday in required if monday == week.starts},
+        lagging={g["group"]: g["units"] for g in ranking["groups"]},
+        unit_names=dict(Unit.objects.filter(pk__in={s.unit_id for s in shortfalls}).values_list("pk", "name")),
+        group_ids=dict(SupervisionGroup.objects.filter(campaign=campaign).values_list("code", "pk")),
+    )
+
+
+def _section(g: Mapping[str, Any], now: Mapping[str, Any], before: Mapping[str, Any], found: Findings) -> GroupSection:
+    code, group_id = g["group"], found.group_ids[g["group"]]
+    earlier_units = {u["unit"]: u for u in before["by_unit"]}
+    earlier = next((e for e in before["by_group"] if e["group"] == code), None)
+    section = GroupSection(code, g["name"], _progress(code, g["name"], g, earlier, level="group"))
+    for unit, figures in group_units(now, code):
+        section.units.append(_progress(unit["unit"], unit["name"], figures, earlier_units.get(unit["unit"])))
+    section.lagging = [
+        Lagging(u["name"], tuple(f["reason"] for f in u["flags"])) for u in found.lagging.get(code, []) if u["lagging"]
+    ]
+    mine = [r for r in found.units_due if r.group.pk == group_id]
+    section.reports_missing = _names(mine, Timeliness.MISSING)
+    section.reports_late = _names(mine, Timeliness.LATE)
+    section.own_report = next((r.status for r in found.groups_due if r.group.pk == group_id), None)
+    section.shortfalls = [
+        Shortfall(found.unit_names[s.unit_id], str(ContactKind(s.kind).label), s.required, s.made)
+        for s in found.shortfalls
+        if s.group_id == group_id
+    ]
+    section.contact_rule = group_id in found.ruled
+    return section
 
 
 def _progress(

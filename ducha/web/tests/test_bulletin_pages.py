@@ -10,6 +10,7 @@ import re
 import docx
 import openpyxl
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from ducha.reports.tables import FIGURES, FIRST_DATA_ROW
@@ -109,3 +110,13 @@ def test_each_figure_leads_to_the_list_of_that_many_as_of_the_weeks_sunday(week,
         assert_list_count(client, html.unescape(href), int(figure.replace(",", "")))
     # 呼和浩特市's problems: 3 by that Sunday (the one found on 06-12 is not in its list).
     assert dict(links)["/problems/?unit=150100&amp;as_of=2024-06-09"] == "3"
+
+
+def test_the_bulletin_is_written_in_chinese_whatever_the_pages_language(week, login):
+    client = login("office")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get(reverse("report-bulletin") + "?week=2024-W23")
+    assert "Reporting week" in text(response)  # the page is in English
+    page = text(response)
+    assert "自治区发展和改革委员会电话督导要求1次、实际0次" in page  # the kind of contact, in the report's words
+    assert "周报：应报 1 次，未报 1 次" in page  # the lagging rule's reason, too
