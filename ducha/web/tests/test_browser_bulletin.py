@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from ducha.reports.tables import FIRST_DATA_ROW
 from ducha.reports.tests.test_bulletin import add_week
 from ducha.testing import SmallCampaign
-from ducha.web.tests.test_browser import SCREENSHOTS, Session, browser, campaign, chromium_executable, sign_in
+from ducha.web.tests.test_browser import Session, browser, campaign, chromium_executable, sign_in
 
 __all__ = ["browser", "campaign", "chromium_executable", "sign_in"]  # the fixtures this module uses
 
@@ -22,11 +22,9 @@ SHOTS = Path("/tmp/shots")
 
 
 def shot(session: Session, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"r9-{name}.png"
-    session.page.screenshot(path=str(path), full_page=True)
+    """The page's screenshot (test-output/screenshots/dashboard-<name>.png), kept for a person too."""
     SHOTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(path, SHOTS / path.name)
+    shutil.copy(session.screenshot(name), SHOTS / f"r9-{name}.png")
 
 
 def download(session: Session, link, tmp_path: Path) -> Path:
