@@ -29,8 +29,9 @@ class Figure:
     rate: bool = False
 
 
+Bands = tuple[tuple[str, tuple[Figure, ...]], ...]
 # Two header rows: a heading over each band of figures (merged), the figure below it.
-BANDS: tuple[tuple[str, tuple[Figure, ...]], ...] = (
+BANDS: Bands = (
     (
         "项目",
         (
@@ -67,6 +68,48 @@ BANDS: tuple[tuple[str, tuple[Figure, ...]], ...] = (
 )
 FIGURES: tuple[Figure, ...] = tuple(f for _band, figures in BANDS for f in figures)
 COUNTS = tuple(f.key for f in FIGURES if not f.rate)
+# The groups' supervision work (督导工作): each group's `supervision` figures.
+SUPERVISION_BANDS: Bands = (
+    ("工作方案", (Figure("制定", "work_plans"),)),
+    (
+        "督导组周报",
+        (
+            Figure("报送", "group_reports_submitted"),
+            Figure("按时", "group_reports_on_time"),
+            Figure("迟报", "group_reports_late"),
+            Figure("未报", "group_reports_missing"),
+        ),
+    ),
+    (
+        "盟市、厅局周报",
+        (
+            Figure("报送", "unit_reports_submitted"),
+            Figure("按时", "unit_reports_on_time"),
+            Figure("迟报", "unit_reports_late"),
+            Figure("未报", "unit_reports_missing"),
+        ),
+    ),
+    ("实地督导", (Figure("轮次", "site_rounds"), Figure("回头看", "look_back_rounds"))),
+    (
+        "督导记录",
+        (
+            Figure("电话督导", "contacts_phone"),
+            Figure("实地督导", "contacts_on_site"),
+            Figure("书面提醒", "contacts_written"),
+        ),
+    ),
+    (
+        "函件",
+        (
+            Figure("发出", "letters"),
+            Figure("应回复", "letter_responses_due"),
+            Figure("已回复", "letter_responses_answered"),
+            Figure("逾期未回复", "letter_responses_overdue"),
+        ),
+    ),
+    ("举报", (Figure("收到", "complaints_received"), Figure("办结", "complaints_closed"))),
+)
+SUPERVISION_COUNTS = tuple(f.key for _band, figures in SUPERVISION_BANDS for f in figures)
 
 KINDS = {"league": "盟市", "department": "厅局", "county": "旗县"}
 TITLE_ROW, SUBTITLE_ROW, HEAD_ROW = 1, 2, 3
@@ -105,19 +148,29 @@ def build_tables(stats: Mapping[str, Any], *, group: str | None = None, scope_na
     as_of = chinese_date(dt.date.fromisoformat(stats["as_of"]))
     workbook = Workbook()
     workbook.remove(workbook.active)
-    sheets: list[tuple[str, Sequence[str], list[Row], str]] = [
-        ("按单位", ("督导组", "单位", "类型"), _unit_rows(stats, groups, group), ""),
-        ("按督导组", ("督导组", "牵头领域", "盟市", "厅局"), _group_rows(stats, groups, group), ""),
+    sheets: list[tuple[str, Sequence[str], Bands, list[Row], str]] = [
+        ("按单位", ("督导组", "单位", "类型"), BANDS, _unit_rows(stats, groups, group), ""),
+        ("按督导组", ("督导组", "牵头领域", "盟市", "厅局"), BANDS, _group_rows(stats, groups, group), ""),
         (
             "按交易领域",
             ("交易领域", "单位数"),
+            BANDS,
             [Row((d["name"], d["units"]), d) for d in stats["by_domain"]]
             + [Row(("合计", stats["total"]["units"]), stats["total"], total=True)],
             "注：未归入交易领域的记录（不属于某个项目的问题等）计入合计，不计入任何领域。",
         ),
+        (
+            "督导工作",
+            ("督导组",),
+            SUPERVISION_BANDS,
+            [Row((g["name"],), g["supervision"]) for g in groups]
+            + ([Row(("合计",), stats["total"]["supervision"], total=True)] if group is None else []),
+            "注：工作组办公室直接发出的函件、受理的举报计入合计，不计入任何督导组。" if group is None else "",
+        ),
     ]
-    for name, labels, rows, note in sheets:
-        _write_sheet(workbook.create_sheet(name), title, f"{name}统计（截至{as_of}）", labels, rows, note)
+    for name, labels, bands, rows, note in sheets:
+        subtitle = f"{name}统计（截至{as_of}）" if name.startswith("按") else f"{name}情况（截至{as_of}）"
+        _write_sheet(workbook.create_sheet(name), title, subtitle, labels, bands, rows, note)
     return workbook
 
 
@@ -159,9 +212,10 @@ def _group_rows(stats: Mapping[str, Any], groups: list[Mapping[str, Any]], only:
 
 
 def _write_sheet(
-    sheet: Worksheet, title: str, subtitle: str, labels: Sequence[str], rows: Iterable[Row], note: str
+    sheet: Worksheet, title: str, subtitle: str, labels: Sequence[str], bands: Bands, rows: Iterable[Row], note: str
 ) -> None:
-    lead, width = len(labels), len(labels) + len(FIGURES)
+    figures = [f for _band, band in bands for f in band]
+    lead, width = len(labels), len(labels) + len(figures)
     sheet.append([safe_cell(sheet, title)])
     sheet.append([safe_cell(sheet, subtitle)])
     for row_number in (TITLE_ROW, SUBTITLE_ROW):
@@ -170,16 +224,16 @@ def _write_sheet(
     sheet.cell(TITLE_ROW, 1).alignment = CENTRE
     sheet.cell(SUBTITLE_ROW, 1).alignment = Alignment(horizontal="right")
     sheet.row_dimensions[TITLE_ROW].height = 30
-    _write_head(sheet, labels)
+    _write_head(sheet, labels, bands)
     last = HEAD_ROW + 1
     for row in rows:
-        sheet.append([safe_cell(sheet, v) for v in row.labels] + _values(row.figures))
+        sheet.append([safe_cell(sheet, v) for v in row.labels] + _values(row.figures, figures))
         last += 1
         for column in range(1, width + 1):
             cell = sheet.cell(last, column)
             cell.border = BOX
             if column > lead:
-                cell.number_format = "0.0%" if FIGURES[column - lead - 1].rate else "#,##0"
+                cell.number_format = "0.0%" if figures[column - lead - 1].rate else "#,##0"
             if row.total:
                 cell.font = Font(bold=True)
                 cell.fill = TOTAL_FILL
@@ -191,20 +245,20 @@ def _write_sheet(
         sheet.column_dimensions[get_column_letter(column)].width = 24 if wide else 10
 
 
-def _values(figures: Mapping[str, Any] | None) -> list[Any]:
-    if figures is None:  # a unit with no record yet: nothing counted, no rate
-        return [None if f.rate else 0 for f in FIGURES]
-    return [figures[f.key] for f in FIGURES]
+def _values(values: Mapping[str, Any] | None, figures: Sequence[Figure]) -> list[Any]:
+    if values is None:  # a unit with no record yet: nothing counted, no rate
+        return [None if f.rate else 0 for f in figures]
+    return [values[f.key] for f in figures]
 
 
-def _write_head(sheet: Worksheet, labels: Sequence[str]) -> None:
+def _write_head(sheet: Worksheet, labels: Sequence[str], bands: Bands) -> None:
     """Two header rows: the leading labels span both; each band's heading spans its figures."""
-    sheet.append([*labels, *(band if i == 0 else None for band, figures in BANDS for i, _f in enumerate(figures))])
-    sheet.append([None] * len(labels) + [f.label for f in FIGURES])
+    sheet.append([*labels, *(band if i == 0 else None for band, figures in bands for i, _f in enumerate(figures))])
+    sheet.append([None] * len(labels) + [f.label for _band, figures in bands for f in figures])
     for column in range(1, len(labels) + 1):
         sheet.merge_cells(start_row=HEAD_ROW, end_row=HEAD_ROW + 1, start_column=column, end_column=column)
     column = len(labels) + 1
-    for _band, figures in BANDS:
+    for _band, figures in bands:
         if len(figures) > 1:
             sheet.merge_cells(
                 start_row=HEAD_ROW, end_row=HEAD_ROW, start_column=column, end_column=column + len(figures) - 1

@@ -14,7 +14,8 @@ from python_calamine import CalamineWorkbook
 from ducha.core.actions import do_bulk_create_objects, do_update_object
 from ducha.org.models import Assignment, Unit
 from ducha.reports.statistics import campaign_statistics
-from ducha.reports.tables import COUNTS, FIGURES, FIRST_DATA_ROW, save_tables
+from ducha.reports.tables import COUNTS, FIGURES, FIRST_DATA_ROW, SUPERVISION_COUNTS, save_tables
+from ducha.reports.tests.test_bulletin import add_week
 
 AS_OF = dt.date(2024, 7, 15)  # after the small campaign's deadlines (2024-07-01): every problem overdue
 
@@ -84,7 +85,7 @@ def test_every_total_is_the_statistics_own_and_the_sum_of_its_rows(stats):
 
 def test_two_level_headers_merged_header_rows_frozen_numbers_formatted_no_formula(stats):
     book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(stats)))
-    assert book.sheetnames == ["按单位", "按督导组", "按交易领域"]
+    assert book.sheetnames == ["按单位", "按督导组", "按交易领域", "督导工作"]
     sheet = book["按单位"]
     assert sheet["A1"].value == "测试行动统计表"
     assert sheet["A2"].value == "按单位统计（截至2024年7月15日）"
@@ -132,3 +133,25 @@ def test_ducha_report_tables_writes_the_workbook_as_of_a_day(stats, tmp_path):
     assert figures_of(groups[2], 4) == {f.key: stats["total"][f.key] for f in FIGURES}
     with pytest.raises(CommandError, match="--as-of：2023-12-31 早于专项整治开始日期"):
         call_command("report", "tables", "--as-of", "2023-12-31", "--campaign", "test", "-o", str(path))
+
+
+def test_the_groups_supervision_work(small):
+    """督导工作: each group's supervision figures and the total; the office's own letters and
+    complaints count in the total only (none here: every figure adds up)."""
+    add_week(small)
+    stats = campaign_statistics(small.campaign, today=AS_OF)
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(stats)))
+    sheet = book["督导工作"]
+    assert sheet["A2"].value == "督导工作情况（截至2024年7月15日）"
+    assert (sheet["B3"].value, sheet["C3"].value, sheet["C4"].value) == ("工作方案", "督导组周报", "报送")
+    assert "C3:F3" in {str(r) for r in sheet.merged_cells.ranges}
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=FIRST_DATA_ROW, max_row=FIRST_DATA_ROW + 2)]
+    assert [r[0] for r in rows] == ["A组", "B组", "合计"]
+    values = {r[0]: dict(zip(SUPERVISION_COUNTS, r[1:], strict=True)) for r in rows}
+    assert values["A组"]["group_reports_submitted"] == 1 and values["B组"]["unit_reports_late"] == 1
+    assert values["A组"]["contacts_phone"] == 1
+    for key in SUPERVISION_COUNTS:
+        assert values["合计"][key] == values["A组"][key] + values["B组"][key] == stats["total"]["supervision"][key]
+    # A group's workbook: its own line, no total.
+    own = openpyxl.load_workbook(io.BytesIO(workbook_bytes(stats, group="B", scope_name="B组")))["督导工作"]
+    assert [r[0].value for r in own.iter_rows(min_row=FIRST_DATA_ROW)] == ["B组"]

@@ -19,7 +19,7 @@ from ducha.demo.supervision_plan import LAGGING_UNITS
 from ducha.ledger.models import ExposedCase, Problem
 from ducha.org.models import Campaign, Unit
 from ducha.reports.statistics import campaign_statistics
-from ducha.reports.tables import COUNTS, FIGURES, FIRST_DATA_ROW
+from ducha.reports.tables import COUNTS, FIGURES, FIRST_DATA_ROW, SUPERVISION_COUNTS
 from ducha.testing import rolled_back
 
 SUNDAY, BEFORE = dt.date(2024, 9, 8), dt.date(2024, 9, 1)  # 2024-W36 and the Sunday before it
@@ -91,6 +91,17 @@ def test_the_tables_hold_the_seed_figures_and_add_up(demo, db):
         if key.startswith("projects"):  # every project has its domain
             assert beyond == 0, key
     assert domains[end + 2][0].startswith("注：未归入交易领域的记录")
+    # 督导工作: the seed's 工程建设 group (4 work plans, 3 rounds, 提醒函3份) and 自然资源 group
+    # (提示函、通报等10份, 4个举报材料); every figure the sum of the groups'.
+    work = book.get_sheet_by_name("督导工作").to_python()[FIRST_DATA_ROW - 1 : FIRST_DATA_ROW + 4]
+    by_name = {r[0]: dict(zip(SUPERVISION_COUNTS, r[1:], strict=False)) for r in work}
+    engineering, natural = by_name["工程建设项目督导检查组"], by_name["自然资源交易项目督导检查组"]
+    assert (engineering["work_plans"], engineering["site_rounds"], engineering["letters"]) == (4, 3, 3)
+    assert (natural["letters"], natural["complaints_received"]) == (10, 4)
+    for key in SUPERVISION_COUNTS:
+        assert (
+            by_name["合计"][key] == sum(by_name[g][key] for g in groups) == demo["stats"]["total"]["supervision"][key]
+        )
     workbook = openpyxl.load_workbook(io.BytesIO(demo["tables"]))
     assert not [c for ws in workbook.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"]
 
