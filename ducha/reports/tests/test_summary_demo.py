@@ -72,7 +72,7 @@ def write_the_seed_passages(campaign: Campaign) -> None:
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+def demo(django_db_setup, django_db_blocker, tmp_path_factory, libreoffice):
     with override_settings(EVIDENCE_ROOT=tmp_path_factory.mktemp("evidence")), rolled_back(django_db_blocker):
         call_command("demo", "--no-serve", stdout=io.StringIO())
         out = io.StringIO()
@@ -80,7 +80,8 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
         write_the_seed_passages(Campaign.objects.get())
         docx_path = tmp_path_factory.mktemp("summary") / "summary.docx"
         call_command("report", "summary", "--format", "docx", "-o", str(docx_path), stdout=io.StringIO())
-        yield {"campaign": Campaign.objects.get(), "stats": json.loads(out.getvalue()), "docx": docx_path}
+        yield {"campaign": Campaign.objects.get(), "stats": json.loads(out.getvalue()), "docx": docx_path,
+               "soffice": libreoffice}  # fmt: skip
 
 
 def test_the_seed_sentences_with_the_seed_figures(demo, db):
@@ -130,14 +131,16 @@ def test_the_word_file_is_in_the_official_layout(demo, db):
 
 
 @pytest.fixture(scope="session")
-def soffice() -> str:
-    """LibreOffice's soffice: installed with apt when missing (as root); the test that
-    needs it skips, saying why, when it cannot be."""
+def libreoffice() -> tuple[str | None, str]:
+    """LibreOffice's soffice, installed with apt when missing (as root): its path, or None
+    and why not (the PDF test then skips, saying so). It never skips by itself: the demo
+    fixture asks for it too, so that pytest keeps this module's tests together (a session
+    fixture only one test used made pytest move that test and build the demo twice)."""
     found = shutil.which("soffice")
     if found:
-        return found
+        return found, ""
     if os.geteuid() != 0 or not shutil.which("apt-get"):
-        pytest.skip("LibreOffice (soffice) is not installed and cannot be installed here (needs root and apt-get)")
+        return None, "LibreOffice (soffice) is not installed and cannot be installed here (needs root and apt-get)"
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     install = ["apt-get", "install", "-y", "--no-install-recommends", "libreoffice-writer"]
     done = subprocess.run(install, capture_output=True, text=True, env=env, check=False)
@@ -145,12 +148,13 @@ def soffice() -> str:
         subprocess.run(["apt-get", "update"], capture_output=True, env=env, check=False)
         done = subprocess.run(install, capture_output=True, text=True, env=env, check=False)
     found = shutil.which("soffice")
-    if not found:
-        pytest.skip(f"LibreOffice could not be installed with apt: {done.stderr.strip()[-300:]}")
-    return found
+    return found, "" if found else f"LibreOffice could not be installed with apt: {done.stderr.strip()[-300:]}"
 
 
-def test_the_pages_render_to_pdf_and_png(demo, soffice, tmp_path):
+def test_the_pages_render_to_pdf_and_png(demo, db, tmp_path):  # db: pytest-django runs it with the others
+    soffice, why_not = demo["soffice"]
+    if soffice is None:
+        pytest.skip(why_not)
     if not shutil.which("pdftoppm"):
         pytest.skip("pdftoppm (poppler-utils) is not installed")
     OUTPUT.mkdir(parents=True, exist_ok=True)
