@@ -77,12 +77,11 @@ def build_summary(
         report.blocks += _group_section(group, entries[group.code], words, day, heading=None)
         return report
     report.blocks += _overview(stats, words, day)
-    groups = SupervisionGroup.objects.filter(campaign=campaign, code__in=entries).order_by("code")
-    ordered = sorted(groups, key=lambda g: [e["group"] for e in stats["by_group"]].index(g.code))
+    groups = {g.code: g for g in SupervisionGroup.objects.filter(campaign=campaign, code__in=entries)}
     number = 0
-    for number, g in enumerate(ordered, start=1):
-        heading = f"{chinese_number(number)}、{g.name}工作推进情况"
-        report.blocks += _group_section(g, entries[g.code], words, day, heading=heading)
+    for number, entry in enumerate(stats["by_group"], start=1):  # in the statistics' order
+        g = groups[entry["group"]]
+        report.blocks += _group_section(g, entry, words, day, heading=f"{chinese_number(number)}、{g.name}工作推进情况")
     for section, name in (*GROUP_PASSAGES, (NarrativeSection.CLOSING, "下一步工作")):
         passages = words[(None, section)]
         if passages:
