@@ -57,11 +57,13 @@ SECRET_FIELDS = frozenset({"password"})
 
 @functools.cache
 def _logged_fields(model: type[models.Model]) -> list[tuple[str, Decimal | None]]:
-    """(attname, the quantum a decimal is stored with) of the fields serialize copies."""
+    """(attname, the quantum a decimal is stored with) of the fields serialize copies: not
+    secrets, nor what a model derives from other logged rows (its `derived_fields`)."""
+    skipped = SECRET_FIELDS | set(getattr(model, "derived_fields", ()))
     return [
         (f.attname, Decimal(1).scaleb(-f.decimal_places) if isinstance(f, models.DecimalField) else None)
         for f in model._meta.concrete_fields
-        if f.attname not in SECRET_FIELDS
+        if f.attname not in skipped
     ]
 
 

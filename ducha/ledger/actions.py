@@ -1,6 +1,7 @@
 """Every state change of the ledger: one transaction each, change log inside it."""
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import cast
@@ -95,7 +96,7 @@ def do_transition_problem(
         step_input = StepInput(reason, measures, opinion, len(evidence), completed_on)
         check_requirements(transition, step_input, found_on=current.found_on, as_of=current.campaign.as_of())
         before = serialize(current)
-        step = RectificationStep.objects.create(
+        step = RectificationStep(
             problem=current,
             from_status=current.status,
             to_status=transition.target,
@@ -106,6 +107,8 @@ def do_transition_problem(
             opinion=opinion,
             completed_on=completed_on,
         )
+        _chain_steps([step])
+        step.save()
         files = _attach(current, step, evidence, actor)
         _apply(current, [transition], step_input)
         current.save(update_fields=["status", "rectified_on", "measures", "updated_at"])
@@ -117,6 +120,40 @@ def do_transition_problem(
         ]  # fmt: skip
         record_changes(changes, actor=actor)
         return current
+
+
+def _chain_steps(steps: Sequence[RectificationStep]) -> None:
+    """Put new steps (in the order taken) at the end of their problems' chains: each holds
+    until the next, and the step that was last is superseded by the first new one. A
+    business time before the last step's is moved up to it: steps hold in the order taken,
+    so a past day's status (ledger/as_of.py) is the one the problem then had."""
+    ids = list(dict.fromkeys(s.problem_id for s in steps))
+    last: dict[int, dt.datetime] = {}
+    for start in range(0, len(ids), 900):
+        open_steps = RectificationStep.objects.filter(problem_id__in=ids[start : start + 900], superseded_at=None)
+        last.update(open_steps.values_list("problem_id", "acted_at"))
+    superseding: dict[int, dt.datetime] = {}
+    previous: dict[int, RectificationStep] = {}
+    for step in steps:
+        floor = previous[step.problem_id].acted_at if step.problem_id in previous else last.get(step.problem_id)
+        if floor is not None and step.acted_at < floor:
+            step.acted_at = floor
+        if step.problem_id in previous:
+            previous[step.problem_id].superseded_at = step.acted_at
+        elif step.problem_id in last:
+            superseding[step.problem_id] = step.acted_at
+        previous[step.problem_id] = step
+    if superseding:
+        connection = connections[router.db_for_write(RectificationStep)]
+        table, at = (
+            connection.ops.quote_name(RectificationStep._meta.db_table),
+            RectificationStep._meta.get_field("acted_at"),
+        )
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {table} SET superseded_at = %s WHERE problem_id = %s AND superseded_at IS NULL",
+                [(at.get_db_prep_save(moment, connection), pk) for pk, moment in superseding.items()],
+            )
 
 
 def _apply(problem: Problem, path: Sequence[Transition], step: StepInput) -> None:
@@ -249,6 +286,7 @@ def do_bulk_transition_problems(
             stored_measures.setdefault(p.pk, old["measures"])
         _write_states([p for p, *_ in changed], stored_measures)
         refresh_after_commit(len(changed))
+        _chain_steps([s for s, *_ in steps])
         insert_objects([s for s, *_ in steps])
         files = _bulk_attach([(s, m.evidence) for s, m, needs in steps if needs and m.evidence], actor, files_stored)
         return record_changes(
@@ -381,17 +419,26 @@ def do_bulk_record_inspections(inspections: Sequence[Inspection], *, actor: Acto
 
 def _set_flags(inspections: Sequence[Inspection]) -> list[Change]:
     """Set each project's flag for its new inspections, judged on the stored rows (locked),
-    not the caller's copies; one UPDATE per kind."""
+    not the caller's copies, with the inspection's date (the day recorded when it has none)
+    and the day the project entered the ledger moved back to it if earlier (ledger/as_of.py);
+    one UPDATE per kind and date."""
     changes = []
+    today = timezone.localdate()
     for kind, flag in _INSPECTION_FLAG.items():
         ids = sorted({i.project_id for i in inspections if i.kind == kind})
         unset: set[int] = set()
         for start in range(0, len(ids), 900):
             rows = Project.objects.select_for_update().filter(pk__in=ids[start : start + 900], **{flag: False})
             unset.update(rows.values_list("pk", flat=True))
-        for start in range(0, len(ids), 900):
-            chunk = [pk for pk in ids[start : start + 900] if pk in unset]
-            Project.objects.filter(pk__in=chunk).update(**{flag: True}, updated_at=timezone.now())
+        by_day: dict[dt.date, list[int]] = defaultdict(list)
+        for i in inspections:
+            if i.kind == kind and i.project_id in unset:
+                by_day[i.inspected_on or today].append(i.project_id)
+        for day, pks in by_day.items():
+            for start in range(0, len(pks), 900):
+                chunk = Project.objects.filter(pk__in=pks[start : start + 900])
+                chunk.update(**{flag: True, f"{flag}_on": day}, updated_at=timezone.now())
+                chunk.filter(entered_on__gt=day).update(entered_on=day)
         for i in inspections:
             if i.kind == kind:
                 setattr(i.project, flag, True)

@@ -2,70 +2,94 @@
 of a past day. The stored columns say how things stand now; a past day is replayed from the
 dated records:
 
-- a problem counts from the day it was found, in the status its steps had brought it to
-  by the end of that day (their business times: an import states when each step happened),
+- a problem counts from the day it was found, in the status of the step that held at the
+  end of that day (its steps form a chain in time: RectificationStep.superseded_at; each
+  step at its business time, as an import states it), or found if none had been taken,
   with the deadline it had then (a deadline extension granted later had not moved it yet);
-- a project counts from the day it was entered, first inspected or first found with a
-  problem, whichever came first;
-- an inspection counts from its date; one without a date from the day its project was entered.
+- a project counts from the day it entered the ledger (Project.entered_on: entered or
+  first inspected, whichever came first) or, if earlier, the day a problem on it was found;
+- an inspection counts from its date, one without a date from the day it was recorded
+  (Project.self_inspected_on, sampled_on, verified_on, kept with the flags).
 
 For today these give exactly the stored columns (tests hold them equal), so the figures
 and lists of the current day read the columns, which indexes serve. `in_state` gives a
-queryset either way, with the same names: the statistics and the lists count and filter
-`state_status`, `state_deadline`, `state_self_inspected`, `state_sampled`, `state_verified`.
+queryset either way, with the same names: the lists filter `state_status`,
+`state_deadline`, `state_self_inspected`, `state_sampled`, `state_verified`.
 """
 
 import datetime as dt
 from typing import Any
 
-from django.db.models import Case, DateField, Exists, Expression, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    DateField,
+    Expression,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
-from django.db.models.lookups import LessThanOrEqual
 
 from ducha.core.days import end_of
 from ducha.ledger.choices import ExtensionStatus, InspectionKind, ProblemStatus
-from ducha.ledger.models import DeadlineExtension, Inspection, Problem, Project, RectificationStep
+from ducha.ledger.models import DeadlineExtension, Problem, Project, RectificationStep
+
+
+def steps_held_at(day: dt.date) -> QuerySet:
+    """The steps holding at the end of `day`: one per problem that had taken a step by then."""
+    end = end_of(day)
+    return RectificationStep.objects.filter(Q(superseded_at__gt=end) | Q(superseded_at=None), acted_at__lte=end)
 
 
 def status_as_of(day: dt.date) -> Expression:
     """A problem's status at the end of `day` (annotate a Problem queryset with it)."""
-    last_step = (
-        RectificationStep.objects.filter(problem=OuterRef("pk"), acted_at__lte=end_of(day))
-        .order_by("-acted_at", "-pk")  # steps of one moment (an import's path) in the order taken
-        .values("to_status")[:1]
-    )
-    return Coalesce(Subquery(last_step), Value(ProblemStatus.FOUND))
+    held = steps_held_at(day).filter(problem=OuterRef("pk")).values("to_status")[:1]
+    return Coalesce(Subquery(held), Value(ProblemStatus.FOUND))
 
 
-def deadline_as_of(day: dt.date) -> Expression:
-    """A problem's deadline at the end of `day`: the one the first extension granted after
-    that day replaced, if any, else the deadline it has now."""
-    later = DeadlineExtension.objects.filter(
-        problem=OuterRef("pk"), status=ExtensionStatus.GRANTED, decided_at__gt=end_of(day)
-    ).order_by("decided_at", "pk")
+def extended_after(day: dt.date) -> QuerySet:
+    """The extensions granted after `day`, the first of each problem first."""
+    later = DeadlineExtension.objects.filter(status=ExtensionStatus.GRANTED, decided_at__gt=end_of(day))
+    return later.order_by("decided_at", "pk")
+
+
+def deadline_as_of(day: dt.date, problem: str = "") -> Expression:
+    """A problem's deadline at the end of `day` (`problem`: the path to it, e.g. "problem__"
+    from a step): the one the first extension granted after that day replaced, if any, else
+    the deadline it has now. Few problems have one: the rest read their column."""
+    pk = f"{problem}pk" if problem else "pk"
+    first = extended_after(day).filter(problem=OuterRef(pk)).values("old_deadline")[:1]
     return Case(
-        When(Exists(later), then=Subquery(later.values("old_deadline")[:1])),
-        default=F("deadline"),
+        When(Q(**{f"{pk}__in": extended_after(day).values("problem_id")}), then=Subquery(first)),
+        default=F(f"{problem}deadline"),
         output_field=DateField(),
     )
 
 
-def _inspections_by(day: dt.date):
-    """A project's inspections dated by `day` (in a subquery over Projects)."""
-    undated = Q(inspected_on__isnull=True) & Q(LessThanOrEqual(OuterRef("created_at"), end_of(day)))
-    return Inspection.objects.filter(Q(inspected_on__lte=day) | undated, project=OuterRef("pk"))
-
-
-def inspected_as_of(kind: str, day: dt.date) -> Exists:
-    """A project had an inspection of this kind by the end of `day` (annotate or filter Projects)."""
-    return Exists(_inspections_by(day).filter(kind=kind))
+def inspected_as_of(kind: str, day: dt.date) -> Expression:
+    """A project had an inspection of this kind by `day` (the inspection's date, kept on the project)."""
+    field = INSPECTION_DATE[kind]
+    # (IS NOT NULL first: an undated row is false, not NULL, in the list's column)
+    return ExpressionWrapper(Q(**{f"{field}__isnull": False, f"{field}__lte": day}), output_field=BooleanField())
 
 
 def entered_as_of(day: dt.date) -> Q:
-    """A project was in the ledger by the end of `day`: entered, inspected or found with a
-    problem by then."""
-    found = Problem.objects.filter(dated_by(Problem, day), project=OuterRef("pk"))
-    return Q(created_at__lte=end_of(day)) | Q(Exists(_inspections_by(day))) | Q(Exists(found))
+    """A project was in the ledger by `day`: entered or inspected, or a problem on it found, by then."""
+    found_first = Problem.objects.filter(dated_by(Problem, day), project__entered_on__gt=day).values("project_id")
+    return Q(entered_on__lte=day) | Q(pk__in=found_first)
+
+
+INSPECTION_DATE: dict[str, str] = {
+    InspectionKind.SELF: "self_inspected_on",
+    InspectionKind.SAMPLE: "sampled_on",
+    InspectionKind.VERIFY: "verified_on",
+}
 
 
 def dated_by(model, day: dt.date) -> Q:

@@ -17,7 +17,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from ducha.core.access import restrict, user_scope
-from ducha.ledger.as_of import STATE_INSPECTED, in_state
+from ducha.ledger.as_of import STATE_INSPECTED, deadline_as_of, in_state, steps_held_at
 from ducha.ledger.choices import (
     CLEARED_STATUSES,
     OPEN_STATUSES,
@@ -152,7 +152,7 @@ def _collect(campaign: Campaign, user, as_of: dt.date, *, replay: bool, units: I
         if key[1] is not None:
             cells[key][f"projects_self_inspected_by_domain.{domain_codes[key[1]]}"] += row["projects_self_inspected"]
 
-    _count_problems(cells, scoped(Problem), as_of, domain_codes)
+    _count_problems(cells, scoped(Problem), as_of, domain_codes, replay=replay)
 
     for model, figure in (
         (ClueTransfer, "clue_transfers"),
@@ -173,28 +173,18 @@ def _collect(campaign: Campaign, user, as_of: dt.date, *, replay: bool, units: I
     return cells
 
 
-def _count_problems(cells: Cells, problems: QuerySet, as_of: dt.date, domain_codes) -> None:
-    """The problem figures, each problem in its state (`state_status`, `state_deadline`:
-    ledger/as_of.py). One query per breakdown: today's are served by the indexes."""
+def _count_problems(cells: Cells, problems: QuerySet, as_of: dt.date, domain_codes, *, replay: bool) -> None:
+    """The problem figures: what does not depend on the status counted alike for any day;
+    the statuses now from the status column, or for a past day from the steps then holding."""
     four = list(ProblemCategory.objects.filter(kind=CategoryKind.CAMPAIGN_FOUR).values_list("pk", flat=True))
-    status = "state_status"
     for row in _cells(
         problems,
         problems=Count("id"),
         problems_four_categories=Count("id", filter=Q(category_id__in=four)),
         problems_market_entity=Count("id", filter=Q(entity_type__isnull=False)),
         projects_with_problems=Count("project_id", distinct=True),
-        projects_not_cleared=Count("project_id", distinct=True, filter=~Q(**{f"{status}__in": CLEARED_STATUSES})),
-        problems_open=Count("id", filter=Q(**{f"{status}__in": OPEN_STATUSES})),
-        problems_rectified=Count("id", filter=Q(**{f"{status}__in": RECTIFIED_STATUSES})),
-        problems_awaiting_sign_off=Count("id", filter=Q(**{status: ProblemStatus.RECTIFIED})),
-        problems_signed_off=Count("id", filter=Q(**{status: ProblemStatus.SIGNED_OFF})),
-        problems_dismissed=Count("id", filter=Q(**{status: ProblemStatus.DISMISSED})),
-        problems_overdue=Count("id", filter=overdue_q(as_of, status=status, deadline="state_deadline")),
     ):
         key = row.pop("unit_id"), row.pop("domain_id")
-        # Cleared (清零销号): every problem of the project signed off or dismissed.
-        row["projects_with_problems_cleared"] = row["projects_with_problems"] - row.pop("projects_not_cleared")
         cells[key].update(row)
         if key[1] is not None:
             cells[key][f"problems_by_domain.{domain_codes[key[1]]}"] += row["problems"]
@@ -205,14 +195,82 @@ def _count_problems(cells: Cells, problems: QuerySet, as_of: dt.date, domain_cod
         ("category_id", "problems_by_category", categories),
         ("entity_type_id", "problems_by_entity_type", entity_types),
         ("discovery_method", "problems_by_discovery", None),
-        ("state_status", "problems_by_status", None),
     ):
-        rows = problems.values("unit_id", "domain_id", value=F(field)).annotate(n=Count("id")).order_by()
-        for row in rows:
-            if row["value"] is None:
-                continue
-            label = names[row["value"]] if names else row["value"]
-            cells[row["unit_id"], row["domain_id"]][f"{prefix}.{label}"] += row["n"]
+        for row in problems.values("unit_id", "domain_id", field).annotate(n=Count("id")).order_by():
+            if row[field] is not None:
+                label = names[row[field]] if names else row[field]
+                cells[row["unit_id"], row["domain_id"]][f"{prefix}.{label}"] += row["n"]
+
+    statuses = _statuses_then(problems, as_of) if replay else _statuses_now(problems, as_of)
+    for (unit_id, domain_id, status), (n, overdue) in statuses.items():
+        counter = cells[unit_id, domain_id]
+        counter[f"problems_by_status.{status}"] += n
+        counter["problems_overdue"] += overdue
+        counter["problems_open"] += n if status in OPEN_STATUSES else 0
+        counter["problems_rectified"] += n if status in RECTIFIED_STATUSES else 0
+        counter["problems_awaiting_sign_off"] += n if status == ProblemStatus.RECTIFIED else 0
+        counter["problems_signed_off"] += n if status == ProblemStatus.SIGNED_OFF else 0
+        counter["problems_dismissed"] += n if status == ProblemStatus.DISMISSED else 0
+    not_cleared = _not_cleared_then(problems, as_of) if replay else _not_cleared_now(problems)
+    for row in not_cleared.values("unit_id", "domain_id").annotate(n=Count("project_id", distinct=True)).order_by():
+        # Cleared (清零销号): every problem of the project signed off or dismissed.
+        cells[row["unit_id"], row["domain_id"]]["projects_not_cleared"] += row["n"]
+    for counter in cells.values():
+        counter["projects_with_problems_cleared"] = counter["projects_with_problems"] - counter.pop(
+            "projects_not_cleared", 0
+        )
+
+
+Statuses = dict[tuple[int, int | None, str], tuple[int, int]]  # (unit, domain, status) → (problems, overdue)
+
+
+def _statuses_now(problems: QuerySet, as_of: dt.date) -> Statuses:
+    rows = problems.values("unit_id", "domain_id", "status").annotate(
+        n=Count("id"), overdue=Count("id", filter=overdue_q(as_of))
+    )
+    return {(r["unit_id"], r["domain_id"], r["status"]): (r["n"], r["overdue"]) for r in rows.order_by()}
+
+
+def _statuses_then(problems: QuerySet, day: dt.date) -> Statuses:
+    """A past day's statuses, set-wise (no per-problem subquery): a problem with a step
+    holding at the end of the day is in that step's status; the others are still found
+    (open), so their overdue ones are those past their deadline then."""
+    held = (
+        steps_held_at(day)
+        .filter(problem__in=problems.values("pk"))
+        .alias(deadline_then=deadline_as_of(day, "problem__"))
+    )
+    statuses: Statuses = {}
+    stepped: Counter = Counter()
+    for r in (
+        held.values(unit_id=F("problem__unit_id"), domain_id=F("problem__domain_id"), status=F("to_status"))
+        .annotate(
+            n=Count("id"),
+            overdue=Count("id", filter=overdue_q(day, status="to_status", deadline="deadline_then")),
+            late=Count("id", filter=Q(deadline_then__lt=day)),
+        )
+        .order_by()
+    ):
+        statuses[r["unit_id"], r["domain_id"], r["status"]] = (r["n"], r["overdue"])
+        stepped[r["unit_id"], r["domain_id"], "n"] += r["n"]
+        stepped[r["unit_id"], r["domain_id"], "late"] += r["late"]
+    assert ProblemStatus.FOUND in OPEN_STATUSES  # (what "late" counts for the problems still found)
+    everything = problems.alias(deadline_then=deadline_as_of(day)).values("unit_id", "domain_id")
+    for r in everything.annotate(n=Count("id"), late=Count("id", filter=Q(deadline_then__lt=day))).order_by():
+        cell = r["unit_id"], r["domain_id"]
+        found = r["n"] - stepped[(*cell, "n")]
+        if found:  # (no step leads back to found)
+            statuses[(*cell, ProblemStatus.FOUND)] = (found, r["late"] - stepped[(*cell, "late")])
+    return statuses
+
+
+def _not_cleared_now(problems: QuerySet) -> QuerySet:
+    return problems.exclude(status__in=CLEARED_STATUSES)
+
+
+def _not_cleared_then(problems: QuerySet, day: dt.date) -> QuerySet:
+    cleared = steps_held_at(day).filter(to_status__in=CLEARED_STATUSES, problem__in=problems.values("pk"))
+    return problems.exclude(pk__in=cleared.values("problem_id"))
 
 
 def _shape(counter: Counter) -> Figures:

@@ -87,13 +87,28 @@ class Problem(CountyRecord):
             # The statistics read these indexes alone, never the rows (with their long
             # descriptions): one covering the counts, one per breakdown, each in the
             # order the query groups by, so SQLite needs no temporary sort.
+            # found_on last: a past day's figures (ledger/as_of.py) are served by the same indexes.
             models.Index(
-                fields=["campaign", "unit", "domain", "status", "category", "entity_type", "deadline", "project"],
+                fields=[
+                    "campaign",
+                    "unit",
+                    "domain",
+                    "status",
+                    "category",
+                    "entity_type",
+                    "deadline",
+                    "project",
+                    "found_on",
+                ],
                 name="problem_stats",
+            ),  # fmt: skip
+            models.Index(fields=["campaign", "unit", "domain", "category", "found_on"], name="problem_by_category"),
+            models.Index(
+                fields=["campaign", "unit", "domain", "entity_type", "found_on"], name="problem_by_entity_type"
             ),
-            models.Index(fields=["campaign", "unit", "domain", "category"], name="problem_by_category"),
-            models.Index(fields=["campaign", "unit", "domain", "entity_type"], name="problem_by_entity_type"),
-            models.Index(fields=["campaign", "unit", "domain", "discovery_method"], name="problem_by_discovery"),
+            models.Index(
+                fields=["campaign", "unit", "domain", "discovery_method", "found_on"], name="problem_by_discovery"
+            ),
             models.Index(fields=["status", "deadline"], name="problem_overdue"),
             # The list's default order and its date sort: a page is read in index order.
             # The dates lead, not the campaign: SQLite would otherwise prefer these to the
@@ -165,7 +180,9 @@ def earliest_deadlines(problems: "models.QuerySet[Problem]", limit: int) -> list
 
 class RectificationStep(models.Model):
     """One transition of a problem, with its business date; statistics "as of a
-    date" replay these."""
+    date" replay these. A problem's steps form a chain in time: each holds from its
+    `acted_at` until the next one's (`superseded_at`; empty for the last), kept by the
+    actions that add steps (ledger/actions.py `_chain_steps`)."""
 
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="steps")
     from_status = models.CharField(max_length=12, choices=ProblemStatus.choices)
@@ -176,8 +193,11 @@ class RectificationStep(models.Model):
     measures = models.TextField(_("rectification measures"), blank=True)  # 整改措施, on starting
     opinion = models.TextField(_("sign-off opinion"), blank=True)  # 销号意见, on signing off
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    superseded_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     scope = ScopePath(unit="problem__unit", county="problem__county")
+    # Derived from the next step's time (which the log holds): not copied into the change log.
+    derived_fields = ("superseded_at",)
 
     class Meta:
         ordering = ["acted_at", "pk"]

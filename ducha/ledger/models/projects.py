@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ducha.core.access import ScopePath
@@ -44,15 +45,35 @@ class Project(CountyRecord):
     sampled = models.BooleanField(_("sampled"), default=False)
     verified = models.BooleanField(_("verified"), default=False)
     workflow_fields = ("self_inspected", "sampled", "verified")
+    # What a past day's figures count (ledger/as_of.py), kept with the flags: the day the
+    # project entered the ledger (entered or first inspected) and each inspection's date
+    # (its day recorded when it has none). Derived from logged rows: not in the change log.
+    entered_on = models.DateField(default=timezone.localdate, editable=False)
+    self_inspected_on = models.DateField(null=True, blank=True, editable=False)
+    sampled_on = models.DateField(null=True, blank=True, editable=False)
+    verified_on = models.DateField(null=True, blank=True, editable=False)
+    derived_fields = ("entered_on", "self_inspected_on", "sampled_on", "verified_on")
 
     class Meta:
         verbose_name = _("project")
         constraints = [models.UniqueConstraint(fields=["unit", "number"], name="project_unit_number")]
         indexes = [
+            # The dates last: a past day's figures (ledger/as_of.py) are served by the same index.
             models.Index(
-                fields=["campaign", "unit", "domain", "self_inspected", "sampled", "verified"],
+                fields=[
+                    "campaign",
+                    "unit",
+                    "domain",
+                    "self_inspected",
+                    "sampled",
+                    "verified",
+                    "entered_on",
+                    "self_inspected_on",
+                    "sampled_on",
+                    "verified_on",
+                ],
                 name="project_stats",
-            ),
+            ),  # fmt: skip
             # The list's default order: a page is read in index order (no campaign column
             # in front, or SQLite prefers it to project_stats for the statistics).
             models.Index(fields=["trade_date"], name="project_list_traded"),
