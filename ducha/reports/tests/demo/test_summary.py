@@ -4,12 +4,8 @@ day, the Word file in the official layout, and the pages as a person sees them: 
 .docx rendered to PDF by LibreOffice and to PNG pages by pdftoppm, kept under
 var/test-output/summary/ to look at.
 
-The demo is built once for the module (about 35 s: the seed's figures need the whole
-demo campaign)."""
+The demo is built once for this package (conftest.py)."""
 
-import io
-import json
-import os
 import re
 import shutil
 import subprocess
@@ -17,19 +13,13 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
-from django.test import override_settings
 from docx import Document
 from docx.oxml.ns import qn
 
-from ducha.core.actions import do_create_object
-from ducha.org.actions import system_actor
-from ducha.org.models import Campaign, SupervisionGroup
 from ducha.reports import official_docx as od
-from ducha.reports.models import Narrative
 from ducha.reports.summary.content import build_summary
+from ducha.reports.tests.demo.seed_passages import SEED_NR_OPENING, SEED_OVERVIEW, SEED_TITLE
 from ducha.reports.tests.test_summary import assert_figures_are_the_statistics
-from ducha.testing import rolled_back
 
 OUTPUT = Path(settings.BASE_DIR).parent / "var" / "test-output" / "summary"
 # The natural-resources group's paragraph in the seed's words and figures (shared/seed).
@@ -38,50 +28,6 @@ SEED_NATURAL_RESOURCES = (
     "共发现1105个问题，涉及四大类问题的178个，涉及六类市场主体问题的897个，1105个问题中1104个问题已整改完成。",
     "移交问题线索6条，曝光典型案例17个，立案12件，制定、修订或废除相关文件160份。",
 )
-
-
-# What the seed's office and natural-resources group wrote in words (shared/seed), kept as
-# their passages: the report prints them around the figures it writes itself.
-SEED_TITLE = "自治区公共资源交易领域突出问题专项整治行动督导检查工作成效明显"
-SEED_OVERVIEW = (
-    "自治区公共资源交易领域突出问题专项整治工作和六类市场主体治理开展以来，专项整治工作组深入贯彻落实自治区党委"
-    "政府的工作部署，认真研究推进，扎实组织实施，特别是四个督导检查组推进了无死角、全覆盖的督导检查，有力推动了"
-    "全区专项整治工作和六类市场主体治理走深走实。"
-)
-SEED_NR_OPENING = (
-    "全面落实自治区党委政府关于全区公共资源交易领域突出问题专项整治行动和六类市场主体治理的部署要求，紧扣督导"
-    "内容，统筹协调调度，督促并指导盟市、厅局落实专项整治各阶段任务，推动专项整治取得实际成效。"
-)
-SEED_NR_WORK = (
-    ("加强组织领导，紧密部署督导工作", "按照文件要求，督导检查组高度重视、迅速响应、认真部署，组织召开工作对接会，"
-     "梳理工作要点及存在的难点、疑点，起草形成《自然资源交易项目督导检查组工作方案》。"),
-    ("加强部门联动，推动整治全覆盖", "将“农村土地整治、矿山生态修复项目”和“地质灾害防治项目”两个项目补充到"
-     "自然资源交易领域整治范围，并同步开展督导。"),
-)  # fmt: skip
-
-
-def write_the_seed_passages(campaign: Campaign) -> None:
-    office = system_actor()
-    group = SupervisionGroup.objects.get(campaign=campaign, code="natural_resources")
-    passages = [(None, "title", 1, "", SEED_TITLE), (None, "overview", 1, "", SEED_OVERVIEW)]
-    passages += [(group, "introduction", 1, "", SEED_NR_OPENING)]
-    passages += [(group, "work", n, lead, text) for n, (lead, text) in enumerate(SEED_NR_WORK, start=1)]
-    for owner, section, order, heading, text in passages:
-        data = {"campaign": campaign, "group": owner, "section": section, "order": order, "heading": heading}
-        do_create_object(Narrative, actor=office, data=data | {"text": text})
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker, tmp_path_factory, libreoffice):
-    with override_settings(EVIDENCE_ROOT=tmp_path_factory.mktemp("evidence")), rolled_back(django_db_blocker):
-        call_command("demo", "--no-serve", stdout=io.StringIO())
-        out = io.StringIO()
-        call_command("stats", "--json", stdout=out)
-        write_the_seed_passages(Campaign.objects.get())
-        docx_path = tmp_path_factory.mktemp("summary") / "summary.docx"
-        call_command("report", "summary", "--format", "docx", "-o", str(docx_path), stdout=io.StringIO())
-        yield {"campaign": Campaign.objects.get(), "stats": json.loads(out.getvalue()), "docx": docx_path,
-               "soffice": libreoffice}  # fmt: skip
 
 
 def test_the_seed_sentences_with_the_seed_figures(demo, db):
@@ -128,27 +74,6 @@ def test_the_word_file_is_in_the_official_layout(demo, db):
     }
     assert {p.style.name for p in doc.paragraphs} == {"Title", "Normal", "Heading 1"}
     assert "PAGE" in section.footer.paragraphs[0]._p.xml
-
-
-@pytest.fixture(scope="session")
-def libreoffice() -> tuple[str | None, str]:
-    """LibreOffice's soffice, installed with apt when missing (as root): its path, or None
-    and why not (the PDF test then skips, saying so). It never skips by itself: the demo
-    fixture asks for it too, so that pytest keeps this module's tests together (a session
-    fixture only one test used made pytest move that test and build the demo twice)."""
-    found = shutil.which("soffice")
-    if found:
-        return found, ""
-    if os.geteuid() != 0 or not shutil.which("apt-get"):
-        return None, "LibreOffice (soffice) is not installed and cannot be installed here (needs root and apt-get)"
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    install = ["apt-get", "install", "-y", "--no-install-recommends", "libreoffice-writer"]
-    done = subprocess.run(install, capture_output=True, text=True, env=env, check=False)
-    if done.returncode != 0:
-        subprocess.run(["apt-get", "update"], capture_output=True, env=env, check=False)
-        done = subprocess.run(install, capture_output=True, text=True, env=env, check=False)
-    found = shutil.which("soffice")
-    return found, "" if found else f"LibreOffice could not be installed with apt: {done.stderr.strip()[-300:]}"
 
 
 def test_the_pages_render_to_pdf_and_png(demo, db, tmp_path):  # db: pytest-django runs it with the others

@@ -2,25 +2,16 @@
 and read back: the natural-resources group's subtotal is the seed's figures, every total
 the sum of its rows and the statistics' own; the bulletin of 2024-W36 carries each
 group's figures as of that Sunday and their change since the Sunday before, and names the
-units built to lag. The demo is built once for the module (about 35 s: the only way to
-see the seed's figures at the demo's scale, 4 groups of 8 units)."""
+units built to lag. The demo is built once for this package (conftest.py)."""
 
 import datetime as dt
 import io
 
-import docx
 import openpyxl
-import pytest
-from django.core.management import call_command
-from django.test import override_settings
 from python_calamine import CalamineWorkbook
 
-from ducha.demo.supervision_plan import LAGGING_UNITS
 from ducha.ledger.models import ExposedCase, Problem
-from ducha.org.models import Campaign, Unit
-from ducha.reports.statistics import campaign_statistics
 from ducha.reports.tables import COUNTS, FIGURES, FIRST_DATA_ROW, SUPERVISION_COUNTS
-from ducha.testing import rolled_back
 
 SUNDAY, BEFORE = dt.date(2024, 9, 8), dt.date(2024, 9, 1)  # 2024-W36 and the Sunday before it
 # The seed's 自然资源交易项目督导检查组: 自查9651、抽查4058、1105个问题、四大类178、六类市场主体897、
@@ -37,25 +28,6 @@ SEED_NATURAL_RESOURCES = {
     "filed_cases": 12,
     "documents": 160,
 }
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("reports")
-    with override_settings(EVIDENCE_ROOT=tmp_path_factory.mktemp("evidence")), rolled_back(django_db_blocker):
-        call_command("demo", "--no-serve", stdout=io.StringIO())
-        call_command("report", "tables", "-o", str(folder / "tables.xlsx"), stdout=io.StringIO())
-        call_command("report", "weekly", "--week", "2024-W36", "-o", str(folder / "w36.docx"), stdout=io.StringIO())
-        campaign = Campaign.objects.get()
-        yield {
-            "campaign": campaign,
-            "stats": campaign_statistics(campaign),
-            "now": campaign_statistics(campaign, today=SUNDAY),
-            "before": campaign_statistics(campaign, today=BEFORE),
-            "lagging": set(Unit.objects.filter(code__in=LAGGING_UNITS).values_list("name", flat=True)),
-            "tables": (folder / "tables.xlsx").read_bytes(),
-            "bulletin": docx.Document(str(folder / "w36.docx")),
-        }
 
 
 def figures(row: list, lead: int) -> dict:

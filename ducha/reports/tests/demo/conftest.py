@@ -1,0 +1,71 @@
+"""The demo campaign, built once for this package's tests (about 35 s on SQLite, several
+minutes on PostgreSQL: the seed's figures need the whole demo campaign), with the files
+`ducha report` writes from it: the summary (with the seed's passages), the statistical
+tables and the 2024-W36 bulletin. Rolled back when the package's tests are done."""
+
+import datetime as dt
+import io
+import json
+import os
+import shutil
+import subprocess
+
+import docx
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+
+from ducha.demo.supervision_plan import LAGGING_UNITS
+from ducha.org.models import Campaign, Unit
+from ducha.reports.statistics import campaign_statistics
+from ducha.reports.tests.demo.seed_passages import write_the_seed_passages
+from ducha.testing import rolled_back
+
+SUNDAY, BEFORE = dt.date(2024, 9, 8), dt.date(2024, 9, 1)  # 2024-W36 and the Sunday before it
+
+
+@pytest.fixture(scope="package")
+def demo(django_db_setup, django_db_blocker, tmp_path_factory, libreoffice):
+    folder, evidence = tmp_path_factory.mktemp("reports"), tmp_path_factory.mktemp("evidence")
+    with override_settings(EVIDENCE_ROOT=evidence), rolled_back(django_db_blocker):
+        call_command("demo", "--no-serve", stdout=io.StringIO())
+        out = io.StringIO()
+        call_command("stats", "--json", stdout=out)
+        campaign = Campaign.objects.get()
+        write_the_seed_passages(campaign)
+        call_command("report", "summary", "--format", "docx", "-o", str(folder / "summary.docx"), stdout=io.StringIO())
+        call_command("report", "tables", "-o", str(folder / "tables.xlsx"), stdout=io.StringIO())
+        call_command("report", "weekly", "--week", "2024-W36", "-o", str(folder / "w36.docx"), stdout=io.StringIO())
+        yield {
+            "campaign": campaign,
+            "stats": json.loads(out.getvalue()),
+            "now": campaign_statistics(campaign, today=SUNDAY),
+            "before": campaign_statistics(campaign, today=BEFORE),
+            "lagging": set(Unit.objects.filter(code__in=LAGGING_UNITS).values_list("name", flat=True)),
+            "docx": folder / "summary.docx",
+            "tables": (folder / "tables.xlsx").read_bytes(),
+            "bulletin": docx.Document(str(folder / "w36.docx")),
+            "soffice": libreoffice,
+            "evidence": evidence,  # (each test has its own EVIDENCE_ROOT: ducha/conftest.py)
+        }
+
+
+@pytest.fixture(scope="session")
+def libreoffice() -> tuple[str | None, str]:
+    """LibreOffice's soffice, installed with apt when missing (as root): its path, or None
+    and why not (the PDF test then skips, saying so). It never skips by itself: the demo
+    fixture asks for it too, so that pytest keeps this module's tests together (a session
+    fixture only one test used made pytest move that test and build the demo twice)."""
+    found = shutil.which("soffice")
+    if found:
+        return found, ""
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        return None, "LibreOffice (soffice) is not installed and cannot be installed here (needs root and apt-get)"
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    install = ["apt-get", "install", "-y", "--no-install-recommends", "libreoffice-writer"]
+    done = subprocess.run(install, capture_output=True, text=True, env=env, check=False)
+    if done.returncode != 0:
+        subprocess.run(["apt-get", "update"], capture_output=True, env=env, check=False)
+        done = subprocess.run(install, capture_output=True, text=True, env=env, check=False)
+    found = shutil.which("soffice")
+    return found, "" if found else f"LibreOffice could not be installed with apt: {done.stderr.strip()[-300:]}"
