@@ -19,6 +19,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ducha.reports.chinese import chinese_date
 from ducha.reports.xlsx import safe_cell
 
 
@@ -129,10 +130,6 @@ class Row:
     labels: Sequence[Any]
     figures: Mapping[str, Any] | None  # None: the unit has no record (zeros, no rate)
     total: bool = False  # a subtotal or total row: bold, shaded
-
-
-def chinese_date(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def tables_file_name(stats: Mapping[str, Any]) -> str:

@@ -6,10 +6,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from ducha.reports.bulletin.content import PROGRESS, Bulletin, Cell, GroupSection, Progress
-from ducha.reports.tables import chinese_date
+from ducha.reports.chinese import chinese_date, chinese_number
 from ducha.supervision.choices import Timeliness
 
-NUMERALS = "一二三四五六七八九十"
 OWN_REPORT = {Timeliness.ON_TIME: "按时报送", Timeliness.LATE: "迟报", Timeliness.MISSING: "未报送"}
 
 
@@ -40,7 +39,7 @@ def blocks(b: Bulletin) -> list[Block]:
     out.append(_table("督导检查组", lines))
     out.append(Block("heading1", "二、各督导检查组负责盟市、厅局进展"))
     for n, g in enumerate(b.groups):
-        out += [Block("heading2", f"（{NUMERALS[n]}）{g.name}"), Block("paragraph", group_sentence(g))]
+        out += [Block("heading2", f"（{chinese_number(n + 1)}）{g.name}"), Block("paragraph", group_sentence(g))]
         out.append(_table("盟市、厅局", g.units))
     out.append(Block("heading1", "三、进展滞后单位"))
     out += [Block("paragraph", line) for line in _per_group(b.groups, _lagging)]

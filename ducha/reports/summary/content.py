@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 
 from ducha.core.access import restrict
 from ducha.org.models import Campaign, SupervisionGroup
+from ducha.reports.chinese import chinese_date, chinese_number
 from ducha.reports.models import Narrative, NarrativeSection
 from ducha.reports.statistics import campaign_statistics
 from ducha.reports.summary import sentences
-from ducha.reports.summary.phrasing import Figure, Part, chinese_date, chinese_number, ordinal, plain_text
+from ducha.reports.summary.phrasing import Figure, Part, ordinal, plain_text
 
 TITLE, DATE_LINE, HEADING1, HEADING2, PARAGRAPH = "title", "date", "heading1", "heading2", "paragraph"
 # The passages under headings of their own, in a group's section and (with the closing) at the end.

@@ -4,27 +4,14 @@
 A sentence is a list of parts: text, and `Figure`s (a figure from the statistics, the way
 it is written, and the list behind it). Sentences only format figures; none is computed."""
 
-import datetime as dt
 from dataclasses import dataclass, field
 
-DIGITS = "零一二三四五六七八九"
-
-
-def chinese_number(n: int) -> str:
-    """1 → 一, 10 → 十, 12 → 十二, 21 → 二十一 (headings and 一是、二是 run below a hundred)."""
-    if not 0 < n < 100:
-        return str(n)
-    tens, ones = divmod(n, 10)
-    return (DIGITS[tens] if tens > 1 else "") + ("十" if tens else "") + (DIGITS[ones] if ones else "")
+from ducha.reports.chinese import chinese_number
 
 
 def ordinal(n: int) -> str:
     """The n-th item of a paragraph list: 一是, 二是 …"""
     return f"{chinese_number(n)}是"
-
-
-def chinese_date(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def about(n: int) -> str:

@@ -15,12 +15,13 @@ from ducha.core.actions import do_create_object
 from ducha.ledger.actions import do_bulk_transition_problems
 from ducha.ledger.choices import ClueAuthority
 from ducha.ledger.models import ClueTransfer
+from ducha.reports.chinese import chinese_number
 from ducha.reports.models import Narrative
 from ducha.reports.statistics import campaign_statistics
 from ducha.reports.summary.content import HEADING1, PARAGRAPH, Summary, build_summary
 from ducha.reports.summary.docx import write_docx
 from ducha.reports.summary.html import figure_url, render_document
-from ducha.reports.summary.phrasing import Figure, Trace, about, chinese_number, ordinal
+from ducha.reports.summary.phrasing import Figure, Trace, about, ordinal
 from ducha.testing import move
 
 DAY = dt.date(2024, 9, 30)
