@@ -1,7 +1,8 @@
 """The demo campaign, built once for this package's tests (about 35 s on SQLite, several
 minutes on PostgreSQL: the seed's figures need the whole demo campaign), with the files
 `ducha report` writes from it: the summary (with the seed's passages), the statistical
-tables and the 2024-W36 bulletin. Rolled back when the package's tests are done."""
+tables and the 2024-W36 bulletin; `ducha stats` and `ducha lagging` of it. Rolled back
+when the package's tests are done."""
 
 import datetime as dt
 import io
@@ -31,6 +32,10 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory, libreoffice):
         call_command("demo", "--no-serve", stdout=io.StringIO())
         out = io.StringIO()
         call_command("stats", "--json", stdout=out)
+        lagging = {}
+        for group in ("engineering", "procurement", "natural_resources", "state_property"):
+            call_command("lagging", "--group", group, "--json", stdout=(ranking := io.StringIO()))
+            lagging[group] = json.loads(ranking.getvalue())
         campaign = Campaign.objects.get()
         write_the_seed_passages(campaign)
         call_command("report", "summary", "--format", "docx", "-o", str(folder / "summary.docx"), stdout=io.StringIO())
@@ -41,7 +46,8 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory, libreoffice):
             "stats": json.loads(out.getvalue()),
             "now": campaign_statistics(campaign, today=SUNDAY),
             "before": campaign_statistics(campaign, today=BEFORE),
-            "lagging": set(Unit.objects.filter(code__in=LAGGING_UNITS).values_list("name", flat=True)),
+            "lagging": lagging,  # `ducha lagging --group G --json` of each group
+            "lagging_names": set(Unit.objects.filter(code__in=LAGGING_UNITS).values_list("name", flat=True)),
             "docx": folder / "summary.docx",
             "tables": (folder / "tables.xlsx").read_bytes(),
             "bulletin": docx.Document(str(folder / "w36.docx")),

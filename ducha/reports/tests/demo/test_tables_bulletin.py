@@ -100,4 +100,4 @@ def test_the_bulletin_of_a_week_carries_that_weeks_figures_and_their_change(demo
     assert texts[1] == "第9周（2024年9月2日至9月8日）"
     lagging = texts[texts.index("三、进展滞后单位") + 1 : texts.index("四、周调度报送情况")]
     named = {text.split("（")[0] for text in lagging}
-    assert demo["lagging"] <= named
+    assert demo["lagging_names"] <= named

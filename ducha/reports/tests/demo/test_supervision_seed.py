@@ -1,6 +1,6 @@
 """The demo's supervision work reproduces the seed account's supervision figures
 (shared/seed), read back from `ducha stats --json` and `ducha lagging --json`, and the
-same counts straight from the records. The demo is built once for the module."""
+same counts straight from the records. The demo is built once for the package (conftest.py)."""
 
 import datetime as dt
 import io
@@ -9,7 +9,6 @@ from collections import Counter
 
 import pytest
 from django.core.management import call_command
-from django.test import override_settings
 
 from ducha.core.changelog import verify_chain
 from ducha.core.models import ChangeLogEntry
@@ -17,7 +16,7 @@ from ducha.demo.supervision_plan import LAGGING_UNITS
 from ducha.demo.tests.files import assert_valid_pdf
 from ducha.ledger.choices import DiscoveryMethod, ProblemStatus
 from ducha.ledger.evidence import evidence_path
-from ducha.org.models import Campaign, SupervisionGroup
+from ducha.org.models import SupervisionGroup
 from ducha.supervision.choices import ComplaintSource, ContactKind, LetterKind, LookBackOutcome, RoundKind
 from ducha.supervision.compliance import contact_shortfalls
 from ducha.supervision.models import (
@@ -34,7 +33,6 @@ from ducha.supervision.models import (
     WorkPlan,
     WorkPlanDocument,
 )
-from ducha.testing import rolled_back
 
 GROUPS = ("engineering", "procurement", "natural_resources", "state_property")
 
@@ -43,16 +41,6 @@ def _json(*args: str) -> dict:
     out = io.StringIO()
     call_command(*args, stdout=out)
     return json.loads(out.getvalue())
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    evidence = tmp_path_factory.mktemp("evidence")
-    with override_settings(EVIDENCE_ROOT=evidence), rolled_back(django_db_blocker):
-        call_command("demo", "--no-serve", stdout=io.StringIO())
-        stats = _json("stats", "--json")
-        lagging = {g: _json("lagging", "--group", g, "--json") for g in GROUPS}
-        yield {"stats": stats, "lagging": lagging, "campaign": Campaign.objects.get(), "evidence": evidence}
 
 
 @pytest.fixture
