@@ -243,6 +243,9 @@ IMPORT_MAX_BYTES = int(os.environ.get("DUCHA_IMPORT_MAX_BYTES", 50 * 1024 * 1024
 # Ledger exports (?export=xlsx, ?export=ledger): a filtered list of more rows is written by a
 # background job (web/export_jobs.py) under var/exports instead of in the request.
 EXPORT_INLINE_ROWS = int(os.environ.get("DUCHA_EXPORT_INLINE_ROWS", 5000))
+# The summary report of a campaign with more problems is written by a background job
+# (web/report_jobs.py) under var/reports; a smaller one in the request.
+REPORT_INLINE_PROBLEMS = int(os.environ.get("DUCHA_REPORT_INLINE_PROBLEMS", 50000))
 # A bulk action writing this many rows refreshes the query planner's statistics (core/planner.py);
 # below it an import changes a table's shape too little to matter.
 ANALYZE_AFTER_ROWS = int(os.environ.get("DUCHA_ANALYZE_AFTER_ROWS", 10_000))

@@ -13,10 +13,10 @@ from django.utils import timezone
 
 from ducha.core.access import Actor, user_role
 from ducha.core.changelog import Change, record_changes, serialize
-from ducha.imports.models import FINISHED_STATUSES, ExportJob, ImportJob, ImportRecord, Job, JobStatus
+from ducha.imports.models import FINISHED_STATUSES, ExportJob, ImportJob, ImportRecord, Job, JobStatus, ReportJob
 
 logger = logging.getLogger(__name__)
-J = TypeVar("J", ImportJob, ExportJob)
+J = TypeVar("J", ImportJob, ExportJob, ReportJob)
 
 
 def importer_units(actor: Actor) -> dict:
@@ -59,7 +59,11 @@ def do_create_export_job(*, actor: Actor, **fields) -> ExportJob:
     return _create_job(ExportJob, actor=actor, **fields)
 
 
-def update_job_progress(job: ImportJob | ExportJob, **counters: int | str) -> None:
+def do_create_report_job(*, actor: Actor, **fields) -> ReportJob:
+    return _create_job(ReportJob, actor=actor, **fields)
+
+
+def update_job_progress(job: ImportJob | ExportJob | ReportJob, **counters: int | str) -> None:
     """The job's status and counters while it runs. Not a state change worth a change-log
     row each (every 500 rows): a plain queryset update; the final status is logged by
     do_finish_job, with the last counters.

@@ -168,5 +168,37 @@ class ExportJob(ImporterScoped, Job):
         return exports_dir() / f"{self.pk}.xlsx"
 
 
+class ReportJob(ImporterScoped, Job):
+    """A report (the summary, the bulletin, the tables) written in the background when the
+    campaign is large. It keeps what the user asked for (the report, its format and the
+    page's query: group, day, week) and the site's address its links point to; the worker
+    writes the report as the job's user would download it, to VAR_DIR/reports/<id>.<format>.
+    Seen by its own user and the office."""
+
+    report = models.CharField(_("report"), max_length=20)  # the download's URL name
+    format = models.CharField(_("format"), max_length=10)
+    query = models.TextField(blank=True)
+    base_url = models.CharField(max_length=255, blank=True)
+    language = models.CharField(max_length=16, blank=True)
+    file_name = models.CharField(_("file name"), max_length=255)
+    steps_done = models.PositiveIntegerField(default=0)  # of rows_total: the figures counted, the file written
+
+    class Meta(Job.Meta):
+        verbose_name = _("report job")
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def percent(self) -> int:
+        if not self.rows_total:
+            return 100 if self.finished else 0
+        return min(100, self.steps_done * 100 // self.rows_total)
+
+    @property
+    def path(self) -> Path:
+        return Path(settings.VAR_DIR) / "reports" / f"{self.pk}.{self.format}"
+
+
 def exports_dir() -> Path:
     return Path(settings.VAR_DIR) / "exports"

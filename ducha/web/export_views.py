@@ -6,17 +6,15 @@ Who: anyone who may read the list exports it (its rows are that user's scope). A
 its file are seen by their own user only, and by the office; anyone else gets 404."""
 
 from django.conf import settings
-from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
-from ducha.core.access import RoleKind, restrict, role_kind
 from ducha.core.registry import Ledger, ledger
 from ducha.imports.models import ExportJob, JobStatus
 from ducha.reports.xlsx import xlsx_response
 from ducha.web.export_jobs import export_file_name, export_table, start_export_job
-from ducha.web.job_pages import progress_fragment
+from ducha.web.job_pages import progress_fragment, visible_jobs
 
 
 def export_response(request, the_ledger: Ledger, export: str, qs) -> HttpResponse:
@@ -30,17 +28,8 @@ def export_response(request, the_ledger: Ledger, export: str, qs) -> HttpRespons
     return xlsx_response(export_file_name(the_ledger, export), headers, rows)
 
 
-def visible_export_jobs(user) -> QuerySet[ExportJob]:
-    """The export jobs a user sees: their own; the office, every one (restrict)."""
-    kind = role_kind(user)
-    jobs = ExportJob.objects.select_related("user")
-    if kind == RoleKind.OFFICE:
-        return restrict(jobs, user)
-    return jobs.filter(user=user) if kind is not None else jobs.none()
-
-
 def get_export_job(request, pk: int) -> ExportJob:
-    return get_object_or_404(visible_export_jobs(request.user), pk=pk)
+    return get_object_or_404(visible_jobs(ExportJob, request.user), pk=pk)
 
 
 def _title(job: ExportJob) -> str:
@@ -53,7 +42,7 @@ def _title(job: ExportJob) -> str:
 @require_GET
 def exports_view(request):
     """The export jobs the user sees, newest first."""
-    jobs = [(job, _title(job)) for job in visible_export_jobs(request.user)[:50]]
+    jobs = [(job, _title(job)) for job in visible_jobs(ExportJob, request.user)[:50]]
     return render(request, "web/exports/index.html", {"jobs": jobs})
 
 

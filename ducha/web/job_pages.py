@@ -1,10 +1,22 @@
-"""What the pages of background jobs (imports, exports) share: the progress fragment."""
+"""What the pages of background jobs (imports, exports, reports) share: who sees a job,
+the progress fragment."""
 
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from ducha.core.access import RoleKind, restrict, role_kind
 from ducha.imports.actions import live_progress
 from ducha.imports.models import Job
+
+
+def visible_jobs(model: type[Job], user) -> QuerySet:
+    """The jobs (of an export or a report) a user sees: their own; the office, every one (restrict)."""
+    kind = role_kind(user)
+    jobs = model.objects.select_related("user")  # type: ignore[attr-defined]
+    if kind == RoleKind.OFFICE:
+        return restrict(jobs, user)
+    return jobs.filter(user=user) if kind is not None else jobs.none()
 
 
 def progress_fragment(request, job: Job, template: str) -> HttpResponse:

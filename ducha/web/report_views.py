@@ -4,9 +4,9 @@ site's layout, every figure a link to its list as of the report's day) and its d
 whole campaign or one group (?group=CODE); a group member its own group; ?as_of= asks
 for a past day. The figures are what the user may see (campaign_statistics(user=…)).
 
-Written in the request, not as a background job: the report is one statistics call and
-a few pages whatever the campaign's size (a summary of four groups, 0.1–0.3 s on the
-demo); the export jobs are for files that grow with the rows."""
+A download is written in the request for a campaign of up to REPORT_INLINE_PROBLEMS
+problems (0.1–0.4 s on the demo), and as a report job for a larger one (web/report_jobs.py:
+the job's page follows it and offers the file)."""
 
 import datetime as dt
 import io
@@ -15,7 +15,7 @@ from typing import IO
 
 from django import forms
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +25,7 @@ from ducha.reports.cache import cached_statistics
 from ducha.reports.summary.content import Summary, build_summary
 from ducha.reports.summary.docx import write_docx
 from ducha.reports.summary.html import render_document, segments
+from ducha.web.report_jobs import start_report_job, written_in_background
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 READERS = (RoleKind.OFFICE, RoleKind.VIEWER, RoleKind.GROUP_MEMBER)
@@ -83,15 +84,23 @@ def report_reader(request) -> tuple[Campaign | None, SupervisionGroup | None, Ht
     return campaign, role.group if kind == RoleKind.GROUP_MEMBER and role is not None else None, None
 
 
-def _asked(request) -> tuple[SummaryForm | None, Summary | None, HttpResponse | None]:
-    """The form of the asked report and the report, or the page that refuses it."""
+def _form(request) -> tuple[Campaign | None, SummaryForm | None, dict | None, HttpResponse | None]:
+    """The campaign, the form of the asked report and what it asks (None when the form
+    is not valid), or the page that refuses the reader."""
     campaign, own, refused = report_reader(request)
     if refused is not None or campaign is None:
-        return None, None, refused
+        return None, None, None, refused
     form = SummaryForm(request.GET or None, campaign=campaign, own_group=own)
     if request.GET and not form.is_valid():
-        return form, None, None
-    chosen: dict = form.cleaned_data if form.is_bound else {"group": own, "as_of": None}
+        return campaign, form, None, None
+    return campaign, form, form.cleaned_data if form.is_bound else {"group": own, "as_of": None}, None
+
+
+def _asked(request) -> tuple[SummaryForm | None, Summary | None, HttpResponse | None]:
+    """The form of the asked report and the report, or the page that refuses it."""
+    campaign, form, chosen, refused = _form(request)
+    if campaign is None or chosen is None:
+        return form, None, refused
     summary = build_summary(
         campaign, user=request.user, as_of=chosen["as_of"], group=chosen["group"], figures=cached_statistics
     )
@@ -111,16 +120,35 @@ def summary_page(request):
 
 
 def summary_download(request, fmt: str):
+    """The report's file, or for a large campaign the page of the job that writes it."""
+    campaign, form, chosen, refused = _form(request)
+    if refused is not None:
+        return refused
+    base = request.build_absolute_uri("/").rstrip("/")
+    if campaign is not None and chosen is not None and written_in_background(campaign):
+        job = start_report_job(
+            actor=request.user, fmt=fmt, query=request.GET, base_url=base, file_name=f"{campaign.name}.{fmt}"
+        )
+        return redirect("reports-job", job.pk)
+    return summary_response(request, fmt, base_url=base)
+
+
+def summary_response(request, fmt: str, *, base_url: str, counted: Callable[[], None] | None = None) -> HttpResponse:
+    """The report's Word or HTML file, as the request asks it (its `report_name` names the
+    file); `counted` is told when the figures are counted (a job's progress)."""
     form, summary, refused = _asked(request)
     if refused is not None:
         return refused
     if summary is None:  # the page says what is wrong with the asked day or group
         return render(request, "web/reports/summary.html", {"form": form, "summary": None}, status=400)
+    if counted is not None:
+        counted()
     name = f"{summary.title}（截至{summary.as_of.isoformat()}）.{fmt}"
-    base = request.build_absolute_uri("/").rstrip("/")
-    return report_file(
-        name, fmt, docx=lambda file: write_docx(summary, file), html=lambda: render_document(summary, base_url=base)
+    response = report_file(
+        name, fmt, docx=lambda file: write_docx(summary, file), html=lambda: render_document(summary, base_url=base_url)
     )
+    response.report_name = name  # type: ignore[attr-defined]
+    return response
 
 
 def report_file(name: str, fmt: str, *, docx: Callable[[IO[bytes]], None], html: Callable[[], str]) -> HttpResponse:

@@ -5,7 +5,7 @@ download, the project page's inspections, the imports and the export jobs."""
 from django.urls import path
 
 from ducha.core.registry import Ledger, ledgers
-from ducha.web import bulletin_views, export_views, generic, import_views, report_views
+from ducha.web import bulletin_views, export_views, generic, import_views, report_job_views, report_views
 from ducha.web.import_templates import template_download
 from ducha.web.lookup import project_lookup
 from ducha.web.problem_views import evidence_download, extension_decide_view, extension_request_view, transition_view
@@ -51,6 +51,9 @@ urlpatterns = [
     path("reports/summary/", report_views.summary_page, name="report-summary"),
     path("reports/summary.docx", report_views.summary_download, {"fmt": "docx"}, name="report-summary-docx"),
     path("reports/summary.html", report_views.summary_download, {"fmt": "html"}, name="report-summary-html"),
+    path("reports/jobs/<int:pk>/", report_job_views.job_view, name="reports-job"),
+    path("reports/jobs/<int:pk>/progress/", report_job_views.job_progress, name="reports-job-progress"),
+    path("reports/jobs/<int:pk>/download/", report_job_views.job_download, name="reports-job-download"),
     path("reports/weekly/", bulletin_views.bulletin_page, name="report-bulletin"),
     path("reports/weekly.docx", bulletin_views.bulletin_download, {"fmt": "docx"}, name="report-bulletin-docx"),
     path("reports/weekly.html", bulletin_views.bulletin_download, {"fmt": "html"}, name="report-bulletin-html"),
