@@ -70,10 +70,9 @@ def execute_report_job(job: ReportJob, actor: Actor) -> ReportJob:
         partial.unlink(missing_ok=True)
         message = gettext("The report stopped: %(error)s") % {"error": error}
         return do_finish_job(job, actor=actor, status=JobStatus.FAILED, message=message)
-    return do_finish_job(
-        job, actor=actor, status=JobStatus.DONE, steps_done=2, file_name=getattr(response, "report_name", job.file_name),
-        message=gettext("The report is written."),
-    )  # fmt: skip
+    name = getattr(response, "report_name", job.file_name)
+    done = gettext("The report is written.")
+    return do_finish_job(job, actor=actor, status=JobStatus.DONE, steps_done=2, file_name=name, message=done)
 
 
 def _step(job: ReportJob, done: int) -> None:

@@ -1,7 +1,10 @@
 """The demo campaign reproduces the seed account's figures on this database (the
 package's one demo build, conftest.py; `ducha/demo/tests/` holds the checks)."""
 
+import io
+
 from django.contrib.auth import authenticate
+from django.core.management import call_command
 from django.test import override_settings
 
 from ducha.core.changelog import verify_chain
@@ -21,3 +24,5 @@ def test_demo_reproduces_the_seed_figures_on_this_database(demo, db):
         assert_evidence_stored()
     assert_inspections_and_steps()
     assert_inside_the_campaign()
+    call_command("check_derived", stdout=(out := io.StringIO()))  # the kept state equals its rows
+    assert "equals its rows" in out.getvalue()
