@@ -24,6 +24,7 @@ from django.db.models import (
     BooleanField,
     Case,
     DateField,
+    Exists,
     Expression,
     ExpressionWrapper,
     F,
@@ -59,15 +60,14 @@ def extended_after(day: dt.date) -> QuerySet:
     return later.order_by("decided_at", "pk")
 
 
-def deadline_as_of(day: dt.date, problem: str = "") -> Expression:
-    """A problem's deadline at the end of `day` (`problem`: the path to it, e.g. "problem__"
-    from a step): the one the first extension granted after that day replaced, if any, else
-    the deadline it has now. Few problems have one: the rest read their column."""
-    pk = f"{problem}pk" if problem else "pk"
-    first = extended_after(day).filter(problem=OuterRef(pk)).values("old_deadline")[:1]
+def deadline_as_of(day: dt.date) -> Expression:
+    """A problem's deadline at the end of `day`: the one the first extension granted after
+    that day replaced, if any, else the deadline it has now (the lists of a past day; the
+    statistics count set-wise)."""
+    later = extended_after(day).filter(problem=OuterRef("pk"))
     return Case(
-        When(Q(**{f"{pk}__in": extended_after(day).values("problem_id")}), then=Subquery(first)),
-        default=F(f"{problem}deadline"),
+        When(Exists(later), then=Subquery(later.values("old_deadline")[:1])),
+        default=F("deadline"),
         output_field=DateField(),
     )
 

@@ -17,7 +17,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from ducha.core.access import restrict, user_scope
-from ducha.ledger.as_of import STATE_INSPECTED, deadline_as_of, in_state, steps_held_at
+from ducha.ledger.as_of import STATE_INSPECTED, extended_after, in_state, steps_held_at
 from ducha.ledger.choices import (
     CLEARED_STATUSES,
     OPEN_STATUSES,
@@ -37,7 +37,7 @@ from ducha.ledger.models import (
     Project,
     Training,
 )
-from ducha.ledger.models.problems import overdue_q
+from ducha.ledger.models.problems import is_overdue, overdue_q
 from ducha.org.models import Assignment, Campaign, Domain, SupervisionGroup, Unit
 from ducha.reports import supervision_figures
 
@@ -131,11 +131,12 @@ def _collect(campaign: Campaign, user, as_of: dt.date, *, replay: bool, units: I
     """The figures per (unit, domain) cell: now (the stored state), or replayed for a past day."""
     cells: Cells = defaultdict(Counter)
     domain_codes = dict(Domain.objects.values_list("pk", "code"))
+    units = list(units) if units is not None else None
 
     def scoped(model):
         qs = model.objects.filter(campaign=campaign)
         if units is not None:
-            qs = qs.filter(unit_id__in=list(units))
+            qs = qs.filter(unit_id__in=units)
         return in_state(restrict(qs, user) if user is not None else qs, as_of if replay else None)
 
     inspected = {kind: Q(**{name: True}) for kind, name in STATE_INSPECTED.items()}
@@ -232,36 +233,46 @@ def _statuses_now(problems: QuerySet, as_of: dt.date) -> Statuses:
 
 
 def _statuses_then(problems: QuerySet, day: dt.date) -> Statuses:
-    """A past day's statuses, set-wise (no per-problem subquery): a problem with a step
-    holding at the end of the day is in that step's status; the others are still found
-    (open), so their overdue ones are those past their deadline then."""
-    held = (
-        steps_held_at(day)
-        .filter(problem__in=problems.values("pk"))
-        .alias(deadline_then=deadline_as_of(day, "problem__"))
-    )
-    statuses: Statuses = {}
+    """A past day's statuses, set-wise (groups over the steps holding at the end of the
+    day, no per-problem subquery, which a planner without fresh statistics may run for
+    every row): a problem with such a step is in its status; the others are still found
+    (open). Overdue is counted on today's deadlines, then put right for the few problems
+    whose deadline an extension granted later has moved."""
+    held = steps_held_at(day).filter(problem__in=problems.values("pk"))
+    statuses: dict[tuple[int, int | None, str], list[int]] = {}
     stepped: Counter = Counter()
     for r in (
         held.values(unit_id=F("problem__unit_id"), domain_id=F("problem__domain_id"), status=F("to_status"))
         .annotate(
             n=Count("id"),
-            overdue=Count("id", filter=overdue_q(day, status="to_status", deadline="deadline_then")),
-            late=Count("id", filter=Q(deadline_then__lt=day)),
+            overdue=Count("id", filter=overdue_q(day, status="to_status", deadline="problem__deadline")),
+            late=Count("id", filter=Q(problem__deadline__lt=day)),
         )
         .order_by()
     ):
-        statuses[r["unit_id"], r["domain_id"], r["status"]] = (r["n"], r["overdue"])
+        statuses[r["unit_id"], r["domain_id"], r["status"]] = [r["n"], r["overdue"]]
         stepped[r["unit_id"], r["domain_id"], "n"] += r["n"]
         stepped[r["unit_id"], r["domain_id"], "late"] += r["late"]
     assert ProblemStatus.FOUND in OPEN_STATUSES  # (what "late" counts for the problems still found)
-    everything = problems.alias(deadline_then=deadline_as_of(day)).values("unit_id", "domain_id")
-    for r in everything.annotate(n=Count("id"), late=Count("id", filter=Q(deadline_then__lt=day))).order_by():
+    everything = problems.values("unit_id", "domain_id").annotate(
+        n=Count("id"), late=Count("id", filter=Q(deadline__lt=day))
+    )
+    for r in everything.order_by():
         cell = r["unit_id"], r["domain_id"]
-        found = r["n"] - stepped[(*cell, "n")]
-        if found:  # (no step leads back to found)
-            statuses[(*cell, ProblemStatus.FOUND)] = (found, r["late"] - stepped[(*cell, "late")])
-    return statuses
+        if found := r["n"] - stepped[(*cell, "n")]:  # (no step leads back to found)
+            statuses[(*cell, ProblemStatus.FOUND)] = [found, r["late"] - stepped[(*cell, "late")]]
+    moved: dict[int, dt.date | None] = {}
+    for problem_id, old in extended_after(day).values_list("problem_id", "old_deadline"):
+        moved.setdefault(problem_id, old)  # the first extension after the day replaced the day's deadline
+    if moved:
+        status_then = dict(held.filter(problem_id__in=list(moved)).values_list("problem_id", "to_status"))
+        for pk, unit_id, domain_id, deadline in problems.filter(pk__in=list(moved)).values_list(
+            "pk", "unit_id", "domain_id", "deadline"
+        ):
+            status = status_then.get(pk, ProblemStatus.FOUND)
+            then, now = is_overdue(status, moved[pk], day), is_overdue(status, deadline, day)
+            statuses[unit_id, domain_id, status][1] += int(then) - int(now)
+    return {key: (n, overdue) for key, (n, overdue) in statuses.items()}
 
 
 def _not_cleared_now(problems: QuerySet) -> QuerySet:
@@ -269,7 +280,7 @@ def _not_cleared_now(problems: QuerySet) -> QuerySet:
 
 
 def _not_cleared_then(problems: QuerySet, day: dt.date) -> QuerySet:
-    cleared = steps_held_at(day).filter(to_status__in=CLEARED_STATUSES, problem__in=problems.values("pk"))
+    cleared = steps_held_at(day).filter(to_status__in=CLEARED_STATUSES)  # (one table: any planner hashes it)
     return problems.exclude(pk__in=cleared.values("problem_id"))
 
 
