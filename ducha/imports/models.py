@@ -136,22 +136,17 @@ class ExportFormat(models.TextChoices):
     LEDGER = "ledger", _("Import layout")  # ?export=ledger: the import template's layout
 
 
-class ExportJob(ImporterScoped, Job):
-    """A large export of a ledger list run in the background. It keeps what the user asked
-    for (the ledger's key and the list's query string), never the records: the worker
-    builds the list again through the same filters and `restrict` for the job's user, and
-    writes VAR_DIR/exports/<id>.xlsx. Seen by its own user and the office (the exporter's
-    unit scopes it like an ImportJob, for `restrict`)."""
+class FileJob(Job):
+    """A job that writes a file for its user to download: what the user asked for (the
+    page's query, in the page's language), the download's name and how far the writing got."""
 
-    ledger = models.CharField(_("ledger"), max_length=40)  # the registry's key
-    export = models.CharField(_("format"), max_length=10, choices=ExportFormat.choices)
-    query = models.TextField(blank=True)  # the list's filters, search and sort, as in its URL
-    language = models.CharField(max_length=16, blank=True)  # the page's: the file's headers
+    query = models.TextField(blank=True)  # as in the page's URL
+    language = models.CharField(max_length=16, blank=True)  # the page's: the file's words
     file_name = models.CharField(_("file name"), max_length=255)  # the download's name
-    rows_written = models.PositiveIntegerField(default=0)
+    rows_written = models.PositiveIntegerField(default=0)  # of rows_total
 
     class Meta(Job.Meta):
-        verbose_name = _("export job")
+        abstract = True
 
     def __str__(self) -> str:
         return self.file_name
@@ -162,38 +157,39 @@ class ExportJob(ImporterScoped, Job):
             return 100 if self.finished else 0
         return min(100, self.rows_written * 100 // self.rows_total)
 
+
+class ExportJob(ImporterScoped, FileJob):
+    """A large export of a ledger list run in the background. It keeps what the user asked
+    for (the ledger's key and the list's query string), never the records: the worker
+    builds the list again through the same filters and `restrict` for the job's user, and
+    writes VAR_DIR/exports/<id>.xlsx. Seen by its own user and the office (the exporter's
+    unit scopes it like an ImportJob, for `restrict`)."""
+
+    ledger = models.CharField(_("ledger"), max_length=40)  # the registry's key
+    export = models.CharField(_("format"), max_length=10, choices=ExportFormat.choices)
+
+    class Meta(FileJob.Meta):
+        verbose_name = _("export job")
+
     @property
     def path(self) -> Path:
         """Where the worker writes the file (readable by Ducha's user only)."""
         return exports_dir() / f"{self.pk}.xlsx"
 
 
-class ReportJob(ImporterScoped, Job):
-    """A report (the summary, the bulletin, the tables) written in the background when the
-    campaign is large. It keeps what the user asked for (the report, its format and the
-    page's query: group, day, week) and the site's address its links point to; the worker
-    writes the report as the job's user would download it, to VAR_DIR/reports/<id>.<format>.
-    Seen by its own user and the office."""
+class ReportJob(ImporterScoped, FileJob):
+    """The summary report of a large campaign written in the background (web/report_jobs.py):
+    the page's query (group, day), the format and the site's address its links point to;
+    the worker writes the report as the job's user would download it, to
+    VAR_DIR/reports/<id>.<format>, counting two steps (the figures, the file). Seen by its
+    own user and the office."""
 
-    report = models.CharField(_("report"), max_length=20)  # the download's URL name
+    report = models.CharField(_("report"), max_length=20)  # which: "summary"
     format = models.CharField(_("format"), max_length=10)
-    query = models.TextField(blank=True)
     base_url = models.CharField(max_length=255, blank=True)
-    language = models.CharField(max_length=16, blank=True)
-    file_name = models.CharField(_("file name"), max_length=255)
-    steps_done = models.PositiveIntegerField(default=0)  # of rows_total: the figures counted, the file written
 
-    class Meta(Job.Meta):
+    class Meta(FileJob.Meta):
         verbose_name = _("report job")
-
-    def __str__(self) -> str:
-        return self.file_name
-
-    @property
-    def percent(self) -> int:
-        if not self.rows_total:
-            return 100 if self.finished else 0
-        return min(100, self.steps_done * 100 // self.rows_total)
 
     @property
     def path(self) -> Path:

@@ -72,11 +72,11 @@ def execute_report_job(job: ReportJob, actor: Actor) -> ReportJob:
         return do_finish_job(job, actor=actor, status=JobStatus.FAILED, message=message)
     name = getattr(response, "report_name", job.file_name)
     done = gettext("The report is written.")
-    return do_finish_job(job, actor=actor, status=JobStatus.DONE, steps_done=2, file_name=name, message=done)
+    return do_finish_job(job, actor=actor, status=JobStatus.DONE, rows_written=2, file_name=name, message=done)
 
 
 def _step(job: ReportJob, done: int) -> None:
-    update_job_progress(job, steps_done=done)
+    update_job_progress(job, rows_written=done)
 
 
 def _write(path: Path, content: bytes) -> None:
