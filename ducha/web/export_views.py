@@ -6,15 +6,15 @@ Who: anyone who may read the list exports it (its rows are that user's scope). A
 its file are seen by their own user only, and by the office; anyone else gets 404."""
 
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
 from ducha.core.registry import Ledger, ledger
-from ducha.imports.models import ExportJob, JobStatus
+from ducha.imports.models import ExportJob
 from ducha.reports.xlsx import xlsx_response
 from ducha.web.export_jobs import export_file_name, export_table, start_export_job
-from ducha.web.job_pages import progress_fragment, visible_jobs
+from ducha.web.job_pages import job_file, progress_fragment, visible_jobs
 
 
 def export_response(request, the_ledger: Ledger, export: str, qs) -> HttpResponse:
@@ -60,7 +60,4 @@ def job_progress(request, pk: int):
 @require_GET
 def job_download(request, pk: int):
     """The file of a finished export job."""
-    job = get_export_job(request, pk)
-    if job.status != JobStatus.DONE or not job.path.is_file():
-        raise Http404
-    return FileResponse(job.path.open("rb"), as_attachment=True, filename=job.file_name)
+    return job_file(get_export_job(request, pk))

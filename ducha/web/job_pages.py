@@ -2,12 +2,12 @@
 the progress fragment."""
 
 from django.db.models import QuerySet
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 
 from ducha.core.access import RoleKind, restrict, role_kind
 from ducha.imports.actions import live_progress
-from ducha.imports.models import Job
+from ducha.imports.models import FileJob, Job, JobStatus
 
 
 def visible_jobs(model: type[Job], user) -> QuerySet:
@@ -26,3 +26,11 @@ def progress_fragment(request, job: Job, template: str) -> HttpResponse:
     if job.finished and request.headers.get("HX-Request"):
         response["HX-Refresh"] = "true"
     return response
+
+
+def job_file(job: FileJob) -> FileResponse:
+    """The file a finished job wrote (an export, a report); 404 until it is there."""
+    path = job.path  # type: ignore[attr-defined]
+    if job.status != JobStatus.DONE or not path.is_file():
+        raise Http404
+    return FileResponse(path.open("rb"), as_attachment=True, filename=job.file_name)

@@ -1,12 +1,11 @@
 """The page of a report job (web/report_jobs.py): its progress while the worker writes the
 report, then the download. Seen by the job's own user and the office; anyone else gets 404."""
 
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from ducha.imports.models import JobStatus, ReportJob
-from ducha.web.job_pages import progress_fragment, visible_jobs
+from ducha.imports.models import ReportJob
+from ducha.web.job_pages import job_file, progress_fragment, visible_jobs
 
 
 def get_report_job(request, pk: int) -> ReportJob:
@@ -25,7 +24,4 @@ def job_progress(request, pk: int):
 
 @require_GET
 def job_download(request, pk: int):
-    job = get_report_job(request, pk)
-    if job.status != JobStatus.DONE or not job.path.is_file():
-        raise Http404
-    return FileResponse(job.path.open("rb"), as_attachment=True, filename=job.file_name)
+    return job_file(get_report_job(request, pk))
