@@ -17,6 +17,7 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
+from ducha.core.inserts import insert_rows
 from ducha.core.models import ChangeLogEntry, ChangeLogHead
 
 GENESIS_HASH = "0" * 64
@@ -180,13 +181,9 @@ _COLUMNS = (
 
 
 def _insert(rows: list[_Entry]) -> None:
-    """executemany instead of bulk_create: imports log hundreds of thousands of rows,
-    and Django's per-field preparation would cost more than the insert itself."""
-    connection = transaction.get_connection()
-    ops = connection.ops
-    table = ops.quote_name(ChangeLogEntry._meta.db_table)
-    columns = ", ".join(ops.quote_name(c) for c in _COLUMNS)
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(_COLUMNS))})"
+    """Rows of values, not objects: imports log hundreds of thousands of rows, and Django's
+    per-field preparation would cost more than the insert itself."""
+    ops = transaction.get_connection().ops
     time = ops.adapt_datetimefield_value(rows[0].time)
 
     def json_param(value):
@@ -197,9 +194,7 @@ def _insert(rows: list[_Entry]) -> None:
          e.object_repr, json_param(e.before), json_param(e.after), e.reason, e.prev_hash, e.hash)
         for e in rows
     ]  # fmt: skip
-    with connection.cursor() as cursor:
-        for start in range(0, len(params), 5000):
-            cursor.executemany(sql, params[start : start + 5000])
+    insert_rows(ChangeLogEntry, _COLUMNS, params)
 
 
 @dataclass
