@@ -159,18 +159,24 @@ def _compute_scope(user, action: Action) -> Scope:
     if kind == RoleKind.GROUP_MEMBER and role.group is not None:
         # The same units for every action: read them once per user.
         if "_ducha_group_scope" not in user.__dict__:
-            rows = role.group.assignments.values_list("unit_id", "unit__parent_id")
-            ids = {unit for unit, parent in rows if parent is None}
-            counties = {unit for unit, parent in rows if parent is not None}
-            user.__dict__["_ducha_group_scope"] = Scope(
-                unit_ids=frozenset(ids), county_ids=frozenset(counties), group_ids=frozenset({role.group_id})
-            )
+            user.__dict__["_ducha_group_scope"] = group_scope(role.group)
         return user.__dict__["_ducha_group_scope"]
     if kind == RoleKind.UNIT_REPORTER and role.unit is not None:
         if role.unit.parent_id is None:
             return Scope(unit_ids=frozenset({role.unit.pk}))
         return Scope(county_ids=frozenset({role.unit.pk}))
     return NOTHING
+
+
+def group_scope(group) -> Scope:
+    """What a supervision group covers: its assigned units (a league/city with its
+    counties) and single counties, and the group's own records."""
+    rows = group.assignments.values_list("unit_id", "unit__parent_id")
+    return Scope(
+        unit_ids=frozenset(unit for unit, parent in rows if parent is None),
+        county_ids=frozenset(unit for unit, parent in rows if parent is not None),
+        group_ids=frozenset({group.pk}),
+    )
 
 
 def scope_q(model: type[models.Model], scope: Scope) -> Q | None:

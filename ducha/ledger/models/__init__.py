@@ -8,6 +8,7 @@ from ducha.ledger.models.dispositions import (
 )
 from ducha.ledger.models.problems import DeadlineExtension, Evidence, Problem, RectificationStep
 from ducha.ledger.models.projects import Inspection, Project
+from ducha.ledger.models.sampling import SampleDraw
 
 __all__ = [
     "ClueTransfer",
@@ -23,5 +24,6 @@ __all__ = [
     "ProblemItem",
     "Project",
     "RectificationStep",
+    "SampleDraw",
     "Training",
 ]

@@ -104,6 +104,10 @@ class Inspection(models.Model):
     inspector = models.CharField(_("inspector"), max_length=100, blank=True)
     findings = models.TextField(_("findings"), blank=True)
     sampling_seed = models.CharField(max_length=64, blank=True, help_text="seed of the draw")
+    # The draw that chose the project (a sampling inspection recorded by do_draw_sample).
+    draw = models.ForeignKey(
+        "ledger.SampleDraw", on_delete=models.PROTECT, null=True, blank=True, related_name="inspections"
+    )
 
     scope = ScopePath(unit="project__unit", county="project__county")
 

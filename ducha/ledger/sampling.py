@@ -1,0 +1,119 @@
+"""Drawing a sample (按比例抽查) and recording it: the population read within the drawer's
+scope, the draw made by ducha/analytics/sampling.py, and the draw with its sampling
+inspections written in one action (one transaction, one change-log batch)."""
+
+import hashlib
+import json
+from decimal import Decimal
+
+import pyarrow as pa
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from ducha.analytics import sampling as engine
+from ducha.core.access import Action, Actor, group_scope, restrict, scope_q
+from ducha.core.actions import do_bulk_create_objects
+from ducha.ledger.actions import do_bulk_record_inspections
+from ducha.ledger.choices import InspectionKind
+from ducha.ledger.models import Inspection, Project, SampleDraw
+from ducha.org.models import Campaign, Stage, SupervisionGroup, Unit
+
+
+def population(
+    campaign: Campaign, *, actor: Actor, unit: Unit | None = None, group: SupervisionGroup | None = None
+) -> QuerySet:
+    """The projects a draw may choose: self-inspected, not yet sampled, of the unit (with
+    its counties), of the group's units, or of the whole campaign; always within what the
+    drawer may change."""
+    projects = Project.objects.filter(campaign=campaign, self_inspected=True, sampled=False)
+    if unit is not None:
+        projects = projects.filter(unit=unit) if unit.parent_id is None else projects.filter(county=unit)
+    if group is not None:
+        covered = scope_q(Project, group_scope(group))
+        projects = projects.filter(covered) if covered is not None else projects
+    return restrict(projects, actor, Action.CHANGE)
+
+
+def do_draw_sample(
+    campaign: Campaign,
+    *,
+    actor: Actor,
+    proportion: Decimal,
+    minimum: int,
+    seed: str,
+    weighting: str = engine.Weighting.NONE,
+    unit: Unit | None = None,
+    group: SupervisionGroup | None = None,
+    stage: Stage | None = None,
+) -> SampleDraw:
+    """Draw a sample and record a sampling inspection of every project drawn."""
+    if unit is not None and group is not None:
+        raise ValidationError(_("A draw covers a unit or a group, not both."))
+    try:
+        rule = engine.SamplingRule(Decimal(proportion), int(minimum), seed.strip(), engine.Weighting(weighting))
+    except ValueError as error:
+        raise ValidationError(str(error)) from error
+    with transaction.atomic():
+        candidates = population(campaign, actor=actor, unit=unit, group=group).select_for_update()
+        rows = list(candidates.order_by("pk").values_list(*_COLUMNS))
+        table = _population_table(rows)
+        drawn = engine.draw(table, rule)
+        chosen = drawn.sample.column("id").to_pylist()
+        per_unit: dict[int, int] = {}
+        for unit_id in drawn.sample.column("unit").to_pylist():
+            per_unit[unit_id] = per_unit.get(unit_id, 0) + 1
+        ids = [r[0] for r in rows]
+        draw = SampleDraw(
+            **{
+                "campaign": campaign,
+                "stage": stage,
+                "unit": unit,
+                "group": group,
+                "proportion": rule.proportion,
+                "minimum": rule.minimum,
+                "weighting": rule.weighting.value,
+                "seed": rule.seed,
+                "population_ids": ids,
+                "population_sha256": hashlib.sha256(json.dumps(ids).encode()).hexdigest(),
+                "figures": [{**row, "drawn": per_unit.get(row["unit"], 0)} for row in drawn.units.to_pylist()],
+                "drawn_by": actor,
+            }
+        )
+        # One batch: the draw (every rule of a single create: do_bulk_create_objects), its
+        # inspections and the projects' flags.
+        batch = do_bulk_create_objects([draw], actor=actor)
+        projects = Project.objects.in_bulk(chosen)
+        inspections = [
+            Inspection(project=projects[pk], kind=InspectionKind.SAMPLE, sampling_seed=rule.seed, draw=draw)
+            for pk in chosen
+        ]
+        do_bulk_record_inspections(inspections, actor=actor, batch=batch)
+        return draw
+
+
+def drawn_again(draw: SampleDraw) -> list[int]:
+    """The sample the draw's rule and seed give on its stored population, to check a draw."""
+    rows = list(Project.objects.filter(pk__in=draw.population_ids).values_list(*_COLUMNS))
+    table = _population_table(rows)
+    rule = engine.SamplingRule(draw.proportion, draw.minimum, draw.seed, engine.Weighting(draw.weighting))
+    return engine.draw(table, rule).sample.column("id").to_pylist()
+
+
+_COLUMNS = ("pk", "unit_id", "domain__code", "project_type__name", "amount")
+
+
+def _population_table(rows: list[tuple]) -> pa.Table:
+    """Projects (rows of _COLUMNS) as the engine's population; no red flags are raised yet."""
+    return pa.table(
+        {
+            "id": [r[0] for r in rows],
+            "unit": [r[1] for r in rows],
+            "domain": [r[2] for r in rows],
+            "project_type": [r[3] for r in rows],
+            "amount": [None if r[4] is None else float(r[4]) for r in rows],
+            "flags": [0] * len(rows),
+        },
+        schema=engine.POPULATION,
+    )
