@@ -36,6 +36,22 @@ def population(
     return restrict(projects, actor, Action.CHANGE)
 
 
+def sampling_rule(proportion, minimum, seed: str, weighting: str) -> engine.SamplingRule:
+    """The rule, or the reasons it is refused, by field (the form shows them there)."""
+    errors = {}
+    if not isinstance(proportion, Decimal) or not Decimal(0) < proportion <= Decimal(1):
+        errors["proportion"] = _("The proportion must be above zero and at most one hundred percent.")
+    if not isinstance(minimum, int) or minimum < 0:
+        errors["minimum"] = _("The minimum per unit must be a whole number, 0 or more.")
+    if not seed.strip():
+        errors["seed"] = _("A draw needs a seed: the same seed draws the same sample.")
+    if weighting not in set(engine.Weighting):
+        errors["weighting"] = _("Unknown weighting.")
+    if errors:
+        raise ValidationError(errors)
+    return engine.SamplingRule(proportion, minimum, seed.strip(), engine.Weighting(weighting))
+
+
 def do_draw_sample(
     campaign: Campaign,
     *,
@@ -49,12 +65,9 @@ def do_draw_sample(
     stage: Stage | None = None,
 ) -> SampleDraw:
     """Draw a sample and record a sampling inspection of every project drawn."""
+    rule = sampling_rule(proportion, minimum, seed, weighting)
     if unit is not None and group is not None:
         raise ValidationError(_("A draw covers a unit or a group, not both."))
-    try:
-        rule = engine.SamplingRule(Decimal(proportion), int(minimum), seed.strip(), engine.Weighting(weighting))
-    except ValueError as error:
-        raise ValidationError(str(error)) from error
     with transaction.atomic():
         candidates = population(campaign, actor=actor, unit=unit, group=group).select_for_update()
         rows = list(candidates.order_by("pk").values_list(*_COLUMNS))

@@ -2,9 +2,11 @@
 
 import datetime as dt
 
-from django.core.management.base import CommandError, CommandParser
+from django.core.management.base import CommandParser
 
-from ducha.org.models import Campaign
+from ducha.org.management.options import chosen_campaign
+
+__all__ = ["add_campaign_arguments", "chosen_campaign"]
 
 
 def add_campaign_arguments(parser: CommandParser) -> None:
@@ -17,11 +19,3 @@ def add_campaign_arguments(parser: CommandParser) -> None:
         help="the day (YYYY-MM-DD) the figures are as of, a past one replayed from the dated records "
         "(default: today; a closed campaign stands at its closing day)",
     )
-
-
-def chosen_campaign(options: dict) -> Campaign:
-    chosen = {"code": options["campaign"]} if options["campaign"] else {"is_active": True}
-    campaign = Campaign.objects.filter(**chosen).first()
-    if campaign is None:
-        raise CommandError("没有找到专项整治行动（campaign）。先运行 `ducha demo --no-serve` 或导入数据。")
-    return campaign

@@ -1,0 +1,66 @@
+"""`ducha sample`: a draw from the command line, and a draw checked by drawing it again."""
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from ducha.ledger.management.commands.sample import proportion
+from ducha.ledger.models import Inspection, SampleDraw
+
+
+def _sample(*args: str) -> str:
+    out = io.StringIO()
+    call_command("sample", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_a_group_draws_for_its_group_and_the_draw_checks_out(small):
+    out = json.loads(_sample("--as", "group_a", "--group", "A", "--proportion", "100%", "--seed", "s-1", "--json"))
+    draw = SampleDraw.objects.get(pk=out["draw"])
+    assert out["seed"] == draw.seed == "s-1" and draw.group == small.groups["A"]
+    assert sorted(p["project"] for p in out["sample"]) == ["P-fgw", "P-hohhot", "P-xincheng"]
+    assert {u["unit"] for u in out["units"]} == {"150100", "fgw"}
+    assert json.loads(_sample("--check", str(draw.pk), "--json")) == {"draw": draw.pk, "seed": "s-1", "identical": True}
+
+
+def test_without_a_seed_one_is_made_and_printed(small):
+    out = _sample("--as", "office", "--unit", "150200", "--proportion", "0.5", "--minimum", "1")
+    draw = SampleDraw.objects.get()
+    assert draw.seed in out and "1" in out and draw.drawn == 1
+
+
+def test_a_moved_population_is_reported_on_check(small):
+    _sample("--as", "office", "--proportion", "0.5", "--seed", "s-2")
+    draw = SampleDraw.objects.get()
+    Inspection.objects.filter(draw=draw).update(draw=None)  # (the recorded sample tampered with)
+    with pytest.raises(CommandError, match="differs"):
+        _sample("--check", str(draw.pk))
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--as", "league_a", "--unit", "150100", "--proportion", "0.5"], "may not draw"),
+        (["--as", "group_a", "--group", "B", "--proportion", "0.5"], "may not draw"),
+        (["--as", "nobody", "--proportion", "0.5"], "nobody"),
+        (["--as", "office", "--unit", "999999", "--proportion", "0.5"], "999999"),
+        (["--as", "office", "--proportion", "0"], "比例"),
+        (["--as", "office"], "--proportion"),
+        (["--check", "424242"], "424242"),
+    ],
+)
+def test_refusals_name_the_reason_and_write_nothing(small, args, message):
+    with pytest.raises(CommandError, match=message):
+        _sample(*args)
+    assert not SampleDraw.objects.exists()
+
+
+def test_the_proportion_reads_as_a_share_or_a_percent():
+    assert [proportion(t) for t in ("0.1", "10%", "10", "1", "12.5%")] == [
+        proportion("0.10"), proportion("0.1"), proportion("0.1"), 1, proportion("0.125")
+    ]  # fmt: skip
+    with pytest.raises(ValueError):
+        proportion("十")
