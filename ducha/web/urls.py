@@ -10,6 +10,7 @@ from ducha.web.import_templates import template_download
 from ducha.web.lookup import project_lookup
 from ducha.web.problem_views import evidence_download, extension_decide_view, extension_request_view, transition_view
 from ducha.web.project_views import inspection_view
+from ducha.web.sampling_views import urlpatterns as sampling_urls
 from ducha.web.supervision import urlpatterns as supervision_urls
 
 
@@ -28,6 +29,7 @@ urlpatterns = [
     # Before the generic pages: a supervision ledger may add its records through its own
     # action (a weekly report takes its figures from the ledger), at the same address.
     *supervision_urls,
+    *sampling_urls,
     *(u for ledger in ledgers() for u in _urls(ledger)),
     path("problems/<int:pk>/to/<str:target>/", transition_view, name="problems-transition"),
     path("problems/<int:pk>/extensions/", extension_request_view, name="problems-extension-request"),

@@ -1,0 +1,213 @@
+"""The sampling pages (按比例抽查): the draws the user may see, with the form to draw
+(office, group members) and the counties for site visits (下沉旗县); a draw's page with
+its figures per unit, its sample (checked by drawing it again from the stored population
+and seed) and the sample as .xlsx. Draws are written only by do_draw_sample."""
+
+import io
+
+import pyarrow as pa
+from django.contrib import messages
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from ducha.analytics.sampling import draw_counties
+from ducha.core.access import AccessDenied, restrict, role_kind
+from ducha.ledger.forms import add_errors
+from ducha.ledger.models import Inspection, Project, SampleDraw
+from ducha.ledger.sampling import do_draw_sample, drawn_again
+from ducha.org.choices import UnitKind
+from ducha.org.models import Unit, active_campaign
+from ducha.reports.xlsx import XLSX, safe_cell
+from ducha.web.detail_posts import forbidden
+from ducha.web.generic import PAGE_SIZE
+from ducha.web.sampling_forms import CountyForm, DrawForm, may_draw, suggested_seed
+
+
+def sampling_view(request):
+    campaign = active_campaign()
+    if role_kind(request.user) is None or campaign is None:
+        return forbidden(request)
+    form = None
+    if request.method == "POST":
+        if not may_draw(request.user):
+            return forbidden(request)
+        form = DrawForm(request.POST, user=request.user, campaign=campaign)
+        if form.is_valid():
+            try:
+                draw = do_draw_sample(campaign, actor=request.user, **form.action_arguments())
+            except ValidationError as error:
+                add_errors(form, error)
+            except AccessDenied:
+                return forbidden(request)
+            else:
+                messages.success(
+                    request, _("Drawn: %(n)d of %(total)d projects.") % {"n": draw.drawn, "total": draw.population}
+                )
+                return redirect(reverse("sampling-draw", args=[draw.pk]))
+    elif may_draw(request.user):
+        form = DrawForm(user=request.user, campaign=campaign)
+    draws = restrict(SampleDraw.objects.filter(campaign=campaign), request.user)
+    page = Paginator(draws.select_related("unit", "group", "stage", "drawn_by"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {"form": form, "page": page, "rows": [(d, covers(d), percent(d)) for d in page.object_list]}
+    if may_draw(request.user):
+        context |= _counties(request, campaign)
+    return render(request, "web/sampling/index.html", context, status=200 if form is None or not form.errors else 400)
+
+
+def covers(draw: SampleDraw) -> str:
+    return draw.unit.name if draw.unit else draw.group.name if draw.group else _("Whole campaign")
+
+
+def percent(draw: SampleDraw) -> str:
+    return f"{(draw.proportion * 100).normalize():f}%"
+
+
+def _counties(request, campaign) -> dict:
+    """The county form, and when asked (GET with a seed) the counties it draws: per
+    league/city in the user's scope, weighted by each county's self-inspected projects."""
+    asked = "county_seed" in request.GET
+    form = CountyForm(request.GET if asked else None, initial={"county_seed": suggested_seed(campaign.as_of())})
+    if not asked or not form.is_valid():
+        return {"county_form": form}
+    counties = {
+        u.pk: u for u in restrict(Unit.objects.filter(kind=UnitKind.COUNTY), request.user).select_related("parent")
+    }
+    projects = restrict(
+        Project.objects.filter(campaign=campaign, self_inspected=True, county__in=counties), request.user
+    )
+    weights = dict(projects.values_list("county").annotate(n=Count("pk")).order_by())
+    table = pa.table(
+        {
+            "id": list(counties),
+            "parent": [u.parent_id for u in counties.values()],
+            "weight": [float(weights.get(pk, 0)) for pk in counties],
+        }
+    )
+    chosen = draw_counties(table, per_parent=form.cleaned_data["per_league"], seed=form.cleaned_data["county_seed"])
+    by_league: dict[int, list] = {}
+    for pk in chosen.column("id").to_pylist():
+        by_league.setdefault(counties[pk].parent_id, []).append((counties[pk], weights.get(pk, 0)))
+    leagues = Unit.objects.in_bulk(list(by_league))
+    ordered = sorted(by_league.items(), key=lambda item: (leagues[item[0]].order, leagues[item[0]].code))
+    return {"county_form": form, "county_rows": [(leagues[pk], rows) for pk, rows in ordered]}
+
+
+def _visible_draw(request, pk: int) -> SampleDraw:
+    try:
+        return restrict(SampleDraw.objects.select_related("unit", "group", "stage", "drawn_by"), request.user).get(
+            pk=pk
+        )
+    except ObjectDoesNotExist:
+        raise Http404 from None
+
+
+def _sample(request, draw: SampleDraw):
+    projects = Project.objects.filter(inspections__draw=draw).select_related("unit", "county", "domain", "project_type")
+    return restrict(projects, request.user).order_by("unit__order", "unit__code", "number", "pk")
+
+
+def draw_view(request, pk: int):
+    draw = _visible_draw(request, pk)
+    units = Unit.objects.in_bulk([row["unit"] for row in draw.figures])
+    figures = [
+        {**row, "name": units[row["unit"]].name if row["unit"] in units else row["unit"]} for row in draw.figures
+    ]
+    recorded = sorted(Inspection.objects.filter(draw=draw).values_list("project_id", flat=True))
+    context = {
+        "draw": draw,
+        "covers": covers(draw),
+        "percent": percent(draw),
+        "figures": figures,
+        "page": Paginator(_sample(request, draw), PAGE_SIZE).get_page(request.GET.get("page")),
+        "identical": sorted(drawn_again(draw)) == recorded,
+    }
+    return render(request, "web/sampling/draw.html", context)
+
+
+def sample_download(request, pk: int):
+    draw = _visible_draw(request, pk)
+    book = Workbook(write_only=True)
+    _sheet(
+        book,
+        _("Sample"),
+        [
+            _("Project number"),
+            _("Project name"),
+            _("Unit"),
+            _("County"),
+            _("Domain"),
+            _("Project type"),
+            _("Amount (yuan)"),
+        ],
+        (
+            [
+                p.number,
+                p.name,
+                p.unit.name,
+                p.county.name if p.county else "",
+                p.domain.name,
+                p.project_type.name if p.project_type else "",
+                p.amount,
+            ]  # fmt: skip
+            for p in _sample(request, draw).iterator()
+        ),
+    )
+    rule = [
+        (_("Drawn from"), covers(draw)),
+        (_("Stage"), str(draw.stage) if draw.stage else ""),
+        (_("Proportion"), percent(draw)),
+        (_("Minimum per unit"), draw.minimum),
+        (_("Weighting"), draw.get_weighting_display()),
+        (_("Seed"), draw.seed),
+        (_("Population"), draw.population),
+        (_("Drawn"), draw.drawn),
+        (_("Drawn by"), str(draw.drawn_by or "")),
+        (_("Drawn at"), draw.drawn_at.strftime("%Y-%m-%d %H:%M")),
+        (_("Population SHA-256"), draw.population_sha256),
+    ]
+    _sheet(book, _("Rule"), [_("Item"), _("Value")], rule)
+    units = Unit.objects.in_bulk([row["unit"] for row in draw.figures])
+    _sheet(
+        book,
+        _("Per unit"),
+        [_("Unit"), _("Population"), _("Quota"), _("Drawn")],
+        (
+            [units[r["unit"]].name if r["unit"] in units else r["unit"], r["population"], r["quota"], r["drawn"]]
+            for r in draw.figures
+        ),  # fmt: skip
+    )
+    file = io.BytesIO()
+    book.save(file)
+    response = HttpResponse(file.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, f"抽查样本-{draw.pk}-{draw.seed}.xlsx")
+    return response
+
+
+def _sheet(book: Workbook, title: str, headers: list[str], rows) -> None:
+    sheet = book.create_sheet(title[:31])
+    header = []
+    for name in headers:
+        cell = WriteOnlyCell(sheet, value=name)
+        cell.font = Font(bold=True)
+        header.append(cell)
+    sheet.append(header)
+    for row in rows:
+        sheet.append([safe_cell(sheet, value) for value in row])
+
+
+urlpatterns = [
+    path("sampling/", sampling_view, name="sampling"),
+    path("sampling/<int:pk>/", draw_view, name="sampling-draw"),
+    path("sampling/<int:pk>/sample.xlsx", sample_download, name="sampling-sample"),
+]
