@@ -37,19 +37,35 @@ def safe_cell(sheet, value):
     return cell
 
 
+def csv_cell(value) -> str:
+    """A value for a CSV file a spreadsheet will open: text that it would run as a formula
+    starts with an apostrophe (the usual neutralisation; a CSV has no cell style)."""
+    if value is None:
+        return ""
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def save_xlsx(target: BinaryIO, headers: Sequence[str], rows: Iterable[Sequence]) -> None:
     """A one-sheet workbook of bold headers and rows, written into `target` (a write-only
     workbook: the rows stream through a temporary file, never all in memory)."""
+    save_sheets(target, [("", headers, rows)])
+
+
+def save_sheets(target: BinaryIO, sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence]]]) -> None:
+    """A workbook of sheets, each (title, headers, rows) as save_xlsx writes one ("" keeps
+    openpyxl's own title)."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet()
-    header_cells = []
-    for title in headers:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = Font(bold=True)
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    for row in rows:
-        sheet.append([safe_cell(sheet, v) for v in row])
+    for title, headers, rows in sheets:
+        sheet = workbook.create_sheet(title or None)
+        header_cells = []
+        for text in headers:
+            cell = WriteOnlyCell(sheet, value=text)
+            cell.font = Font(bold=True)
+            header_cells.append(cell)
+        sheet.append(header_cells)
+        for row in rows:
+            sheet.append([safe_cell(sheet, v) for v in row])
     workbook.save(target)
 
 
