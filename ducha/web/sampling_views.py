@@ -13,11 +13,9 @@ from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 from ducha.analytics.sampling import draw_counties
 from ducha.core.access import AccessDenied, restrict, role_kind
@@ -26,7 +24,7 @@ from ducha.ledger.models import Inspection, Project, SampleDraw
 from ducha.ledger.sampling import do_draw_sample, drawn_again
 from ducha.org.choices import UnitKind
 from ducha.org.models import Unit, active_campaign
-from ducha.reports.xlsx import XLSX, safe_cell
+from ducha.reports.xlsx import XLSX, save_sheets
 from ducha.web.detail_posts import forbidden
 from ducha.web.generic import PAGE_SIZE
 from ducha.web.sampling_forms import CountyForm, DrawForm, may_draw, suggested_seed
@@ -119,16 +117,13 @@ def _sample(request, draw: SampleDraw):
 
 def draw_view(request, pk: int):
     draw = _visible_draw(request, pk)
-    units = Unit.objects.in_bulk([row["unit"] for row in draw.figures])
-    figures = [
-        {**row, "name": units[row["unit"]].name if row["unit"] in units else row["unit"]} for row in draw.figures
-    ]
     recorded = sorted(Inspection.objects.filter(draw=draw).values_list("project_id", flat=True))
     context = {
         "draw": draw,
         "covers": covers(draw),
         "percent": percent(draw),
-        "figures": figures,
+        "figures": _figures(draw),
+        "headers": _sample_headers(),
         "page": Paginator(_sample(request, draw), PAGE_SIZE).get_page(request.GET.get("page")),
         "identical": sorted(drawn_again(draw)) == recorded,
     }
@@ -136,32 +131,19 @@ def draw_view(request, pk: int):
 
 
 def sample_download(request, pk: int):
+    """The sample as shown on the draw's page, the rule and the figures per unit."""
     draw = _visible_draw(request, pk)
-    book = Workbook(write_only=True)
-    _sheet(
-        book,
-        _("Sample"),
+    sample = (
         [
-            _("Project number"),
-            _("Project name"),
-            _("Unit"),
-            _("County"),
-            _("Domain"),
-            _("Project type"),
-            _("Amount (yuan)"),
-        ],
-        (
-            [
-                p.number,
-                p.name,
-                p.unit.name,
-                p.county.name if p.county else "",
-                p.domain.name,
-                p.project_type.name if p.project_type else "",
-                p.amount,
-            ]  # fmt: skip
-            for p in _sample(request, draw).iterator()
-        ),
+            p.number,
+            p.name,
+            p.unit.name,
+            p.county.name if p.county else "",
+            p.domain.name,
+            p.project_type.name if p.project_type else "",
+            p.amount,
+        ]  # fmt: skip
+        for p in _sample(request, draw).iterator()
     )
     rule = [
         (_("Drawn from"), covers(draw)),
@@ -173,37 +155,34 @@ def sample_download(request, pk: int):
         (_("Population"), draw.population),
         (_("Drawn"), draw.drawn),
         (_("Drawn by"), str(draw.drawn_by or "")),
-        (_("Drawn at"), draw.drawn_at.strftime("%Y-%m-%d %H:%M")),
+        (_("Drawn at"), timezone.localtime(draw.drawn_at).strftime("%Y-%m-%d %H:%M")),
         (_("Population SHA-256"), draw.population_sha256),
     ]
-    _sheet(book, _("Rule"), [_("Item"), _("Value")], rule)
-    units = Unit.objects.in_bulk([row["unit"] for row in draw.figures])
-    _sheet(
-        book,
-        _("Per unit"),
-        [_("Unit"), _("Population"), _("Quota"), _("Drawn")],
-        (
-            [units[r["unit"]].name if r["unit"] in units else r["unit"], r["population"], r["quota"], r["drawn"]]
-            for r in draw.figures
-        ),  # fmt: skip
-    )
+    per_unit = ([r["name"], r["population"], r["quota"], r["drawn"]] for r in _figures(draw))
     file = io.BytesIO()
-    book.save(file)
+    save_sheets(
+        file,
+        [
+            (_("Sample"), _sample_headers(), sample),
+            (_("Rule"), [_("Item"), _("Value")], rule),
+            (_("Per unit"), [_("Unit"), _("Population"), _("Quota"), _("Drawn")], per_unit),
+        ],
+    )
     response = HttpResponse(file.getvalue(), content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(True, f"抽查样本-{draw.pk}-{draw.seed}.xlsx")
     return response
 
 
-def _sheet(book: Workbook, title: str, headers: list[str], rows) -> None:
-    sheet = book.create_sheet(title[:31])
-    header = []
-    for name in headers:
-        cell = WriteOnlyCell(sheet, value=name)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
-    for row in rows:
-        sheet.append([safe_cell(sheet, value) for value in row])
+def _sample_headers() -> list[str]:
+    """The sample's columns, on the page and in the workbook."""
+    return [_("Project number"), _("Project name"), _("Unit"), _("County"), _("Domain"), _("Project type"),
+            _("Amount (yuan)")]  # fmt: skip
+
+
+def _figures(draw: SampleDraw) -> list[dict]:
+    """The draw's figures per unit (as recorded), with the unit's name."""
+    units = Unit.objects.in_bulk([row["unit"] for row in draw.figures])
+    return [{**row, "name": units[row["unit"]].name if row["unit"] in units else row["unit"]} for row in draw.figures]
 
 
 urlpatterns = [
