@@ -4,6 +4,7 @@ field named, and counties for site visits drawn again alike from the same seed."
 
 import io
 import re
+from decimal import Decimal
 from html import unescape as html_unescape
 
 import openpyxl
@@ -12,7 +13,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
-from ducha.ledger.models import Inspection, Project, SampleDraw
+from ducha.core.actions import do_update_object
+from ducha.ledger.models import Inspection, SampleDraw
 from ducha.web.tests.helpers import text
 
 
@@ -34,7 +36,9 @@ def test_the_office_draws_through_the_form_and_sees_the_draw(site, login):
     recorded = set(Inspection.objects.filter(draw=draw).values_list("project__number", flat=True))
     assert draw.seed == "抽查-2024-一" and str(draw.proportion) == "0.5000" and draw.population == len(site.projects)
     assert recorded and len(recorded) == draw.drawn
-    shown = text(client.get(reverse("sampling-draw", args=[draw.pk])))
+    html = client.get(reverse("sampling-draw", args=[draw.pk])).content.decode()
+    assert '<p data-testid="check">' in html  # drawn again from the stored population: identical
+    shown = text(html)
     assert "50%" in shown and "抽查-2024-一" in shown
     for number in recorded:
         assert number in shown
@@ -62,8 +66,26 @@ def test_the_xlsx_holds_exactly_the_recorded_sample(site, login):
     assert sum(row[3] for row in per_unit.iter_rows(min_row=2, values_only=True)) == draw.drawn
 
 
+def _amounts(site, **amounts) -> None:
+    for key, amount in amounts.items():
+        do_update_object(site.projects[key], actor=site.system, changes={"amount": Decimal(amount)})
+
+
+def test_a_draw_that_no_longer_comes_out_the_same_is_flagged(site, login):
+    # Weighted by amount, 呼和浩特市's one of two goes to the far larger amount (about
+    # 10^-11 odds otherwise); the amounts swapped after the draw, drawn again it differs.
+    _amounts(site, hohhot="900000000000", xincheng="1")
+    draw = _draw_as(site, login, "office", covers=f"u{site.units['150100'].pk}", weighting="amount", minimum="0")
+    assert list(Inspection.objects.filter(draw=draw).values_list("project__number", flat=True)) == ["P-hohhot"]
+    page = login("office").get(reverse("sampling-draw", args=[draw.pk])).content.decode()
+    assert '<p data-testid="check">' in page
+    _amounts(site, hohhot="1", xincheng="900000000000")
+    page = login("office").get(reverse("sampling-draw", args=[draw.pk])).content.decode()
+    assert '<p class="error" data-testid="check">' in page
+
+
 def test_a_formula_in_a_project_name_stays_text_in_the_xlsx(site, login):
-    Project.objects.filter(pk=site.projects["fgw"].pk).update(name='=HYPERLINK("http://x")')
+    do_update_object(site.projects["fgw"], actor=site.system, changes={"name": '=HYPERLINK("http://x")'})
     draw = _draw_as(site, login, "office", proportion="100", covers=f"u{site.units['fgw'].pk}")
     book = openpyxl.load_workbook(io.BytesIO(login("office").get(reverse("sampling-sample", args=[draw.pk])).content))
     cell = book.worksheets[0]["B2"]
@@ -151,3 +173,9 @@ def _counties(html: str) -> dict[str, list[str]]:
     table = re.search(r'data-testid="counties">.*?<tbody>(.*?)</tbody>', html, re.S).group(1)
     rows = re.findall(r"<tr><td>([^<]*)</td><td>(.*?)</td></tr>", table, re.S)
     return {league: re.findall(r"([^、>]+?) <span", counties) for league, counties in rows}
+
+
+def test_a_bad_county_count_is_said_at_its_field(site, login):
+    response = login("office").get(reverse("sampling"), {"per_league": "0", "county_seed": "下沉"})
+    assert 'data-testid="error-per_league"' in response.content.decode()
+    assert 'data-testid="counties"' not in response.content.decode()
