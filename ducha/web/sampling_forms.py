@@ -8,13 +8,21 @@ import secrets
 from decimal import Decimal, InvalidOperation
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from ducha.core.access import RoleKind, restrict, role_kind, user_role
-from ducha.ledger.models.sampling import WEIGHTING_LABELS
+from ducha.ledger.models.sampling import WEIGHTING_LABELS, SampleDraw
 from ducha.org.models import Campaign, Stage, SupervisionGroup, Unit
 
 WHOLE_CAMPAIGN = "all"
+
+
+def field_label(model, name: str) -> str:
+    """A model field's name as a label (the models name the draw's and the project's fields)."""
+    return capfirst(model._meta.get_field(name).verbose_name)  # lazy: a form label is made at import
+
+
 # Words for a seed that is easy to read out and write down (the seed makes a draw reproducible).
 _SEED_WORDS = tuple("松柏梅竹兰菊山河湖海云星月风雪泉石林川原")
 
@@ -56,14 +64,20 @@ def may_draw(user) -> bool:
 
 class DrawForm(forms.Form):
     covers = forms.ChoiceField(label=_("Drawn from"))
-    stage = forms.ModelChoiceField(label=_("Stage"), queryset=Stage.objects.none(), required=False)
+    stage = forms.ModelChoiceField(
+        label=field_label(SampleDraw, "stage"), queryset=Stage.objects.none(), required=False
+    )
     proportion = forms.CharField(
         label=_("Proportion (%)"), max_length=8, help_text=_("At least this share of each unit's projects.")
     )
-    minimum = forms.IntegerField(label=_("Minimum per unit"), min_value=0, initial=1)
-    weighting = forms.ChoiceField(label=_("Weighting"), choices=[(k.value, v) for k, v in WEIGHTING_LABELS.items()])
+    minimum = forms.IntegerField(label=field_label(SampleDraw, "minimum"), min_value=0, initial=1)
+    weighting = forms.ChoiceField(
+        label=field_label(SampleDraw, "weighting"), choices=[(k.value, v) for k, v in WEIGHTING_LABELS.items()]
+    )
     seed = forms.CharField(
-        label=_("Seed"), max_length=64, help_text=_("The same seed draws the same sample from the same projects.")
+        label=field_label(SampleDraw, "seed"),
+        max_length=64,
+        help_text=_("The same seed draws the same sample from the same projects."),
     )
 
     def __init__(self, *args, user, campaign: Campaign, **kwargs):
@@ -107,4 +121,4 @@ class CountyForm(forms.Form):
     """Counties for site visits: N per league/city, in proportion to their self-inspected projects."""
 
     per_league = forms.IntegerField(label=_("Counties per league/city"), min_value=1, max_value=50, initial=2)
-    county_seed = forms.CharField(label=_("Seed"), max_length=64)
+    county_seed = forms.CharField(label=field_label(SampleDraw, "seed"), max_length=64)

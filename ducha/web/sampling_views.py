@@ -27,7 +27,7 @@ from ducha.org.models import Unit, active_campaign
 from ducha.reports.xlsx import XLSX, save_sheets
 from ducha.web.detail_posts import forbidden
 from ducha.web.generic import PAGE_SIZE
-from ducha.web.sampling_forms import CountyForm, DrawForm, may_draw, suggested_seed
+from ducha.web.sampling_forms import CountyForm, DrawForm, field_label, may_draw, suggested_seed
 
 
 def sampling_view(request):
@@ -57,7 +57,12 @@ def sampling_view(request):
     page = Paginator(draws.select_related("unit", "group", "stage", "drawn_by"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    context = {"form": form, "page": page, "rows": [(d, covers(d), percent(d)) for d in page.object_list]}
+    context = {
+        "form": form,
+        "page": page,
+        "label": draw_labels(),
+        "rows": [(d, covers(d), percent(d)) for d in page.object_list],
+    }
     if may_draw(request.user):
         context |= _counties(request, campaign)
     return render(request, "web/sampling/index.html", context, status=200 if form is None or not form.errors else 400)
@@ -124,6 +129,7 @@ def draw_view(request, pk: int):
         "percent": percent(draw),
         "figures": _figures(draw),
         "headers": _sample_headers(),
+        "label": draw_labels(),
         "page": Paginator(_sample(request, draw), PAGE_SIZE).get_page(request.GET.get("page")),
         "identical": sorted(drawn_again(draw)) == recorded,
     }
@@ -145,17 +151,18 @@ def sample_download(request, pk: int):
         ]  # fmt: skip
         for p in _sample(request, draw).iterator()
     )
+    label = draw_labels()
     rule = [
         (_("Drawn from"), covers(draw)),
-        (_("Stage"), str(draw.stage) if draw.stage else ""),
-        (_("Proportion"), percent(draw)),
-        (_("Minimum per unit"), draw.minimum),
-        (_("Weighting"), draw.get_weighting_display()),
-        (_("Seed"), draw.seed),
+        (label["stage"], str(draw.stage) if draw.stage else ""),
+        (label["proportion"], percent(draw)),
+        (label["minimum"], draw.minimum),
+        (label["weighting"], draw.get_weighting_display()),
+        (label["seed"], draw.seed),
         (_("Population"), draw.population),
         (_("Drawn"), draw.drawn),
-        (_("Drawn by"), str(draw.drawn_by or "")),
-        (_("Drawn at"), timezone.localtime(draw.drawn_at).strftime("%Y-%m-%d %H:%M")),
+        (label["drawn_by"], str(draw.drawn_by or "")),
+        (label["drawn_at"], timezone.localtime(draw.drawn_at).strftime("%Y-%m-%d %H:%M")),
         (_("Population SHA-256"), draw.population_sha256),
     ]
     per_unit = ([r["name"], r["population"], r["quota"], r["drawn"]] for r in _figures(draw))
@@ -165,7 +172,7 @@ def sample_download(request, pk: int):
         [
             (_("Sample"), _sample_headers(), sample),
             (_("Rule"), [_("Item"), _("Value")], rule),
-            (_("Per unit"), [_("Unit"), _("Population"), _("Quota"), _("Drawn")], per_unit),
+            (_("Per unit"), [str(field_label(Project, "unit")), _("Population"), _("Quota"), _("Drawn")], per_unit),
         ],
     )
     response = HttpResponse(file.getvalue(), content_type=XLSX)
@@ -175,8 +182,15 @@ def sample_download(request, pk: int):
 
 def _sample_headers() -> list[str]:
     """The sample's columns, on the page and in the workbook."""
-    return [_("Project number"), _("Project name"), _("Unit"), _("County"), _("Domain"), _("Project type"),
-            _("Amount (yuan)")]  # fmt: skip
+    return [str(field_label(Project, name)) for name in SAMPLE_COLUMNS]
+
+
+SAMPLE_COLUMNS = ("number", "name", "unit", "county", "domain", "project_type", "amount")
+DRAW_FIELDS = ("stage", "proportion", "minimum", "weighting", "seed", "drawn_by", "drawn_at")
+
+
+def draw_labels() -> dict[str, str]:
+    return {name: str(field_label(SampleDraw, name)) for name in DRAW_FIELDS}
 
 
 def _figures(draw: SampleDraw) -> list[dict]:

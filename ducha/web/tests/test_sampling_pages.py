@@ -9,6 +9,7 @@ from html import unescape as html_unescape
 
 import openpyxl
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
@@ -179,3 +180,11 @@ def test_a_bad_county_count_is_said_at_its_field(site, login):
     response = login("office").get(reverse("sampling"), {"per_league": "0", "county_seed": "下沉"})
     assert 'data-testid="error-per_league"' in response.content.decode()
     assert 'data-testid="counties"' not in response.content.decode()
+
+
+def test_labels_follow_the_users_language(site, login):
+    client = login("office")
+    assert "阶段" in text(client.get(reverse("sampling")))  # the model's name of the field, in Chinese
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = text(client.get(reverse("sampling")))
+    assert "Stage" in page and "阶段" not in page
