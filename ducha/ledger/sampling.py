@@ -69,7 +69,8 @@ def do_draw_sample(
     if unit is not None and group is not None:
         raise ValidationError(_("A draw covers a unit or a group, not both."))
     with transaction.atomic():
-        candidates = population(campaign, actor=actor, unit=unit, group=group).select_for_update()
+        # Locked while drawn (only the projects: PostgreSQL locks no outer join's nullable side).
+        candidates = population(campaign, actor=actor, unit=unit, group=group).select_for_update(of=("self",))
         rows = list(candidates.order_by("pk").values_list(*_COLUMNS))
         table = _population_table(rows)
         drawn = engine.draw(table, rule)

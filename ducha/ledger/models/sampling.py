@@ -43,7 +43,8 @@ class SampleDraw(models.Model):
     )
     drawn_at = models.DateTimeField(_("drawn at"), auto_now_add=True)
 
-    scope = ScopePath(unit="unit", group="group", writers=SUPERVISORS)
+    # A draw of a county is its league/city's too; the whole campaign's, the office's only.
+    scope = ScopePath(unit=("unit", "unit__parent"), county="unit", group="group", writers=SUPERVISORS)
     derived_fields = ("population_ids",)
 
     class Meta:

@@ -36,15 +36,15 @@ def test_a_moved_population_is_reported_on_check(small):
     _sample("--as", "office", "--proportion", "0.5", "--seed", "s-2")
     draw = SampleDraw.objects.get()
     Inspection.objects.filter(draw=draw).update(draw=None)  # (the recorded sample tampered with)
-    with pytest.raises(CommandError, match="differs"):
+    with pytest.raises(CommandError, match="不同"):
         _sample("--check", str(draw.pk))
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--as", "league_a", "--unit", "150100", "--proportion", "0.5"], "may not draw"),
-        (["--as", "group_a", "--group", "B", "--proportion", "0.5"], "may not draw"),
+        (["--as", "league_a", "--unit", "150100", "--proportion", "0.5"], "无权"),
+        (["--as", "group_a", "--group", "B", "--proportion", "0.5"], "无权"),
         (["--as", "nobody", "--proportion", "0.5"], "nobody"),
         (["--as", "office", "--unit", "999999", "--proportion", "0.5"], "999999"),
         (["--as", "office", "--proportion", "0"], "比例"),

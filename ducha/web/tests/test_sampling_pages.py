@@ -117,15 +117,17 @@ def test_a_group_draws_for_its_own_group_and_units_only(site, login):
 def test_units_and_viewers_see_no_form_and_may_not_post(site, login, user):
     unit_draw = _draw_as(site, login, "office", covers=f"u{site.units['150100'].pk}", proportion="100")
     other = _draw_as(site, login, "office", covers=f"u{site.units['150200'].pk}", proportion="100", seed="b")
+    county = _draw_as(site, login, "office", covers=f"u{site.units['150102'].pk}", proportion="100", seed="c")
     client = login(user)
     page = client.get(reverse("sampling"))
     assert page.status_code == 200 and 'data-testid="draw-form"' not in page.content.decode()
     assert 'data-testid="county-form"' not in page.content.decode()
     assert _post(client).status_code == 403
-    assert SampleDraw.objects.count() == 2
+    assert SampleDraw.objects.count() == 3
     listed = text(page)
-    seen = {"league_a": {unit_draw}, "county_a": set(), "viewer": {unit_draw, other}}[user]
-    for draw in (unit_draw, other):
+    # A county's draw is its league's too; a county sees its own only.
+    seen = {"league_a": {unit_draw, county}, "county_a": {county}, "viewer": {unit_draw, other, county}}[user]
+    for draw in (unit_draw, other, county):
         assert (f"#{draw.pk}" in listed) == (draw in seen)
         assert client.get(reverse("sampling-draw", args=[draw.pk])).status_code == (200 if draw in seen else 404)
 
