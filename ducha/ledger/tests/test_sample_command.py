@@ -64,3 +64,9 @@ def test_the_proportion_reads_as_a_share_or_a_percent():
     ]  # fmt: skip
     with pytest.raises(ValueError):
         proportion("十")
+
+
+def test_the_command_runs_the_system_checks_as_the_console_script_does(small):
+    """(`ducha sample` runs Django's checks first: nothing of the command may stand in their way.)"""
+    with pytest.raises(CommandError, match="424242"):
+        call_command("sample", "--check", "424242", skip_checks=False)

@@ -50,7 +50,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         translation.activate(settings.LANGUAGE_CODE)
         if options["check"] is not None:
-            return self.check(options["check"], as_json=options["json"])
+            return self.check_draw(options["check"], as_json=options["json"])
         if not options["username"] or options["proportion"] is None:
             raise CommandError(_("A draw needs --as and --proportion."))
         user = get_user_model().objects.filter(username=options["username"], is_active=True).first()
@@ -102,7 +102,7 @@ class Command(BaseCommand):
         for row in draw.figures:
             self.stdout.write(f"  {units[row['unit']]}: {row['drawn']}/{row['population']}")
 
-    def check(self, pk: int, *, as_json: bool) -> None:
+    def check_draw(self, pk: int, *, as_json: bool) -> None:
         draw = SampleDraw.objects.filter(pk=pk).first()
         if draw is None:
             raise CommandError(_("No draw %(draw)s.") % {"draw": pk})
