@@ -2,8 +2,10 @@
 scope, the draw made by ducha/analytics/sampling.py, and the draw with its sampling
 inspections written in one action (one transaction, one change-log batch)."""
 
+import datetime as dt
 import hashlib
 import json
+import secrets
 from decimal import Decimal
 
 import pyarrow as pa
@@ -19,6 +21,15 @@ from ducha.ledger.actions import do_bulk_record_inspections
 from ducha.ledger.choices import InspectionKind
 from ducha.ledger.models import Inspection, Project, SampleDraw
 from ducha.org.models import Campaign, Stage, SupervisionGroup, Unit
+
+# Words for a seed that is easy to read out and write down (the seed makes a draw reproducible).
+_SEED_WORDS = tuple("松柏梅竹兰菊山河湖海云星月风雪泉石林川原")
+
+
+def suggested_seed(today: dt.date | None = None) -> str:
+    """A fresh seed: the day, three characters and four digits (20240601-松山月-0427)."""
+    words = "".join(secrets.choice(_SEED_WORDS) for _ in range(3))
+    return f"{(today or dt.date.today()):%Y%m%d}-{words}-{secrets.randbelow(10000):04d}"
 
 
 def population(

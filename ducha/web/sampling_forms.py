@@ -3,8 +3,6 @@ proposal of counties for site visits (下沉旗县; records nothing). Each offer
 the user may choose: the office every group and unit, a group member its own group and
 its units."""
 
-import datetime as dt
-import secrets
 from decimal import Decimal, InvalidOperation
 
 from django import forms
@@ -13,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ducha.core.access import RoleKind, restrict, role_kind, user_role
 from ducha.ledger.models.sampling import WEIGHTING_LABELS, SampleDraw
+from ducha.ledger.sampling import suggested_seed
 from ducha.org.models import Campaign, Stage, SupervisionGroup, Unit
 
 WHOLE_CAMPAIGN = "all"
@@ -21,15 +20,6 @@ WHOLE_CAMPAIGN = "all"
 def field_label(model, name: str) -> str:
     """A model field's name as a label (the models name the draw's and the project's fields)."""
     return capfirst(model._meta.get_field(name).verbose_name)  # lazy: a form label is made at import
-
-
-# Words for a seed that is easy to read out and write down (the seed makes a draw reproducible).
-_SEED_WORDS = tuple("松柏梅竹兰菊山河湖海云星月风雪泉石林川原")
-
-
-def suggested_seed(today: dt.date | None = None) -> str:
-    words = "".join(secrets.choice(_SEED_WORDS) for _ in range(3))
-    return f"{(today or dt.date.today()):%Y%m%d}-{words}-{secrets.randbelow(10000):04d}"
 
 
 def coverable(user, campaign: Campaign) -> list[tuple[str, str]]:

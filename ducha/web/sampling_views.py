@@ -21,13 +21,13 @@ from ducha.analytics.sampling import draw_counties
 from ducha.core.access import AccessDenied, restrict, role_kind
 from ducha.ledger.forms import add_errors
 from ducha.ledger.models import Inspection, Project, SampleDraw
-from ducha.ledger.sampling import do_draw_sample, drawn_again
+from ducha.ledger.sampling import do_draw_sample, drawn_again, suggested_seed
 from ducha.org.choices import UnitKind
 from ducha.org.models import Unit, active_campaign
 from ducha.reports.xlsx import XLSX, save_sheets
 from ducha.web.detail_posts import forbidden
 from ducha.web.generic import PAGE_SIZE
-from ducha.web.sampling_forms import CountyForm, DrawForm, field_label, may_draw, suggested_seed
+from ducha.web.sampling_forms import CountyForm, DrawForm, field_label, may_draw
 
 
 def sampling_view(request):

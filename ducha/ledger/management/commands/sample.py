@@ -1,9 +1,7 @@
 """`ducha sample`: draw a sample of the self-inspected projects (按比例抽查) and record the
 sampling inspections, or check a draw by drawing it again from its population and seed."""
 
-import datetime as dt
 import json
-import secrets
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -16,7 +14,7 @@ from django.utils.translation import gettext as _
 from ducha.analytics.sampling import Weighting
 from ducha.core.access import AccessDenied
 from ducha.ledger.models import SampleDraw
-from ducha.ledger.sampling import do_draw_sample, drawn_again
+from ducha.ledger.sampling import do_draw_sample, drawn_again, suggested_seed
 from ducha.org.management.options import chosen_campaign
 from ducha.org.models import SupervisionGroup, Unit
 
@@ -66,7 +64,7 @@ class Command(BaseCommand):
                 raise CommandError(_("No supervision group %(code)s.") % {"code": options["group"]})
         if options["stage"] and (stage := campaign.stages.filter(kind=options["stage"]).first()) is None:
             raise CommandError(_("No stage %(kind)s.") % {"kind": options["stage"]})
-        seed = options["seed"] or f"{dt.date.today():%Y%m%d}-{secrets.token_hex(4)}"
+        seed = options["seed"] or suggested_seed(campaign.as_of())
         try:
             draw = do_draw_sample(
                 campaign,
