@@ -57,7 +57,20 @@ _SYLLABLES = (
 _TRADES = ("能源", "煤业", "电力", "化工", "建设", "矿业", "稀土", "物流", "水务", "投资", "乳业", "农牧", "冶金",
            "热力", "燃气", "交通", "旅游", "置业", "环保", "科技")  # fmt: skip
 _DEAL_PREFIX = {"产权转让": "NMCQ", "企业增资": "NMZZ", "资产转让": "NMZC"}  # 项目编号 as the exchange writes them
-_GROUP_TRADES = ("能源", "交通投资", "矿业", "电力", "农牧业", "国有资本运营", "地质矿产", "水务投资")
+_GROUPS = (
+    "能源",
+    "交通投资",
+    "矿业",
+    "电力投资",
+    "农牧业产业",
+    "国有资本运营",
+    "地质矿产",
+    "水务投资",
+    "高速公路",
+    "黄金",
+    "森林工业",
+    "建设投资",
+)  # 内蒙古……集团有限公司
 
 
 @dataclass(frozen=True)
@@ -125,10 +138,15 @@ class Synthetic:
         return {name: sum(c.finding == name for c in self.cases) for name in FINDINGS}
 
 
-def inner_mongolia_regions() -> tuple[Regions, list[tuple[str, list[str]]]]:
-    """The Regions the engine needs and the leagues/cities with their former names."""
+def inner_mongolia_regions() -> tuple[Regions, list[tuple[str, list[str], list[str]]]]:
+    """The Regions the engine needs, and the leagues/cities with their former names and the
+    division codes (theirs and their counties') that their enterprises' codes start with."""
     divisions = province_divisions()
-    leagues = [(d.name, d.former_names) for d in divisions if d.parent_code is None]
+    codes: dict[str, list[str]] = {d.code: [d.code] for d in divisions if d.parent_code is None}
+    for d in divisions:
+        if d.parent_code in codes:
+            codes[d.parent_code].append(d.code)
+    leagues = [(d.name, d.former_names, codes[d.code]) for d in divisions if d.parent_code is None]
     return Regions((d.name, d.former_names) for d in divisions), leagues
 
 
@@ -177,8 +195,11 @@ class _World:
     START = dt.date(2023, 1, 1)
     DAYS = 700
 
-    def __init__(self, rnd: random.Random, leagues: list[tuple[str, list[str]]], noise: Noise):
-        self.rnd, self.leagues, self.noise = rnd, leagues, noise
+    def __init__(self, rnd: random.Random, leagues: list[tuple[str, list[str], list[str]]], noise: Noise):
+        self.rnd, self.noise = rnd, noise
+        self.leagues = [name for name, _, _ in leagues]
+        self.former = {name: former for name, former, _ in leagues}
+        self.areas = {name: areas for name, _, areas in leagues}
         # Noise draws from its own stream, so that the world and its truth are the same at any noise level.
         self.noisy = random.Random(rnd.random())
         self.exchange: list[dict] = []
@@ -187,21 +208,20 @@ class _World:
         self.cases: list[Case] = []
         self._codes: set[str] = set()
         self._cores: set[str] = set()
-        self.groups = [self._enterprise("", f"{rnd.choice(_SYLLABLES)}{trade}", "集团有限公司")
-                       for trade in _GROUP_TRADES for _ in range(2)]  # fmt: skip
+        self.groups = [self._enterprise("", core, "集团有限公司") for core in _GROUPS]
         self.buyers = [self._enterprise(self._league()) for _ in range(60)]
 
     # The enterprises: unique codes and unique cores (two enterprises that share a core
     # are a matter for review, not a known truth).
     def _league(self) -> str:
-        return self.rnd.choice(self.leagues)[0]
+        return self.rnd.choice(self.leagues)
 
     def _enterprise(self, region: str, core: str | None = None, form: str = "有限公司") -> Enterprise:
         while core is None or core in self._cores:
             core = "".join(self.rnd.sample(_SYLLABLES, 2 + (len(self._cores) > 40000))) + self.rnd.choice(_TRADES)
         self._cores.add(core)
         while True:
-            area = "150000" if not region else f"15{self.rnd.randint(1, 29):02d}{self.rnd.randint(0, 99):02d}"
+            area = self.rnd.choice(self.areas[region]) if region else "150000"
             code = with_check_digit("91" + area + "".join(self.rnd.choices(ALPHABET, k=9)))
             if code not in self._codes:
                 self._codes.add(code)
@@ -226,7 +246,6 @@ class _World:
         if self.noisy.random() >= self.noise.name_variant:
             return e.name
         form = "有限责任公司" if e.form == "有限公司" else e.form
-        region = dict(self.leagues)
         variants = [
             e.name.replace("有限公司", "有限责任公司") if e.form == "有限公司" else e.name,
             f"{e.core}{form}",  # the region dropped
@@ -234,8 +253,8 @@ class _World:
             f"{e.region.removesuffix('市').removesuffix('盟')}{e.core}{e.form}",
             f"（{e.region or '内蒙古'}）{e.core}{e.form}",  # full-width brackets
         ]
-        if region.get(e.region):
-            variants.append(f"{region[e.region][0]}{e.core}{e.form}")  # the old league name
+        if self.former.get(e.region):
+            variants.append(f"{self.former[e.region][0]}{e.core}{e.form}")  # the old league name
         return self.noisy.choice(variants)
 
     def _mention(self, e: Enterprise, name_key: str, code_key: str) -> dict:
