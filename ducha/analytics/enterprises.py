@@ -64,10 +64,12 @@ class Name:
 
 
 class Regions:
-    """Region names as names start with them: current and former names, with and
-    without their suffix (鄂尔多斯市, 鄂尔多斯, 伊克昭盟, 伊克昭), each to the current name."""
+    """Region names as names start with them: current and former names, each to the current
+    name; a league's or city's also without its suffix (鄂尔多斯市, 鄂尔多斯, 伊克昭盟, 伊克昭).
+    A county's name only in full: without 旗/县/区 it is often an enterprise's own word
+    (兴和物流 is not 兴和县's 物流; 海南 is not 海南区)."""
 
-    SUFFIXES = ("自治旗", "自治县", "市", "盟", "旗", "县", "区")
+    SUFFIXES = ("市", "盟")  # the suffixes a name is also written without
 
     def __init__(self, regions: Iterable[tuple[str, Iterable[str]]]):
         self.names: dict[str, str] = {}
