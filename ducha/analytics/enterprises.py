@@ -14,6 +14,7 @@ names, from org): `Regions([("鄂尔多斯市", ["伊克昭盟"]), ...])`.
 
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -81,16 +82,20 @@ class Regions:
                 )
                 if len(short) >= 2:
                     self.names.setdefault(short, current)
-        self._longest = sorted(self.names, key=len, reverse=True)
+        self._by_first: dict[str, list[str]] = defaultdict(list)  # by first character, longest first
+        for name in sorted(self.names, key=len, reverse=True):
+            self._by_first[name[0]].append(name)
 
     def leading(self, text: str) -> tuple[str, str]:
         """(current region, rest) when `text` starts with a region name (or one in brackets
         right after the start: 中国建筑(鄂尔多斯)……), else ("", text)."""
-        for name in self._longest:
+        for name in self._by_first.get(text[:1], ()):
             if text.startswith(name) and len(text) > len(name):
                 return self.names[name], text[len(name) :]
-            if text.startswith(f"({name})"):
-                return self.names[name], text[len(name) + 2 :]
+        if text.startswith("("):
+            for name in self._by_first.get(text[1:2], ()):
+                if text.startswith(f"({name})"):
+                    return self.names[name], text[len(name) + 2 :]
         return "", text
 
 

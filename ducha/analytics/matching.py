@@ -60,15 +60,18 @@ class _Mention:
 def match(mentions: pa.Table, regions: Regions, settings: MatchSettings | None = None) -> Matched:
     settings = settings or MatchSettings()
     rows = mentions.select(MENTIONS.names).cast(MENTIONS).to_pylist()
+    # Each distinct name and code taken apart once: the same enterprise is named many times.
+    names = {name: normalise_name(name, regions) for name in {r["name"] for r in rows}}
+    codes = {code: clean_uscc(code) for code in {r["uscc"] for r in rows}}
     people = [
-        _Mention(r["id"], r["source"], r["name"] or "", r["uscc"] or "", clean_uscc(r["uscc"]),
-                 normalise_name(r["name"], regions))
+        _Mention(r["id"], r["source"], r["name"] or "", r["uscc"] or "", codes[r["uscc"]], names[r["name"]])
         for r in rows
-    ]  # fmt: skip
+    ]
+    valid_codes = {code for code in set(codes.values()) if code and is_valid_uscc(code)}
     links: dict[int, tuple[str, str, str, str]] = {}  # id → (enterprise, tier, rule, evidence)
     review: list[tuple[int, str, list[str], str]] = []
 
-    valid = [m for m in people if m.code and is_valid_uscc(m.code)]
+    valid = [m for m in people if m.code in valid_codes]
     for m in valid:
         same = "as written" if m.code == m.raw_code else f"cleaned from {m.raw_code!r}"
         links[m.id] = (m.code, "uscc", "valid code", same)
