@@ -118,12 +118,23 @@ def do_draw_sample(
         return draw
 
 
+IDS_PER_QUERY = 10000
+
+
 def drawn_again(draw: SampleDraw) -> list[int]:
     """The sample the draw's rule and seed give on its stored population, to check a draw."""
-    rows = list(Project.objects.filter(pk__in=draw.population_ids).values_list(*_COLUMNS))
+    ids, rows = draw.population_ids, []  # type: list[int], list[tuple]
+    # (a whole campaign's population: more ids than one query may bind)
+    for start in range(0, len(ids), IDS_PER_QUERY):
+        rows += Project.objects.filter(pk__in=ids[start : start + IDS_PER_QUERY]).values_list(*_COLUMNS)
     table = _population_table(rows)
     rule = engine.SamplingRule(draw.proportion, draw.minimum, draw.seed, engine.Weighting(draw.weighting))
     return engine.draw(table, rule).sample.column("id").to_pylist()
+
+
+def sample_holds(draw: SampleDraw) -> bool:
+    """Whether the draw's recorded sample is the one its rule and seed give on its population."""
+    return sorted(drawn_again(draw)) == sorted(draw.inspections.values_list("project_id", flat=True))
 
 
 _COLUMNS = ("pk", "unit_id", "domain__code", "project_type__name", "amount")

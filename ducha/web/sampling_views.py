@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from ducha.analytics.sampling import draw_counties
 from ducha.core.access import AccessDenied, restrict, role_kind
 from ducha.ledger.forms import add_errors
-from ducha.ledger.models import Inspection, Project, SampleDraw
-from ducha.ledger.sampling import do_draw_sample, drawn_again, suggested_seed
+from ducha.ledger.models import Project, SampleDraw
+from ducha.ledger.sampling import do_draw_sample, sample_holds, suggested_seed
 from ducha.org.choices import UnitKind
 from ducha.org.models import Unit, active_campaign
 from ducha.reports.xlsx import XLSX, save_sheets
@@ -122,7 +122,6 @@ def _sample(request, draw: SampleDraw):
 
 def draw_view(request, pk: int):
     draw = _visible_draw(request, pk)
-    recorded = sorted(Inspection.objects.filter(draw=draw).values_list("project_id", flat=True))
     context = {
         "draw": draw,
         "covers": covers(draw),
@@ -131,7 +130,7 @@ def draw_view(request, pk: int):
         "headers": _sample_headers(),
         "label": draw_labels(),
         "page": Paginator(_sample(request, draw), PAGE_SIZE).get_page(request.GET.get("page")),
-        "identical": sorted(drawn_again(draw)) == recorded,
+        "identical": sample_holds(draw),
     }
     return render(request, "web/sampling/draw.html", context)
 

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 
 from ducha.core.access import AccessDenied
 from ducha.core.models import ChangeLogEntry
+from ducha.ledger import sampling
 from ducha.ledger.choices import InspectionKind
 from ducha.ledger.models import Inspection, Project, SampleDraw
 from ducha.ledger.sampling import do_draw_sample, drawn_again, population
@@ -41,6 +42,14 @@ def test_the_same_seed_on_the_stored_population_gives_the_same_sample(small):
     draw = _draw(small, "office", proportion=Decimal("0.3"), minimum=0)
     recorded = sorted(Inspection.objects.filter(draw=draw).values_list("project_id", flat=True))
     assert sorted(drawn_again(draw)) == recorded
+
+
+def test_a_population_read_back_in_parts_checks_out_and_a_tampered_sample_does_not(small, monkeypatch):
+    draw = _draw(small, "office", proportion=Decimal("0.5"), minimum=0)
+    monkeypatch.setattr(sampling, "IDS_PER_QUERY", 2)  # (5 projects: read in 3 parts)
+    assert sampling.sample_holds(draw)
+    Inspection.objects.filter(draw=draw).update(draw=None)  # (the recorded sample tampered with)
+    assert not sampling.sample_holds(draw)
 
 
 def test_a_project_sampled_before_is_not_drawn_again(small):

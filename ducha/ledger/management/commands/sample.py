@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from ducha.analytics.sampling import Weighting
 from ducha.core.access import AccessDenied
 from ducha.ledger.models import SampleDraw
-from ducha.ledger.sampling import do_draw_sample, drawn_again, suggested_seed
+from ducha.ledger.sampling import do_draw_sample, sample_holds, suggested_seed
 from ducha.org.management.options import chosen_campaign
 from ducha.org.models import SupervisionGroup, Unit
 
@@ -104,8 +104,7 @@ class Command(BaseCommand):
         draw = SampleDraw.objects.filter(pk=pk).first()
         if draw is None:
             raise CommandError(_("No draw %(draw)s.") % {"draw": pk})
-        recorded = sorted(draw.inspections.values_list("project_id", flat=True))
-        same = sorted(drawn_again(draw)) == recorded
+        same = sample_holds(draw)
         if as_json:
             self.stdout.write(json.dumps({"draw": pk, "seed": draw.seed, "identical": same}))
         else:
