@@ -15,11 +15,11 @@ to the weight, without replacement).
 """
 
 from dataclasses import dataclass
-from decimal import Decimal
-from enum import StrEnum
 
 import duckdb
 import pyarrow as pa
+
+from ducha.analytics.sampling_rule import SamplingRule, Weighting
 
 POPULATION = pa.schema(
     [
@@ -31,28 +31,6 @@ POPULATION = pa.schema(
         ("flags", pa.int64()),  # red flags raised on the record (0 when none)
     ]
 )
-
-
-class Weighting(StrEnum):
-    NONE = "none"  # every record of a stratum alike
-    AMOUNT = "amount"  # in proportion to the amount (none or below 1 yuan: 1)
-    FLAGS = "flags"  # in proportion to 1 + the red flags raised
-
-
-@dataclass(frozen=True)
-class SamplingRule:
-    proportion: Decimal  # 0 < proportion ≤ 1
-    minimum: int  # per unit, ≥ 0
-    seed: str
-    weighting: Weighting = Weighting.NONE
-
-    def __post_init__(self) -> None:
-        if not Decimal(0) < self.proportion <= Decimal(1):
-            raise ValueError(f"proportion must be above 0 and at most 1, not {self.proportion}")
-        if self.minimum < 0:
-            raise ValueError(f"minimum must not be negative, not {self.minimum}")
-        if not self.seed:
-            raise ValueError("a draw needs a seed")
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ from decimal import Decimal
 import pyarrow as pa
 import pytest
 
-from ducha.analytics.sampling import SamplingRule, Weighting, draw, draw_counties
+from ducha.analytics.sampling import draw, draw_counties
+from ducha.analytics.sampling_rule import SamplingRule, Weighting
 
 
 def population(rows: list[tuple]) -> pa.Table:

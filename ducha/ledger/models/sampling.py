@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ducha.analytics.sampling import Weighting
+from ducha.analytics.sampling_rule import Weighting
 from ducha.core.access import SUPERVISORS, ScopePath
 from ducha.org.models import Campaign, Stage, SupervisionGroup, Unit
 

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from ducha.analytics.sampling import Weighting
+from ducha.analytics.sampling_rule import Weighting
 from ducha.core.access import AccessDenied
 from ducha.ledger.models import SampleDraw
 from ducha.ledger.sampling import do_draw_sample, sample_holds, suggested_seed
