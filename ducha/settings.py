@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "ducha.supervision",
     "ducha.reports",
     "ducha.imports",
+    "ducha.analyses",
     "ducha.demo",
     "ducha.web",
 ]

@@ -9,7 +9,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from ducha.analytics.reconcile import ReconcileSettings
-from ducha.imports.comparison import compare, write_outputs
+from ducha.analyses.comparison import compare, write_outputs
 from ducha.imports.reading import FileRefused
 
 
