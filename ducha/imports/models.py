@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ducha.core.access import ScopePath
+from ducha.core.access import SUPERVISORS, ScopePath
 
 
 class ImportKind(models.TextChoices):
@@ -198,3 +198,47 @@ class ReportJob(ImporterScoped, FileJob):
 
 def exports_dir() -> Path:
     return Path(settings.VAR_DIR) / "exports"
+
+
+class SamplingJobKind(models.TextChoices):
+    DRAW = "draw", _("Draw a sample")
+    CHECK = "check", _("Check a draw")
+
+
+class SamplingJob(Job):
+    """A sampling draw (按比例抽查), or the check of a stored one, run in the background
+    (imports/sampling_jobs.py): a campaign-wide draw reads, draws and records for tens of
+    seconds. A draw job keeps the rule asked for and, once done, its draw; a check job the
+    draw it checks. Steps: rows_total (3) and steps_done; `steps` says, per step done, what
+    it counted and how long it took. Scoped like the draw itself (what it covers): here,
+    not in ledger/, because the job machinery (Job, the worker) is the imports app's."""
+
+    kind = models.CharField(_("kind"), max_length=10, choices=SamplingJobKind.choices)
+    language = models.CharField(max_length=16, blank=True)  # the page's: the job's messages
+    campaign = models.ForeignKey("org.Campaign", on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("org.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    group = models.ForeignKey(
+        "org.SupervisionGroup", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    stage = models.ForeignKey("org.Stage", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    proportion = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
+    minimum = models.PositiveIntegerField(null=True, blank=True)
+    weighting = models.CharField(max_length=10, blank=True)
+    seed = models.CharField(max_length=64, blank=True)
+    draw = models.ForeignKey("ledger.SampleDraw", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    steps_done = models.PositiveSmallIntegerField(default=0)  # of rows_total
+    steps = models.JSONField(default=list, blank=True)  # [{"step": name, "count": n, "seconds": s}]
+
+    scope = ScopePath(unit=("unit", "unit__parent"), county="unit", group="group", writers=SUPERVISORS)
+
+    class Meta(Job.Meta):
+        verbose_name = _("sampling job")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.pk}"
+
+    @property
+    def percent(self) -> int:
+        if not self.rows_total:
+            return 100 if self.finished else 0
+        return min(100, self.steps_done * 100 // self.rows_total)

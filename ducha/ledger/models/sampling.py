@@ -42,6 +42,11 @@ class SampleDraw(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("drawn by"), on_delete=models.PROTECT, null=True, related_name="+"
     )
     drawn_at = models.DateTimeField(_("drawn at"), auto_now_add=True)
+    # The last check (drawn again from the stored population and seed, by a job): when, and
+    # whether the recorded sample came out again. Kept, not computed per view: at a million
+    # projects the check reads them all (seconds).
+    checked_at = models.DateTimeField(_("checked at"), null=True, blank=True, editable=False)
+    holds = models.BooleanField(_("sample holds"), null=True, blank=True, editable=False)
 
     # A draw of a county is its league/city's too; the whole campaign's, the office's only.
     scope = ScopePath(unit=("unit", "unit__parent"), county="unit", group="group", writers=SUPERVISORS)
@@ -57,7 +62,8 @@ class SampleDraw(models.Model):
 
     @property
     def population(self) -> int:
-        return len(self.population_ids)
+        # From the figures (a few units), not the stored ids: a page may leave those unread.
+        return sum(row["population"] for row in self.figures)
 
     @property
     def drawn(self) -> int:
