@@ -13,10 +13,19 @@ from django.utils import timezone
 
 from ducha.core.access import Actor, user_role
 from ducha.core.changelog import Change, record_changes, serialize
-from ducha.imports.models import FINISHED_STATUSES, ExportJob, ImportJob, ImportRecord, Job, JobStatus, ReportJob
+from ducha.imports.models import (
+    FINISHED_STATUSES,
+    ExportJob,
+    ImportJob,
+    ImportRecord,
+    Job,
+    JobStatus,
+    ReportJob,
+    SamplingJob,
+)
 
 logger = logging.getLogger(__name__)
-J = TypeVar("J", ImportJob, ExportJob, ReportJob)
+J = TypeVar("J", ImportJob, ExportJob, ReportJob, SamplingJob)
 
 
 def importer_units(actor: Actor) -> dict:
@@ -63,7 +72,7 @@ def do_create_report_job(*, actor: Actor, **fields) -> ReportJob:
     return _create_job(ReportJob, actor=actor, **fields)
 
 
-def update_job_progress(job: ImportJob | ExportJob | ReportJob, **counters: int | str) -> None:
+def update_job_progress(job: ImportJob | ExportJob | ReportJob | SamplingJob, **counters: int | str | list) -> None:
     """The job's status and counters while it runs. Not a state change worth a change-log
     row each (every 500 rows): a plain queryset update; the final status is logged by
     do_finish_job, with the last counters.

@@ -217,9 +217,7 @@ class SamplingJob(Job):
     language = models.CharField(max_length=16, blank=True)  # the page's: the job's messages
     campaign = models.ForeignKey("org.Campaign", on_delete=models.CASCADE, related_name="+")
     unit = models.ForeignKey("org.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    group = models.ForeignKey(
-        "org.SupervisionGroup", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    group = models.ForeignKey("org.SupervisionGroup", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     stage = models.ForeignKey("org.Stage", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     proportion = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
     minimum = models.PositiveIntegerField(null=True, blank=True)

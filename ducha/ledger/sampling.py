@@ -6,17 +6,19 @@ import datetime as dt
 import hashlib
 import json
 import secrets
+from collections.abc import Callable
 from decimal import Decimal
 
 import pyarrow as pa
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ducha.analytics import sampling as engine
 from ducha.core.access import Action, Actor, group_scope, restrict, scope_q
-from ducha.core.actions import do_bulk_create_objects
+from ducha.core.actions import do_bulk_create_objects, do_update_object
 from ducha.ledger.actions import do_bulk_record_inspections
 from ducha.ledger.choices import InspectionKind
 from ducha.ledger.models import Inspection, Project, SampleDraw
@@ -63,6 +65,18 @@ def sampling_rule(proportion, minimum, seed: str, weighting: str) -> engine.Samp
     return engine.SamplingRule(proportion, minimum, seed.strip(), engine.Weighting(weighting))
 
 
+# A draw's (and a check's) steps, told to `progress(step, count)` as each is done: the
+# population read (records), the sample drawn (projects), the inspections recorded (or,
+# for a check, the result recorded).
+POPULATION, DRAWN, RECORDED = "population", "drawn", "recorded"
+STEPS = (POPULATION, DRAWN, RECORDED)
+Progress = Callable[[str, int], None]
+
+
+def _no_progress(step: str, count: int) -> None:
+    pass
+
+
 def do_draw_sample(
     campaign: Campaign,
     *,
@@ -74,6 +88,7 @@ def do_draw_sample(
     unit: Unit | None = None,
     group: SupervisionGroup | None = None,
     stage: Stage | None = None,
+    progress: Progress = _no_progress,
 ) -> SampleDraw:
     """Draw a sample and record a sampling inspection of every project drawn."""
     rule = sampling_rule(proportion, minimum, seed, weighting)
@@ -83,9 +98,11 @@ def do_draw_sample(
         # Locked while drawn (only the projects: PostgreSQL locks no outer join's nullable side).
         candidates = population(campaign, actor=actor, unit=unit, group=group).select_for_update(of=("self",))
         rows = list(candidates.order_by("pk").values_list(*_COLUMNS))
+        progress(POPULATION, len(rows))
         table = _population_table(rows)
         drawn = engine.draw(table, rule)
         chosen = drawn.sample.column("id").to_pylist()
+        progress(DRAWN, len(chosen))
         per_unit: dict[int, int] = {}
         for unit_id in drawn.sample.column("unit").to_pylist():
             per_unit[unit_id] = per_unit.get(unit_id, 0) + 1
@@ -115,26 +132,41 @@ def do_draw_sample(
             for pk in chosen
         ]
         do_bulk_record_inspections(inspections, actor=actor, batch=batch)
+        progress(RECORDED, len(inspections))
         return draw
 
 
 IDS_PER_QUERY = 10000
 
 
-def drawn_again(draw: SampleDraw) -> list[int]:
+def drawn_again(draw: SampleDraw, progress: Progress = _no_progress) -> list[int]:
     """The sample the draw's rule and seed give on its stored population, to check a draw."""
     ids, rows = draw.population_ids, []  # type: list[int], list[tuple]
     # (a whole campaign's population: more ids than one query may bind)
     for start in range(0, len(ids), IDS_PER_QUERY):
         rows += Project.objects.filter(pk__in=ids[start : start + IDS_PER_QUERY]).values_list(*_COLUMNS)
+    progress(POPULATION, len(rows))
     table = _population_table(rows)
     rule = engine.SamplingRule(draw.proportion, draw.minimum, draw.seed, engine.Weighting(draw.weighting))
-    return engine.draw(table, rule).sample.column("id").to_pylist()
+    sample = engine.draw(table, rule).sample.column("id").to_pylist()
+    progress(DRAWN, len(sample))
+    return sample
 
 
-def sample_holds(draw: SampleDraw) -> bool:
+def sample_holds(draw: SampleDraw, progress: Progress = _no_progress) -> bool:
     """Whether the draw's recorded sample is the one its rule and seed give on its population."""
-    return sorted(drawn_again(draw)) == sorted(draw.inspections.values_list("project_id", flat=True))
+    again = drawn_again(draw, progress)
+    return sorted(again) == sorted(draw.inspections.values_list("project_id", flat=True))
+
+
+def do_check_draw(draw: SampleDraw, *, actor: Actor, progress: Progress = _no_progress) -> SampleDraw:
+    """Check a draw (sample_holds) and record when and with what result, in the change log:
+    the draw's page shows the last check instead of drawing again on every view. Only who
+    may change the draw records a check (do_update_object refuses anyone else)."""
+    holds = sample_holds(draw, progress)
+    checked = do_update_object(draw, actor=actor, changes={"checked_at": timezone.now(), "holds": holds})
+    progress(RECORDED, 1)
+    return checked
 
 
 _COLUMNS = ("pk", "unit_id", "domain__code", "project_type__name", "amount")

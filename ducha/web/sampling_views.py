@@ -1,7 +1,8 @@
 """The sampling pages (按比例抽查): the draws the user may see, with the form to draw
 (office, group members) and the counties for site visits (下沉旗县); a draw's page with
-its figures per unit, its sample (checked by drawing it again from the stored population
-and seed) and the sample as .xlsx. Draws are written only by do_draw_sample."""
+its figures per unit, its sample, its last check (drawn again from the stored population
+and seed) and the sample as .xlsx. Draws are written only by do_draw_sample, and the
+pages run it, and the check, as background jobs (imports/sampling_jobs.py)."""
 
 import io
 
@@ -18,16 +19,19 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from ducha.analytics.sampling import draw_counties
-from ducha.core.access import AccessDenied, restrict, role_kind
+from ducha.core.access import AccessDenied, Action, allows, restrict, role_kind
+from ducha.imports.models import JobStatus
+from ducha.imports.sampling_jobs import start_check_job, start_draw_job
 from ducha.ledger.forms import add_errors
 from ducha.ledger.models import Project, SampleDraw
-from ducha.ledger.sampling import do_draw_sample, sample_holds, suggested_seed
+from ducha.ledger.sampling import sampling_rule, suggested_seed
 from ducha.org.choices import UnitKind
 from ducha.org.models import Unit, active_campaign
 from ducha.reports.xlsx import XLSX, save_sheets
 from ducha.web.detail_posts import forbidden
 from ducha.web.generic import PAGE_SIZE
 from ducha.web.sampling_forms import CountyForm, DrawForm, field_label, may_draw
+from ducha.web.sampling_job_views import job_progress, job_view, visible_sampling_jobs
 
 
 def sampling_view(request):
@@ -40,17 +44,17 @@ def sampling_view(request):
             return forbidden(request)
         form = DrawForm(request.POST, user=request.user, campaign=campaign)
         if form.is_valid():
-            try:
-                draw = do_draw_sample(campaign, actor=request.user, **form.action_arguments())
+            arguments = form.action_arguments()
+            try:  # the rule is the action's: refused here, at its field, before a job is queued
+                sampling_rule(arguments["proportion"], arguments["minimum"], arguments["seed"], arguments["weighting"])
+                job = start_draw_job(campaign, actor=request.user, **arguments)
             except ValidationError as error:
                 add_errors(form, error)
             except AccessDenied:
                 return forbidden(request)
             else:
-                messages.success(
-                    request, _("Drawn: %(n)d of %(total)d projects.") % {"n": draw.drawn, "total": draw.population}
-                )
-                return redirect(reverse("sampling-draw", args=[draw.pk]))
+                messages.success(request, _("The draw is queued: this page follows it."))
+                return redirect(reverse("sampling-job", args=[job.pk]))
     elif may_draw(request.user):
         form = DrawForm(user=request.user, campaign=campaign)
     draws = restrict(SampleDraw.objects.filter(campaign=campaign), request.user)
@@ -62,10 +66,15 @@ def sampling_view(request):
         "page": page,
         "label": draw_labels(),
         "rows": [(d, covers(d), percent(d)) for d in page.object_list],
+        "jobs": visible_sampling_jobs(request.user).filter(campaign=campaign)[:RECENT_JOBS],
     }
     if may_draw(request.user):
         context |= _counties(request, campaign)
     return render(request, "web/sampling/index.html", context, status=200 if form is None or not form.errors else 400)
+
+
+UNFINISHED = (JobStatus.QUEUED, JobStatus.RUNNING)
+RECENT_JOBS = 5  # the sampling jobs the index lists (draws and checks, newest first)
 
 
 def covers(draw: SampleDraw) -> str:
@@ -107,10 +116,11 @@ def _counties(request, campaign) -> dict:
 
 
 def _visible_draw(request, pk: int) -> SampleDraw:
+    # Without the population's ids (a million of them at a campaign's scale): only the
+    # check job reads them.
+    draws = SampleDraw.objects.select_related("unit", "group", "stage", "drawn_by").defer("population_ids")
     try:
-        return restrict(SampleDraw.objects.select_related("unit", "group", "stage", "drawn_by"), request.user).get(
-            pk=pk
-        )
+        return restrict(draws, request.user).get(pk=pk)
     except ObjectDoesNotExist:
         raise Http404 from None
 
@@ -130,9 +140,22 @@ def draw_view(request, pk: int):
         "headers": _sample_headers(),
         "label": draw_labels(),
         "page": Paginator(_sample(request, draw), PAGE_SIZE).get_page(request.GET.get("page")),
-        "identical": sample_holds(draw),
+        "may_check": allows(request.user, draw, Action.CHANGE),
+        "checking": visible_sampling_jobs(request.user).filter(draw=draw, status__in=UNFINISHED).first(),
     }
     return render(request, "web/sampling/draw.html", context)
+
+
+def check_view(request, pk: int):
+    """Check the draw in the background (the result is recorded on the draw)."""
+    if request.method != "POST":
+        return redirect(reverse("sampling-draw", args=[pk]))
+    draw = _visible_draw(request, pk)
+    try:
+        job = start_check_job(draw, actor=request.user)
+    except AccessDenied:
+        return forbidden(request)
+    return redirect(reverse("sampling-job", args=[job.pk]))
 
 
 def sample_download(request, pk: int):
@@ -202,4 +225,7 @@ urlpatterns = [
     path("sampling/", sampling_view, name="sampling"),
     path("sampling/<int:pk>/", draw_view, name="sampling-draw"),
     path("sampling/<int:pk>/sample.xlsx", sample_download, name="sampling-sample"),
+    path("sampling/<int:pk>/check/", check_view, name="sampling-check"),
+    path("sampling/jobs/<int:pk>/", job_view, name="sampling-job"),
+    path("sampling/jobs/<int:pk>/progress/", job_progress, name="sampling-job-progress"),
 ]

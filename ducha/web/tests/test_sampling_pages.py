@@ -15,8 +15,9 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from ducha.core.actions import do_update_object
+from ducha.imports.models import JobStatus, SamplingJob
 from ducha.ledger.models import Inspection, SampleDraw
-from ducha.web.tests.helpers import text
+from ducha.web.tests.helpers import run_jobs, text
 
 
 def _post(client, **fields):
@@ -25,9 +26,22 @@ def _post(client, **fields):
 
 
 def _draw_as(site, login, user: str, **fields) -> SampleDraw:
+    """Drawn through the form: the draw is queued as a job, the worker runs it."""
     response = _post(login(user), **fields)
     assert response.status_code == 302, text(response)
-    return SampleDraw.objects.get(pk=int(re.search(r"/sampling/(\d+)/", response["Location"]).group(1)))
+    job = SamplingJob.objects.get(pk=int(re.search(r"/sampling/jobs/(\d+)/", response["Location"]).group(1)))
+    assert run_jobs() == 1
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE and job.draw is not None, job.message
+    return job.draw
+
+
+def _check(client, draw: SampleDraw) -> str:
+    """The draw checked by a job started from its page; the page afterwards."""
+    started = client.post(reverse("sampling-check", args=[draw.pk]))
+    assert started.status_code == 302 and "/sampling/jobs/" in started["Location"]
+    assert run_jobs() == 1
+    return client.get(reverse("sampling-draw", args=[draw.pk])).content.decode()
 
 
 def test_the_office_draws_through_the_form_and_sees_the_draw(site, login):
@@ -38,7 +52,8 @@ def test_the_office_draws_through_the_form_and_sees_the_draw(site, login):
     assert draw.seed == "抽查-2024-一" and str(draw.proportion) == "0.5000" and draw.population == len(site.projects)
     assert recorded and len(recorded) == draw.drawn
     html = client.get(reverse("sampling-draw", args=[draw.pk])).content.decode()
-    assert '<p data-testid="check">' in html  # drawn again from the stored population: identical
+    assert '<p class="muted" data-testid="check">' in html  # not checked yet
+    assert '<p data-testid="check">' in _check(client, draw)  # drawn again from the stored population: identical
     shown = text(html)
     assert "50%" in shown and "抽查-2024-一" in shown
     for number in recorded:
@@ -78,11 +93,11 @@ def test_a_draw_that_no_longer_comes_out_the_same_is_flagged(site, login):
     _amounts(site, hohhot="900000000000", xincheng="1")
     draw = _draw_as(site, login, "office", covers=f"u{site.units['150100'].pk}", weighting="amount", minimum="0")
     assert list(Inspection.objects.filter(draw=draw).values_list("project__number", flat=True)) == ["P-hohhot"]
-    page = login("office").get(reverse("sampling-draw", args=[draw.pk])).content.decode()
-    assert '<p data-testid="check">' in page
+    assert '<p data-testid="check">' in _check(login("office"), draw)
     _amounts(site, hohhot="1", xincheng="900000000000")
-    page = login("office").get(reverse("sampling-draw", args=[draw.pk])).content.decode()
-    assert '<p class="error" data-testid="check">' in page
+    # The page shows the last check until the draw is checked again.
+    assert '<p data-testid="check">' in login("office").get(reverse("sampling-draw", args=[draw.pk])).content.decode()
+    assert '<p class="error" data-testid="check">' in _check(login("office"), draw)
 
 
 def test_a_formula_in_a_project_name_stays_text_in_the_xlsx(site, login):
@@ -156,6 +171,7 @@ def test_a_bad_proportion_is_refused_at_its_field_and_nothing_recorded(site, log
     with translation.override("zh-hans"):  # the page's language: the message as translated
         assert error and html_unescape(error.group(1)) == gettext(message), html
     assert not SampleDraw.objects.exists() and not Inspection.objects.filter(kind="sample").exists()
+    assert not SamplingJob.objects.exists()  # refused before a job is queued
 
 
 def test_counties_for_site_visits_are_the_same_for_the_same_seed(site, login):
