@@ -120,20 +120,30 @@ def regions() -> Regions:
 class Comparison:
     result: engine.Reconciled
     errors: list[RowError]
+    tables: dict[str, pa.Table] = dataclasses.field(default_factory=dict)  # the sources as read
 
     @property
     def summary(self) -> dict[str, Any]:
         return {**self.result.summary, "errors": len(self.errors)}
 
 
-def compare(files: dict[str, tuple[str, bytes]], settings: engine.ReconcileSettings | None = None) -> Comparison:
-    """Run the comparison on the three files: {"exchange": (name, content), "registry": …, "self_reports": …}."""
+def compare(
+    files: dict[str, tuple[str, bytes]],
+    settings: engine.ReconcileSettings | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Comparison:
+    """Run the comparison on the three files: {"exchange": (name, content), "registry": …,
+    "self_reports": …}; `progress` is told "read" once the files are read, "matched" at the end."""
     tables, errors = {}, []
     for kind in SOURCES:
         tables[kind], refused = read_source(kind, *files[kind])
         errors += refused
+    if progress:
+        progress("read")
     result = engine.reconcile(tables["exchange"], tables["registry"], tables["self_reports"], regions(), settings)
-    return Comparison(result, errors)
+    if progress:
+        progress("matched")
+    return Comparison(result, errors, tables)
 
 
 FINDING_HEADERS = ("发现类型", "规则", "企业", "企业名称", "日期", "交易所行号", "登记行号", "自报行号", "依据")

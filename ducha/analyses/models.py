@@ -81,10 +81,10 @@ class ComparisonFinding(models.Model):
     # The unit as the source names it (所属盟市 …): kept when the run's user may not see the
     # unit (a finding outside a group's units names none) or nothing resolves it.
     unit_named = models.CharField(_("unit as named"), max_length=100, blank=True)
-    exchange_rows = models.JSONField(default=list)
-    registry_rows = models.JSONField(default=list)
-    self_rows = models.JSONField(default=list)
-    source_values = models.JSONField(default=dict)  # {kind: [{header: value}, …]} as read
+    exchange_rows = models.JSONField(default=list, blank=True)
+    registry_rows = models.JSONField(default=list, blank=True)
+    self_rows = models.JSONField(default=list, blank=True)
+    source_values = models.JSONField(default=dict, blank=True)  # {kind: [{header: value}, …]} as read
     evidence = models.TextField(_("evidence"), blank=True)
     problem = models.ForeignKey(
         "ledger.Problem",

@@ -8,8 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from ducha.analytics.reconcile import ReconcileSettings
 from ducha.analyses.comparison import compare, write_outputs
+from ducha.analytics.reconcile import ReconcileSettings
 from ducha.imports.reading import FileRefused
 
 

@@ -1,0 +1,143 @@
+"""Every state change of the analyses: a run started, its findings written, chosen findings
+turned into problems; each in one transaction with the change log."""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ducha.analyses.models import Comparison, ComparisonFinding
+from ducha.analyses.turning import (
+    DEFAULT_ITEMS,
+    STATE_PROPERTY_LIST,
+    description,
+    evidence_workbook,
+    problem_number,
+    taken_numbers,
+)
+from ducha.analytics.reconcile import ReconcileSettings
+from ducha.core.access import AccessDenied, Action, Actor, RoleKind, allows, restrict, role_kind, user_role
+from ducha.core.actions import do_bulk_create_objects, do_create_object, do_update_object
+from ducha.imports.actions import do_finish_job
+from ducha.imports.models import JobStatus
+from ducha.ledger.actions import _evidence_row  # the ledger's own Evidence row for a stored file
+from ducha.ledger.choices import DiscoveryMethod
+from ducha.ledger.evidence import store_upload
+from ducha.ledger.models import Problem, ProblemCategory, ProblemItem
+from ducha.org.choices import DomainCode
+from ducha.org.models import Campaign, Domain, Unit
+
+
+def may_compare(user) -> bool:
+    """The office and the state-property group's members run comparisons (the three
+    sources are the state-property group's)."""
+    kind = role_kind(user)
+    if kind == RoleKind.OFFICE:
+        return True
+    group = user_role(user).group if kind == RoleKind.GROUP_MEMBER else None
+    return group is not None and group.lead_domain.code == DomainCode.STATE_PROPERTY
+
+
+def do_start_comparison(
+    campaign: Campaign, *, actor: Actor, files: dict[str, tuple[str, str]], settings: ReconcileSettings
+) -> Comparison:
+    """A queued run of the three stored files ({kind: (name, sha256)}) with these settings,
+    the actor's group's (the office's own: no group). The caller hands it to the worker."""
+    if not may_compare(actor):
+        raise AccessDenied(f"{actor} may not run a comparison")
+    role = user_role(actor)
+    data = {
+        "campaign": campaign,
+        "group": role.group if role_kind(actor) == RoleKind.GROUP_MEMBER else None,
+        "user": actor,
+        "created_at": timezone.now(),
+        "window_days": settings.window_days,
+        "appraisal_valid_days": settings.appraisal_valid_days,
+        "price_floor": Decimal(str(settings.price_floor)),
+    }
+    for kind, (name, sha256) in files.items():
+        data |= {f"{kind}_name": name[:255], f"{kind}_sha256": sha256}
+    return do_create_object(Comparison, actor=actor, data=data)
+
+
+def do_record_findings(run: Comparison, findings: list[ComparisonFinding], *, actor: Actor, **fields) -> Comparison:
+    """The run's findings written as one change-log batch and the run finished (done, its
+    summary and rows refused): both or neither."""
+    with transaction.atomic():
+        do_bulk_create_objects(findings, actor=actor)
+        return do_finish_job(run, actor=actor, status=JobStatus.DONE, **fields)  # type: ignore[type-var]
+
+
+@dataclass
+class Turned:
+    """What do_create_problems_from_findings did: the problems made, the findings refused and why."""
+
+    created: list[tuple[ComparisonFinding, Problem]] = field(default_factory=list)
+    refused: list[tuple[ComparisonFinding, str]] = field(default_factory=list)
+
+
+def do_create_problems_from_findings(
+    findings: Sequence[ComparisonFinding],
+    *,
+    actor: Actor,
+    item: ProblemItem | None = None,
+    units: Mapping[int, Unit] | None = None,
+) -> Turned:
+    """Each chosen finding not yet turned becomes a problem of its unit (or the unit `units`
+    names for it): domain state property, the state-property list, the item its rule
+    gives (else `item`, else none: the category alone), discovered by data analysis, found
+    on the campaign's day, its source rows attached as an .xlsx. A finding already turned,
+    naming no unit, or of a unit the actor may not add problems to is refused with its
+    reason; the others are written together, problems, evidence and links in one
+    change-log batch, or (a rule refusing one) none of them."""
+    category = ProblemCategory.objects.get(code=STATE_PROPERTY_LIST)
+    if item is not None and item.category_id != category.pk:
+        raise ValidationError({"item": _("Choose an item of the state-property list.")})
+    items = {i.code: i for i in category.items.all()}
+    domain = Domain.objects.get(code=DomainCode.STATE_PROPERTY)
+    turned = Turned()
+    with transaction.atomic():
+        scoped = restrict(ComparisonFinding.objects.all(), actor, Action.CHANGE).select_for_update(of=("self",))
+        current = scoped.filter(pk__in=[f.pk for f in findings]).select_related("comparison__campaign", "unit")
+        planned: list[tuple[ComparisonFinding, Problem]] = []
+        for finding in current.order_by("pk"):
+            unit = finding.unit or (units or {}).get(finding.pk)
+            if finding.problem_id:
+                turned.refused.append((finding, _("It has already been turned into a problem.")))
+                continue
+            if unit is None:
+                turned.refused.append((finding, _("It names no unit: choose the unit for it.")))
+                continue
+            campaign = finding.comparison.campaign
+            problem = Problem(
+                campaign=campaign,
+                unit=unit,
+                domain=domain,
+                category=category,
+                item=items.get(DEFAULT_ITEMS.get(finding.rule, "")) or item,
+                description=description(finding),
+                discovery_method=DiscoveryMethod.ANALYTICS,
+                found_on=campaign.as_of(),
+            )
+            if not allows(actor, problem, Action.ADD):
+                message = _("You may not add problems to %(unit)s.") % {"unit": unit.name}
+                turned.refused.append((finding, message))
+                continue
+            planned.append((finding, problem))
+        if not planned:
+            return turned
+        taken = taken_numbers({p.unit_id for _f, p in planned}, planned[0][0].comparison_id)
+        for finding, problem in planned:
+            problem.number = problem_number(finding, taken)
+        batch = do_bulk_create_objects([p for _f, p in planned], actor=actor)
+        uploads = [evidence_workbook(f, p.number) for f, p in planned]
+        rows = [_evidence_row(p, None, store_upload(u), actor) for (_f, p), u in zip(planned, uploads, strict=True)]
+        do_bulk_create_objects(rows, actor=actor, batch=batch)
+        for finding, problem in planned:
+            do_update_object(finding, actor=actor, changes={"problem": problem}, batch=batch)
+        turned.created = planned
+    return turned
