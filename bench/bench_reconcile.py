@@ -25,30 +25,37 @@ from ducha.analytics.reconcile import reconcile  # noqa: E402
 from ducha.analytics.synthetic import Noise, Spec, generate, score  # noqa: E402
 
 
-def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def parser(description: str) -> argparse.ArgumentParser:
+    """The data's options (bench_matching.py takes the same)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--deals", type=int, default=20_000, help="exchange rows")
     parser.add_argument("--registry-rows", type=int, default=None, help="about this many registry rows")
     parser.add_argument("--self-rows", type=int, default=None, help="about this many self-reports")
     parser.add_argument("--planted", type=int, default=None, help="cases per finding type (default: 1 %% of deals)")
     parser.add_argument("--noise", type=float, default=1.0, help="the default noise's chances times this")
     parser.add_argument("--seed", type=int, default=0)
-    return parser.parse_args()
+    return parser
 
 
 def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # (KiB on Linux)
 
 
-def main() -> None:
-    args = parse_args()
+def sized(args: argparse.Namespace) -> Spec:
+    """The generator's Spec for the row counts asked for."""
     planted = args.planted if args.planted is not None else max(1, args.deals // 100)
     self_rows = args.self_rows if args.self_rows is not None else args.deals + args.deals // 10
     exempt = max(0, self_rows - args.deals)
     registry_rows = args.registry_rows if args.registry_rows is not None else 2 * (args.deals + exempt)
     from_deals = 2 * round(args.deals * 0.87) + 2 * (exempt + planted)  # (equity deals and off-exchange moves)
     private = max(0, (registry_rows - from_deals) // 2)
-    spec = Spec(args.deals, planted, exempt, private, args.seed, Noise().scaled(args.noise))
+    return Spec(args.deals, planted, exempt, private, args.seed, Noise().scaled(args.noise))
+
+
+def main() -> None:
+    args = parser(__doc__.splitlines()[0]).parse_args()
+    spec = sized(args)
+    planted = spec.planted
 
     started = time.perf_counter()
     data = generate(spec)
