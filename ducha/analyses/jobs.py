@@ -9,19 +9,30 @@ import logging
 from django.utils.translation import gettext
 from django_tasks import task
 
-from ducha.analyses.actions import do_record_findings
-from ducha.analyses.comparison import compare
+from ducha.analyses.actions import do_record_findings, do_start_comparison
+from ducha.analyses.comparison import compare, write_outputs
 from ducha.analyses.findings import finding_objects
 from ducha.analyses.models import Comparison
 from ducha.analytics.reconcile import ReconcileSettings
 from ducha.core.access import Actor
 from ducha.imports.actions import do_finish_job, update_job_progress
-from ducha.imports.jobs import run_queued, stored_path
+from ducha.imports.jobs import run_queued, store_upload, stored_path
 from ducha.imports.models import JobStatus
 from ducha.imports.reading import FileRefused
+from ducha.org.models import Campaign
 
 logger = logging.getLogger(__name__)
 _STEPS = {"read": 1, "matched": 2}
+
+
+def start_comparison(
+    campaign: Campaign, *, actor: Actor, uploads: dict[str, tuple[str, bytes]], settings: ReconcileSettings
+) -> Comparison:
+    """The three files stored (as import uploads are), a queued run of them, handed to the worker."""
+    files = {kind: (name, store_upload(name, [content])) for kind, (name, content) in uploads.items()}
+    run = do_start_comparison(campaign, actor=actor, files=files, settings=settings)
+    run_comparison_job.enqueue(run.pk)
+    return run
 
 
 @task()
@@ -46,6 +57,8 @@ def execute_comparison(run: Comparison, actor: Actor) -> Comparison:
         files = {kind: (name, stored_path(sha256, name).read_bytes()) for kind, name, sha256 in run.files()}
         compared = compare(files, settings_of(run), progress)
         findings = finding_objects(run, compared, actor)
+        run.folder.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        write_outputs(compared, run.folder)
         refused = [dataclasses.asdict(e) for e in compared.errors]
         message = gettext("%(count)s findings.") % {"count": len(findings)}
         return do_record_findings(

@@ -5,6 +5,9 @@ A finding is an analyst's lead, not a ledger record: it is seen by the office an
 group whose run it is (and viewers, who read everything), never by the units; once it
 has become a problem, the problem is scoped as every problem."""
 
+from pathlib import Path
+
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -57,6 +60,11 @@ class Comparison(Job):
     @property
     def percent(self) -> int:
         return 100 if self.finished else self.steps_done * 100 // self.STEPS
+
+    @property
+    def folder(self) -> Path:
+        """Where the job writes findings.xlsx, findings.csv and summary.json (analyses/comparison.py)."""
+        return Path(settings.VAR_DIR) / "comparisons" / str(self.pk)
 
     def files(self) -> list[tuple[str, str, str]]:
         """(kind, name, sha256) of the three sources."""

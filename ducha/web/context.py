@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ducha.core.access import RoleKind, may_view_any, role_kind, user_role
 from ducha.core.registry import ledgers
+from ducha.web.comparison_views import may_see_comparisons
 from ducha.web.import_templates import may_import
 from ducha.web.sampling_forms import may_draw
 from ducha.web.supervision.rounds import may_see_compliance
@@ -64,6 +65,8 @@ def navigation(request):
         work.append(("contact-compliance", str(_("Contact-rule compliance")), reverse("contact-compliance")))
     if may_draw(user):
         work.append(("sampling", str(_("Sampling")), reverse("sampling")))
+    if may_see_comparisons(user):
+        work.append(("comparisons", str(_("Three-way comparison")), reverse("comparisons")))
     items += [(ledger.key, str(ledger.title), reverse(f"{ledger.key}-list")) for ledger in shown
               if ledger.model._meta.app_label not in WORK_APPS]  # fmt: skip
     if may_import(user):

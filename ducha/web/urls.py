@@ -6,6 +6,7 @@ from django.urls import path
 
 from ducha.core.registry import Ledger, ledgers
 from ducha.web import bulletin_views, export_views, generic, import_views, report_job_views, report_views
+from ducha.web.comparison_views import urlpatterns as comparison_urls
 from ducha.web.import_templates import template_download
 from ducha.web.lookup import project_lookup
 from ducha.web.problem_views import evidence_download, extension_decide_view, extension_request_view, transition_view
@@ -30,6 +31,7 @@ urlpatterns = [
     # action (a weekly report takes its figures from the ledger), at the same address.
     *supervision_urls,
     *sampling_urls,
+    *comparison_urls,
     *(u for ledger in ledgers() for u in _urls(ledger)),
     path("problems/<int:pk>/to/<str:target>/", transition_view, name="problems-transition"),
     path("problems/<int:pk>/extensions/", extension_request_view, name="problems-extension-request"),
