@@ -91,14 +91,15 @@ class _Units:
         self.known: dict[str, Unit | None] = {}
 
     def named_in(self, rows: dict[str, list[dict]]) -> tuple[str, Unit | None]:
-        """The first unit the rows name that resolves (the first name written, if none does)."""
+        """The first name in the rows that is a unit's, and that unit if the actor sees it
+        (else the first name written, and none)."""
         first = ""
         for kind, key in _UNIT_COLUMNS:
             header = next(h for h, k in SOURCES[kind][0].items() if k == key)
             for row in rows[kind]:
                 text = str(row.get(header) or "").strip()
                 if text and (unit := self.resolve(text)) is not None:
-                    return text, unit
+                    return text, unit if unit.pk in self.visible else None
                 first = first or text
         return first, None
 
@@ -108,11 +109,7 @@ class _Units:
         return self.known[text]
 
     def _resolve(self, text: str) -> Unit | None:
-        if not text:
-            return None
         for suffix in _AUTHORITY_SUFFIXES:
             text = text.removesuffix(suffix)
         unit = resolve_unit(text)
-        if unit is not None and unit.parent_id is not None:
-            unit = unit.parent
-        return unit if unit is not None and unit.pk in self.visible else None
+        return unit.parent if unit is not None and unit.parent_id is not None else unit
