@@ -15,14 +15,16 @@ target enterprise within `window_days` of it (the nearest).
 
 import dataclasses
 import datetime as dt
+import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+import duckdb
 import pyarrow as pa
 
 from ducha.analytics.enterprises import Regions
-from ducha.analytics.matching import MatchSettings, match
+from ducha.analytics.matching import MatchSettings, link_mentions, of_mention
 
 EXCHANGE_HEADERS = {
     "项目编号": "deal_no", "交易类型": "kind", "标的企业名称": "target_name",
@@ -66,6 +68,8 @@ class ReconcileSettings:
     price_floor: float = 0.9  # below 90 % of the appraisal needs approval
     ratio_tolerance: float = 0.01  # percentage points a self-report may differ by
     amount_tolerance: float = 0.005  # share of the amount a self-report may differ by
+    memory_limit: str = "4GB"  # DuckDB's; beyond it, it spills to a temporary directory
+    spill_directory: str = ""  # where that directory is made ("": the system's temporary directory)
     matching: MatchSettings = field(default_factory=MatchSettings)
 
 
@@ -75,7 +79,8 @@ class Reconciled:
         pa.Table
     )  # finding, rule, enterprise, enterprise_name, date, exchange_rows, registry_rows, self_rows, evidence
     summary: dict[str, Any]  # {"findings": {name: n}, "tiers": {tier: n}, "review": n}
-    links: pa.Table  # matching.match's links, with the mention's source, row and role
+    # One row per way a source wrote an enterprise: source, name, uscc, mentions, enterprise, tier, rule, evidence.
+    links: pa.Table
     review: pa.Table  # matching.match's review list
 
 
@@ -90,6 +95,7 @@ class _Finding:
     registry_rows: list[int] = field(default_factory=list)
     self_rows: list[int] = field(default_factory=list)
     evidence: str = ""
+    order: tuple[int, int] = (0, 0)  # (registry change 0 / deal 1, its first row's place): ties keep the files' order
 
     def as_(self, finding: str, rule: str, evidence: str, *, exchange_rows=None, self_rows=None) -> "_Finding":
         """This event as a finding (with the rows of the other sources that belong to it)."""
@@ -127,165 +133,228 @@ def reconcile(
     exchange: pa.Table, registry: pa.Table, self_reports: pa.Table, regions: Regions,
     settings: ReconcileSettings | None = None,
 ) -> Reconciled:  # fmt: skip
+    """The findings, in DuckDB: the rows stay in its columns (spilling to disk beyond the
+    memory limit); Python sees the distinct names and codes (matching) and the findings."""
     settings = settings or ReconcileSettings()
-    deals, changes_rows, reports = exchange.to_pylist(), registry.to_pylist(), self_reports.to_pylist()
-    mentions, roles = _mentions(deals, changes_rows, reports)
-    matched = match(mentions, regions, settings.matching)
-    enterprise_of = dict(zip(matched.links["id"].to_pylist(), matched.links["enterprise"].to_pylist(), strict=True))
+    with tempfile.TemporaryDirectory(prefix="ducha-reconcile-", dir=settings.spill_directory or None) as spill:
+        con = duckdb.connect(config={"memory_limit": settings.memory_limit, "temp_directory": spill})
+        try:
+            return _reconcile(con, exchange, registry, self_reports, regions, settings)
+        finally:
+            con.close()
 
-    def ent(source: int, index: int, role: str) -> str:
-        return enterprise_of[_mention_id(source, index, role)]
 
-    for i, d in enumerate(deals):
-        d["_target"], d["_transferee"] = ent(0, i, "target"), ent(0, i, "transferee")
-    for i, r in enumerate(reports):
-        r["_target"], r["_counterparty"] = ent(2, i, "target"), ent(2, i, "counterparty")
-    changes: dict[tuple[str, Any], list[dict]] = defaultdict(list)
-    for i, c in enumerate(changes_rows):
-        changes[ent(1, i, "target"), c.get("changed_on")].append(c)
-
-    found: list[_Finding] = []
-    window = dt.timedelta(days=settings.window_days)
-    deals_of, reports_of = defaultdict(list), defaultdict(list)
-    for d in deals:
-        deals_of[d["_target"]].append(d)
-    for r in reports:
-        reports_of[r["_target"]].append(r)
-
-    def near(events: list[dict], day, key: str) -> list[dict]:
-        """The events within the window of `day`, the nearest first."""
-        if day is None:
-            return []
-        close = (e for e in events if e.get(key) and abs(e[key] - day) <= window)
-        return sorted(close, key=lambda e: abs(e[key] - day))
-
-    # Registry changes of state-owned holdings: on the exchange, exempted, or neither.
-    registered: set[int] = set()  # the deals a registry change followed
-    for (enterprise, day), rows in changes.items():
-        state = [c for c in rows if c.get("holder_kind") == "国有" and _ratio_changed(c)]
-        if not state:
-            continue
-        on_exchange = [d for d in near(deals_of[enterprise], day, "deal_date") if d.get("kind") in EQUITY_KINDS]
-        registered.update(id(d) for d in on_exchange)
-        reported = near(reports_of[enterprise], day, "deal_date")
-        exempt = [r for r in reported if r.get("method") in EXEMPT_METHODS and r.get("approval_no")]
-        change = _Finding("", "", enterprise, rows[0].get("name") or "", day, registry_rows=[c["row"] for c in rows])
-        if not on_exchange and not exempt:
-            held = "; ".join(
-                f"{c.get('holder_name')} {c.get('ratio_before')}% → {c.get('ratio_after')}%" for c in state
-            )
-            found.append(
-                change.as_(NOT_ON_EXCHANGE, RULES["not_on_exchange"], held, self_rows=[r["row"] for r in reported])
-            )
-        if not reported:
-            rows_then = [d["row"] for d in on_exchange]
-            found.append(
-                change.as_(MISREPORTED, RULES["change_not_reported"], "no self-report", exchange_rows=rows_then)
-            )
-
-    for d in deals:
-        enterprise, day = d["_target"], d.get("deal_date")
-        deal = _Finding("", "", enterprise, d.get("target_name") or "", day, exchange_rows=[d["row"]])
-        equity = d.get("kind") in EQUITY_KINDS
-        appraised_on = d.get("appraisal_date")
-        if equity and not d.get("appraisal_no"):
-            found.append(deal.as_(NOT_APPRAISED, RULES["no_appraisal"], "评估核准备案号 empty"))
-        elif equity and appraised_on and day and (day - appraised_on).days > settings.appraisal_valid_days:
-            found.append(deal.as_(NOT_APPRAISED, RULES["appraisal_expired"], f"{appraised_on} → {day}"))
-        price, appraisal = d.get("price"), d.get("appraisal")
-        if price is not None and appraisal and price < settings.price_floor * appraisal:
-            floor = f"{price} < {settings.price_floor:g} × {appraisal}"
-            found.append(deal.as_(BELOW_APPRAISAL, RULES["below_appraisal"], floor))
-        if equity and id(d) not in registered:
-            found.append(deal.as_(UNREGISTERED, RULES["unregistered"], str(d.get("deal_no") or "")))
-        reported = near(reports_of[enterprise], day, "deal_date")
-        if not reported:
-            found.append(deal.as_(MISREPORTED, RULES["deal_not_reported"], str(d.get("deal_no") or "")))
-        elif differences := _differences(d, reported[0], settings):
-            evidence = "; ".join(differences)
-            found.append(deal.as_(MISREPORTED, RULES["disagrees"], evidence, self_rows=[reported[0]["row"]]))
-
+def _reconcile(con: duckdb.DuckDBPyConnection, exchange: pa.Table, registry: pa.Table, self_reports: pa.Table,
+               regions: Regions, settings: ReconcileSettings) -> Reconciled:  # fmt: skip
+    for name, table, headers in (("ex", exchange, EXCHANGE_HEADERS), ("reg", registry, REGISTRY_HEADERS),
+                                 ("sr", self_reports, SELF_REPORT_HEADERS)):  # fmt: skip
+        con.register(name, _typed(table, headers))  # (read where it is: no copy)
+    con.execute(_MENTIONS)
+    review = link_mentions(con, "mentions", regions, settings.matching)
+    con.execute(_EVENTS.format(
+        deal_target=of_mention("t", "ex", "exchange", "target_name", "target_uscc"),
+        deal_buyer=of_mention("b", "ex", "exchange", "transferee_name", "transferee_uscc"),
+        report_target=of_mention("t", "sr", "self", "target_name", "target_uscc"),
+        report_counterparty=of_mention("c", "sr", "self", "counterparty_name", "counterparty_uscc"),
+        change_target=of_mention("t", "reg", "registry"),
+    ))  # fmt: skip
+    window, equity, exempt = settings.window_days, _sql_list(EQUITY_KINDS), _sql_list(EXEMPT_METHODS)
+    con.execute(_CHANGES.format(window=window, equity=equity, exempt=exempt))
+    con.execute(_DEALS.format(window=window, equity=equity))
+    found = _change_findings(con) + _deal_findings(con, settings)
+    tiers = dict(con.sql("SELECT tier, sum(mentions)::BIGINT FROM identity_links GROUP BY ALL ORDER BY 1").fetchall())
+    links = con.sql("SELECT * FROM identity_links ORDER BY source, enterprise, name, uscc").to_arrow_table()
     return Reconciled(
         findings=_findings_table(found),
         summary={
             "findings": {name: sum(f.finding == name for f in found) for name in FINDINGS},
-            "tiers": dict(sorted(_count(matched.links["tier"].to_pylist()).items())),
-            "review": matched.review.num_rows,
+            "tiers": tiers,
+            "review": review.num_rows,
         },
-        links=_with_roles(matched.links, roles),
-        review=matched.review,
+        links=links,
+        review=review,
     )
 
 
-def _ratio_changed(change: dict) -> bool:
-    return (change.get("ratio_before") or 0) != (change.get("ratio_after") or 0)
+_DATES = {"appraisal_date", "listed_from", "listed_to", "deal_date", "changed_on"}
+_NUMBERS = {"ratio", "price", "appraisal", "amount", "ratio_before", "ratio_after", "capital_before", "capital_after"}
 
 
-def _differences(deal: dict, report: dict, settings: ReconcileSettings) -> list[str]:
+def _typed(table: pa.Table, headers: dict[str, str]) -> pa.Table:
+    """The source's columns with their types (a column the file lacks: empty), its `row`, and `idx`."""
+    arrays: dict[str, pa.Array | pa.ChunkedArray] = {"idx": pa.array(range(table.num_rows), pa.int64())}
+    for key in ("row", *headers.values()):
+        kind = (pa.int64() if key == "row" else pa.date32() if key in _DATES
+                else pa.float64() if key in _NUMBERS else pa.string())  # fmt: skip
+        arrays[key] = table[key].cast(kind) if key in table.column_names else pa.nulls(table.num_rows, kind)
+    return pa.table(arrays)
+
+
+def _sql_list(values: tuple[str, ...]) -> str:
+    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+
+
+# The enterprise mentions of each row, by role: id (row's place × 3 + source) × 8 + role.
+_MENTIONS = """
+CREATE TEMP VIEW mentions AS
+SELECT (idx * 3 + 0) * 8 + 0 AS id, 'exchange' AS source, row, 'target' AS role,
+       target_name AS name, target_uscc AS uscc FROM ex
+UNION ALL SELECT (idx * 3 + 0) * 8 + 1, 'exchange', row, 'transferor', transferor_name, transferor_uscc FROM ex
+UNION ALL SELECT (idx * 3 + 0) * 8 + 2, 'exchange', row, 'transferee', transferee_name, transferee_uscc FROM ex
+UNION ALL SELECT (idx * 3 + 1) * 8 + 0, 'registry', row, 'target', name, uscc FROM reg
+UNION ALL SELECT (idx * 3 + 1) * 8 + 1, 'registry', row, 'holder', holder_name, holder_uscc FROM reg
+UNION ALL SELECT (idx * 3 + 2) * 8 + 0, 'self', row, 'target', target_name, target_uscc FROM sr
+UNION ALL SELECT (idx * 3 + 2) * 8 + 1, 'self', row, 'counterparty', counterparty_name, counterparty_uscc FROM sr
+"""
+
+# Each row with the enterprises its mentions were linked to. The registry's rows stay
+# where they are (most are private holders' changes): only the days of an enterprise that
+# changed a state-owned holding are kept, with all their rows.
+_EVENTS = """
+CREATE TEMP TABLE deals AS
+SELECT ex.*, t.enterprise AS ent, b.enterprise AS buyer FROM ex {deal_target} {deal_buyer};
+CREATE TEMP TABLE reports AS
+SELECT sr.*, t.enterprise AS ent, c.enterprise AS counterparty FROM sr {report_target} {report_counterparty};
+CREATE TEMP VIEW registry_rows AS
+SELECT reg.*, t.enterprise AS ent, coalesce(reg.changed_on, DATE '0001-01-01') AS day_key,
+       reg.holder_kind = '国有' AND coalesce(reg.ratio_before, 0) <> coalesce(reg.ratio_after, 0) AS state
+FROM reg {change_target};
+CREATE TEMP TABLE changed AS
+SELECT r.idx, r.row, r.ent, r.changed_on, r.day_key, r.name, r.holder_name, r.ratio_before, r.ratio_after, r.state
+FROM registry_rows r SEMI JOIN (SELECT DISTINCT ent, day_key FROM registry_rows WHERE state) k
+  ON r.ent = k.ent AND r.day_key = k.day_key;
+"""
+
+# Registry changes (an enterprise's rows of one day) of a state-owned holding, with the
+# equity deals and the self-reports of the same enterprise within the window, nearest first.
+_CHANGES = """
+CREATE TEMP TABLE changes AS
+SELECT ent, any_value(changed_on) AS day, day_key, min(idx) AS first, coalesce(arg_min(name, idx), '') AS name,
+       list(row ORDER BY idx) AS registry_rows
+FROM changed GROUP BY ent, day_key;
+CREATE TEMP TABLE on_exchange AS
+SELECT c.first, d.idx AS deal, d.row, abs(d.deal_date - c.day) AS gap
+FROM changes c JOIN deals d ON d.ent = c.ent
+WHERE abs(d.deal_date - c.day) <= {window} AND d.kind IN ({equity});
+CREATE TEMP TABLE change_reports AS
+SELECT c.first, r.idx AS report, r.row, abs(r.deal_date - c.day) AS gap,
+       r.method IN ({exempt}) AND coalesce(r.approval_no, '') <> '' AS exempt
+FROM changes c JOIN reports r ON r.ent = c.ent
+WHERE abs(r.deal_date - c.day) <= {window};
+CREATE TEMP TABLE change_findings AS
+SELECT c.*, o.rows IS NULL AND NOT coalesce(r.exempt, false) AS not_on_exchange, r.rows IS NULL AS not_reported,
+       coalesce(o.rows, []) AS exchange_rows, coalesce(r.rows, []) AS self_rows
+FROM changes c
+LEFT JOIN (SELECT first, list(row ORDER BY gap, deal) AS rows FROM on_exchange GROUP BY first) o USING (first)
+LEFT JOIN (SELECT first, list(row ORDER BY gap, report) AS rows, bool_or(exempt) AS exempt
+           FROM change_reports GROUP BY first) r USING (first)
+WHERE (o.rows IS NULL AND NOT coalesce(r.exempt, false)) OR r.rows IS NULL;
+"""
+
+# Each deal with its nearest self-report within the window (the first in the file on a tie)
+# and whether a registry change followed it.
+_DEALS = """
+CREATE TEMP TABLE nearest AS
+SELECT d.idx AS deal, arg_min(r.idx, abs(r.deal_date - d.deal_date) * 4294967296 + r.idx) AS report
+FROM deals d JOIN reports r ON r.ent = d.ent
+WHERE abs(r.deal_date - d.deal_date) <= {window} GROUP BY d.idx;
+CREATE TEMP TABLE deal_view AS
+SELECT d.*, d.kind IN ({equity}) AS equity, d.idx IN (SELECT deal FROM on_exchange) AS registered,
+       r.row AS report_row, r.ratio AS report_ratio, r.amount AS report_amount,
+       r.counterparty_name, r.counterparty_uscc, r.counterparty
+FROM deals d LEFT JOIN nearest n ON n.deal = d.idx LEFT JOIN reports r ON r.idx = n.report;
+"""
+
+
+def _change_findings(con: duckdb.DuckDBPyConnection) -> list[_Finding]:
+    held: dict[int, list[str]] = defaultdict(list)  # the state holdings' changes, by change
+    for first, holder, before, after in con.sql("""
+        SELECT f.first, c.holder_name, c.ratio_before, c.ratio_after
+        FROM change_findings f JOIN changed c ON c.ent = f.ent AND c.day_key = f.day_key
+        WHERE f.not_on_exchange AND c.state ORDER BY c.idx
+    """).fetchall():  # fmt: skip
+        held[first].append(f"{holder} {before}% → {after}%")
+    found = []
+    columns = "first, ent, name, day, registry_rows, exchange_rows, self_rows, not_on_exchange, not_reported"
+    for first, ent, name, day, registry_rows, exchange_rows, self_rows, not_on_exchange, not_reported in con.sql(
+        f"SELECT {columns} FROM change_findings ORDER BY first"
+    ).fetchall():
+        change = _Finding("", "", ent, name, day, registry_rows=registry_rows, order=(0, first))
+        if not_on_exchange:
+            found.append(change.as_(NOT_ON_EXCHANGE, RULES["not_on_exchange"], "; ".join(held[first]),
+                                    self_rows=self_rows))  # fmt: skip
+        if not_reported:
+            found.append(change.as_(MISREPORTED, RULES["change_not_reported"], "no self-report",
+                                    exchange_rows=exchange_rows))  # fmt: skip
+    return found
+
+
+def _deal_findings(con: duckdb.DuckDBPyConnection, settings: ReconcileSettings) -> list[_Finding]:
+    """Each deal's findings; DuckDB picks the deals with any (the rules below, once more, say which)."""
+    s = settings
+    expired = f"d.deal_date - d.appraisal_date > {int(s.appraisal_valid_days)}"
+    below = f"d.price < {float(s.price_floor)!r} * d.appraisal AND coalesce(d.appraisal, 0) <> 0"
+    differs = f"""
+        abs(d.ratio - d.report_ratio) > {float(s.ratio_tolerance)!r}
+        OR abs(d.price - d.report_amount) > {float(s.amount_tolerance)!r} * abs(d.price)
+        OR (coalesce(nullif(d.transferee_name, ''), nullif(d.transferee_uscc, '')) IS NOT NULL
+            AND coalesce(nullif(d.counterparty_name, ''), nullif(d.counterparty_uscc, '')) IS NOT NULL
+            AND d.buyer <> d.counterparty)
+    """
+    rows = con.sql(f"""
+        SELECT * FROM deal_view d
+        WHERE (d.equity AND (coalesce(d.appraisal_no, '') = '' OR {expired} OR NOT d.registered))
+           OR {below} OR d.report_row IS NULL OR {differs}
+        ORDER BY d.idx
+    """).fetchall()  # fmt: skip
+    columns = [c for c in con.sql("SELECT * FROM deal_view LIMIT 0").columns]
+    found: list[_Finding] = []
+    for values in rows:
+        d = dict(zip(columns, values, strict=True))
+        found += _deal(d, s)
+    return found
+
+
+def _deal(d: dict, settings: ReconcileSettings) -> list[_Finding]:
+    found = []
+    day = d["deal_date"]
+    deal = _Finding("", "", d["ent"], d["target_name"] or "", day, exchange_rows=[d["row"]], order=(1, d["idx"]))
+    appraised_on = d["appraisal_date"]
+    if d["equity"] and not d["appraisal_no"]:
+        found.append(deal.as_(NOT_APPRAISED, RULES["no_appraisal"], "评估核准备案号 empty"))
+    elif d["equity"] and appraised_on and day and (day - appraised_on).days > settings.appraisal_valid_days:
+        found.append(deal.as_(NOT_APPRAISED, RULES["appraisal_expired"], f"{appraised_on} → {day}"))
+    price, appraisal = d["price"], d["appraisal"]
+    if price is not None and appraisal and price < settings.price_floor * appraisal:
+        floor = f"{price} < {settings.price_floor:g} × {appraisal}"
+        found.append(deal.as_(BELOW_APPRAISAL, RULES["below_appraisal"], floor))
+    if d["equity"] and not d["registered"]:
+        found.append(deal.as_(UNREGISTERED, RULES["unregistered"], str(d["deal_no"] or "")))
+    if d["report_row"] is None:
+        found.append(deal.as_(MISREPORTED, RULES["deal_not_reported"], str(d["deal_no"] or "")))
+    elif differences := _differences(d, settings):
+        evidence = "; ".join(differences)
+        found.append(deal.as_(MISREPORTED, RULES["disagrees"], evidence, self_rows=[d["report_row"]]))
+    return found
+
+
+def _differences(d: dict, settings: ReconcileSettings) -> list[str]:
     out = []
-    ratio, reported_ratio = deal.get("ratio"), report.get("ratio")
+    ratio, reported_ratio = d["ratio"], d["report_ratio"]
     if ratio is not None and reported_ratio is not None and abs(ratio - reported_ratio) > settings.ratio_tolerance:
         out.append(f"ratio {reported_ratio}% ≠ {ratio}%")
-    price, amount = deal.get("price"), report.get("amount")
+    price, amount = d["price"], d["report_amount"]
     if price is not None and amount is not None and abs(price - amount) > settings.amount_tolerance * abs(price):
         out.append(f"amount {amount} ≠ {price}")
-    buyer = deal.get("transferee_name") or deal.get("transferee_uscc")
-    counterparty = report.get("counterparty_name") or report.get("counterparty_uscc")
-    if buyer and counterparty and deal["_transferee"] != report["_counterparty"]:
+    buyer = d["transferee_name"] or d["transferee_uscc"]
+    counterparty = d["counterparty_name"] or d["counterparty_uscc"]
+    if buyer and counterparty and d["buyer"] != d["counterparty"]:
         out.append(f"counterparty {counterparty} ≠ {buyer}")
     return out
 
 
-_ROLES = (
-    (0, "target", "target_name", "target_uscc"),
-    (0, "transferor", "transferor_name", "transferor_uscc"),
-    (0, "transferee", "transferee_name", "transferee_uscc"),
-    (1, "target", "name", "uscc"),
-    (1, "holder", "holder_name", "holder_uscc"),
-    (2, "target", "target_name", "target_uscc"),
-    (2, "counterparty", "counterparty_name", "counterparty_uscc"),
-)
-_SOURCES = ("exchange", "registry", "self")
-
-
-def _mention_id(source: int, index: int, role: str) -> int:
-    return (index * 3 + source) * 8 + [r for s, r, *_ in _ROLES if s == source].index(role)
-
-
-def _mentions(deals: list[dict], changes: list[dict], reports: list[dict]) -> tuple[pa.Table, dict[int, tuple]]:
-    ids, sources, names, codes, roles = [], [], [], [], {}
-    for source, rows in enumerate((deals, changes, reports)):
-        for index, row in enumerate(rows):
-            for s, role, name_col, code_col in _ROLES:
-                if s != source:
-                    continue
-                mention = _mention_id(source, index, role)
-                ids.append(mention)
-                sources.append(_SOURCES[source])
-                names.append(row.get(name_col))
-                codes.append(row.get(code_col))
-                roles[mention] = (_SOURCES[source], row.get("row"), role)
-    return pa.table({"id": ids, "source": sources, "name": names, "uscc": codes}), roles
-
-
-def _with_roles(links: pa.Table, roles: dict[int, tuple]) -> pa.Table:
-    ids = links["id"].to_pylist()
-    return (
-        links.append_column("source", pa.array([roles[i][0] for i in ids]))
-        .append_column("row", pa.array([roles[i][1] for i in ids], pa.int64()))
-        .append_column("role", pa.array([roles[i][2] for i in ids]))
-    )
-
-
-def _count(values: list[str]) -> dict[str, int]:
-    out: dict[str, int] = defaultdict(int)
-    for v in values:
-        out[v] += 1
-    return dict(out)
-
-
 def _findings_table(found: list[_Finding]) -> pa.Table:
-    found = sorted(found, key=lambda f: (FINDINGS.index(f.finding), f.enterprise, f.date or dt.date.min))
+    found = sorted(found, key=lambda f: (FINDINGS.index(f.finding), f.enterprise, f.date or dt.date.min, f.order))
     return pa.table(
         {
             "finding": [f.finding for f in found],
