@@ -149,3 +149,19 @@ def test_a_file_that_is_not_a_workbook_fails_the_run(group_s, login):
     assert run.status == JobStatus.FAILED and not ComparisonFinding.objects.exists()
     shown = client.get(reverse("comparison", args=[run.pk]))
     assert "交易所.csv" in by_testid(shown, "message") and 'data-testid="findings"' not in page(shown)
+
+
+def test_rows_refused_are_listed_and_the_run_goes_on(group_s, login):
+    registry = sources.rows("registry")
+    column = list(sources.HEADERS["registry"]).index("变更日期")
+    registry[0][column] = "2024-13-45"
+    text_csv = io.StringIO()
+    csv.writer(text_csv).writerows([list(sources.HEADERS["registry"]), *registry])
+    files = sources.files() | {"registry": ("登记.csv", text_csv.getvalue().encode("gb18030"))}
+    client = login("group_s")
+    run = ran(client, files)
+    assert run.status == JobStatus.DONE and run.summary["errors"] == 1
+    assert run.refused_rows[0]["row"] == 2 and run.refused_rows[0]["column"] == "变更日期"
+    shown = client.get(reverse("comparison", args=[run.pk]))
+    assert by_testid(shown, "refused") == "1"
+    assert "2024-13-45" in text(shown) and "市场监管股东变更登记" in text(shown)
