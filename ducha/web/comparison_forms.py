@@ -38,7 +38,7 @@ class UploadForm(forms.Form):
         min_value=Decimal(1),
         max_value=Decimal(100),
         decimal_places=1,
-        initial=Decimal(str(DEFAULTS.price_floor * 100)).normalize(),
+        initial=f"{DEFAULTS.price_floor * 100:g}",  # 90, not 9E+1
         help_text=_("a deal below this share of its appraisal is 低价成交"),
     )
 

@@ -17,7 +17,7 @@ from ducha.analyses.models import Comparison, ComparisonFinding
 from ducha.analyses.tests import sources
 from ducha.imports.models import JobStatus
 from ducha.ledger.models import Problem, ProblemItem
-from ducha.web.tests.helpers import by_testid, page, run_jobs, text
+from ducha.web.tests.helpers import by_testid, form_fields, page, run_jobs, text
 
 
 @pytest.fixture(autouse=True)
@@ -136,6 +136,8 @@ def test_who_sees_what(group_s, login):
 
 def test_bad_input_named_at_its_field(group_s, login):
     client = login("group_s")
+    defaults = form_fields(client.get(reverse("comparison-new")))
+    assert defaults["window_days"] == "180" and defaults["price_floor"] == "90"
     files = sources.files() | {"registry": ("登记.xlsm", b"PK\x03\x04 macro")}
     response = post_files(client, files, window_days=0)
     assert response.status_code == 400 and not Comparison.objects.exists()
