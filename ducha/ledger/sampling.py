@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ducha.analytics import sampling as engine
 from ducha.core.access import Action, Actor, group_scope, restrict, scope_q
@@ -71,6 +72,20 @@ def sampling_rule(proportion, minimum, seed: str, weighting: str) -> engine.Samp
 POPULATION, DRAWN, RECORDED = "population", "drawn", "recorded"
 STEPS = (POPULATION, DRAWN, RECORDED)
 Progress = Callable[[str, int], None]
+# Each step in words (the job's page, `ducha sample`'s progress bar), for a draw and a check.
+_STEP_WORDS = {
+    (POPULATION, False): gettext_lazy("Population read: %(count)s projects"),
+    (DRAWN, False): gettext_lazy("Sample drawn: %(count)s projects"),
+    (RECORDED, False): gettext_lazy("Sampling inspections recorded: %(count)s"),
+    (POPULATION, True): gettext_lazy("Population read: %(count)s projects"),
+    (DRAWN, True): gettext_lazy("Sample drawn again: %(count)s projects"),
+    (RECORDED, True): gettext_lazy("Result recorded"),
+}
+
+
+def step_in_words(step: str, count: int, *, check: bool = False) -> str:
+    words = _STEP_WORDS.get((step, check))
+    return str(words) % {"count": f"{count:,}"} if words is not None else step
 
 
 def _no_progress(step: str, count: int) -> None:
@@ -88,9 +103,10 @@ def do_draw_sample(
     unit: Unit | None = None,
     group: SupervisionGroup | None = None,
     stage: Stage | None = None,
-    progress: Progress = _no_progress,
+    progress: Progress | None = None,
 ) -> SampleDraw:
     """Draw a sample and record a sampling inspection of every project drawn."""
+    progress = progress or _no_progress
     rule = sampling_rule(proportion, minimum, seed, weighting)
     if unit is not None and group is not None:
         raise ValidationError(_("A draw covers a unit or a group, not both."))
@@ -139,8 +155,9 @@ def do_draw_sample(
 IDS_PER_QUERY = 10000
 
 
-def drawn_again(draw: SampleDraw, progress: Progress = _no_progress) -> list[int]:
+def drawn_again(draw: SampleDraw, progress: Progress | None = None) -> list[int]:
     """The sample the draw's rule and seed give on its stored population, to check a draw."""
+    progress = progress or _no_progress
     ids, rows = draw.population_ids, []  # type: list[int], list[tuple]
     # (a whole campaign's population: more ids than one query may bind)
     for start in range(0, len(ids), IDS_PER_QUERY):
@@ -153,19 +170,19 @@ def drawn_again(draw: SampleDraw, progress: Progress = _no_progress) -> list[int
     return sample
 
 
-def sample_holds(draw: SampleDraw, progress: Progress = _no_progress) -> bool:
+def sample_holds(draw: SampleDraw, progress: Progress | None = None) -> bool:
     """Whether the draw's recorded sample is the one its rule and seed give on its population."""
     again = drawn_again(draw, progress)
     return sorted(again) == sorted(draw.inspections.values_list("project_id", flat=True))
 
 
-def do_check_draw(draw: SampleDraw, *, actor: Actor, progress: Progress = _no_progress) -> SampleDraw:
+def do_check_draw(draw: SampleDraw, *, actor: Actor, progress: Progress | None = None) -> SampleDraw:
     """Check a draw (sample_holds) and record when and with what result, in the change log:
     the draw's page shows the last check instead of drawing again on every view. Only who
     may change the draw records a check (do_update_object refuses anyone else)."""
     holds = sample_holds(draw, progress)
     checked = do_update_object(draw, actor=actor, changes={"checked_at": timezone.now(), "holds": holds})
-    progress(RECORDED, 1)
+    (progress or _no_progress)(RECORDED, 1)
     return checked
 
 

@@ -4,41 +4,24 @@ the result recorded), then what it did and a link to the draw. Scoped like the d
 it covers): another group's or unit's job is not found."""
 
 from django.shortcuts import get_object_or_404, render
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from ducha.core.access import restrict
 from ducha.imports.actions import live_progress
 from ducha.imports.models import SamplingJob, SamplingJobKind
-from ducha.ledger.sampling import DRAWN, POPULATION, RECORDED
+from ducha.ledger.sampling import step_in_words
 from ducha.web.job_pages import progress_fragment
-
-# Each step in words, for a draw and for a check (count: what the step counted).
-STEP_WORDS = {
-    SamplingJobKind.DRAW: {
-        POPULATION: _("Population read: %(count)s projects"),
-        DRAWN: _("Sample drawn: %(count)s projects"),
-        RECORDED: _("Sampling inspections recorded: %(count)s"),
-    },
-    SamplingJobKind.CHECK: {
-        POPULATION: _("Population read: %(count)s projects"),
-        DRAWN: _("Sample drawn again: %(count)s projects"),
-        RECORDED: _("Result recorded"),
-    },
-}
 
 
 def visible_sampling_jobs(user):
-    related = ("user", "unit", "group", "draw")
-    return restrict(SamplingJob.objects.select_related(*related), user)
+    jobs = SamplingJob.objects.select_related("user", "unit", "group", "draw")
+    return restrict(jobs.defer("draw__population_ids"), user)  # (a million ids: only a check reads them)
 
 
 def steps_in_words(job: SamplingJob) -> list[tuple[str, float]]:
     """The steps done: (what, seconds)."""
-    words = STEP_WORDS[SamplingJobKind(job.kind)]
-    return [
-        (str(words[s["step"]]) % {"count": f"{s['count']:,}"}, s["seconds"]) for s in job.steps if s["step"] in words
-    ]
+    check = job.kind == SamplingJobKind.CHECK
+    return [(step_in_words(s["step"], s["count"], check=check), s["seconds"]) for s in job.steps]
 
 
 def _job(request, pk: int) -> SamplingJob:

@@ -130,6 +130,17 @@ def _sample(request, draw: SampleDraw):
     return restrict(projects, request.user).order_by("unit__order", "unit__code", "number", "pk")
 
 
+def _sample_page(request, draw: SampleDraw):
+    """A page of the sample. The sample's ids, in order, read once (a campaign's draw has
+    tens of thousands: reading them for a count and again for the page costs twice), then
+    the page's projects."""
+    ids = list(_sample(request, draw).values_list("pk", flat=True))
+    page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
+    projects = Project.objects.select_related("unit", "county", "domain", "project_type").in_bulk(page.object_list)
+    page.object_list = [projects[pk] for pk in page.object_list]
+    return page
+
+
 def draw_view(request, pk: int):
     draw = _visible_draw(request, pk)
     context = {
@@ -139,7 +150,7 @@ def draw_view(request, pk: int):
         "figures": _figures(draw),
         "headers": _sample_headers(),
         "label": draw_labels(),
-        "page": Paginator(_sample(request, draw), PAGE_SIZE).get_page(request.GET.get("page")),
+        "page": _sample_page(request, draw),
         "may_check": allows(request.user, draw, Action.CHANGE),
         "checking": visible_sampling_jobs(request.user).filter(draw=draw, status__in=UNFINISHED).first(),
     }

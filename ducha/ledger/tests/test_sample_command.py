@@ -70,3 +70,28 @@ def test_the_command_runs_the_system_checks_as_the_console_script_does(small):
     """(`ducha sample` runs Django's checks first: nothing of the command may stand in their way.)"""
     with pytest.raises(CommandError, match="424242"):
         call_command("sample", "--check", "424242", skip_checks=False)
+
+
+def test_the_draw_and_the_check_show_their_steps_on_standard_error(small):
+    err = io.StringIO()
+    args = ("--as", "office", "--proportion", "100%", "--seed", "s-3", "--progress", "always")
+    call_command("sample", *args, stdout=io.StringIO(), stderr=err)
+    draw = SampleDraw.objects.get()
+    lines = err.getvalue().split("\r")
+    # One line redrawn in place: a third of the bar per step, each with what it counted.
+    assert [line[:36] for line in lines[1:]] == [
+        "[##########--------------------]  33",
+        "[####################----------]  67",
+        "[##############################] 100",
+    ]
+    assert f"{draw.population}" in lines[1] and f"{draw.drawn}" in lines[3]
+    err = io.StringIO()
+    call_command("sample", "--check", str(draw.pk), "--progress", "always", stdout=io.StringIO(), stderr=err)
+    # A check from here records nothing: the population read, the sample drawn again.
+    assert [line[:36] for line in err.getvalue().split("\r")[1:]] == [
+        "[###############---------------]  50",
+        "[##############################] 100",
+    ]
+    quiet = io.StringIO()  # not a terminal: no bar unless asked
+    call_command("sample", "--check", str(draw.pk), stdout=io.StringIO(), stderr=quiet)
+    assert quiet.getvalue() == ""

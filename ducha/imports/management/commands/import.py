@@ -7,6 +7,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from ducha.core.progress import ProgressBar, add_progress_argument, shown
 from ducha.imports.importer import run_import
 from ducha.imports.models import ImportKind
 
@@ -22,12 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("file")
         parser.add_argument("--dry-run", action="store_true", help="check and show the changes, write nothing")
         parser.add_argument("--as", dest="username", required=True, help="the user the import is done as")
-        parser.add_argument(
-            "--progress",
-            choices=["auto", "always", "never"],
-            default="auto",
-            help="a progress bar on standard error (auto: when it is a terminal)",
-        )
+        add_progress_argument(parser)
 
     def handle(self, *args, **options):
         translation.activate(settings.LANGUAGE_CODE)
@@ -42,8 +38,7 @@ class Command(BaseCommand):
                 _("File %(name)s is larger than the limit of %(limit)s.")
                 % {"name": path.name, "limit": filesizeformat(settings.IMPORT_MAX_BYTES)}
             )
-        shown = options["progress"] == "always" or (options["progress"] == "auto" and self.stderr.isatty())
-        bar = ProgressBar(self.stderr) if shown else None
+        bar = ImportProgressBar(self.stderr) if shown(options["progress"], self.stderr) else None
         result = run_import(
             options["kind"], path.name, path.read_bytes(), actor=user, dry_run=options["dry_run"], progress=bar
         )
@@ -83,26 +78,13 @@ class Command(BaseCommand):
 _NOTED = {"clue": "是否移交线索", "filed": "是否立案", "exposed": "是否曝光"}
 
 
-class ProgressBar:
-    """run_import's progress (rows read, validated, applied) as one line redrawn in place:
-    validating is the first half of the bar, applying the second."""
-
-    WIDTH = 30
-
-    def __init__(self, stream):
-        self.stream = stream
-        self.drawn = False
+class ImportProgressBar(ProgressBar):
+    """run_import's progress (rows read, validated, applied): validating is the first half
+    of the bar, applying the second."""
 
     def __call__(self, read: int, validated: int, applied: int) -> None:
         share = (validated + applied) / (2 * read) if read else 1.0
-        filled = round(share * self.WIDTH)
         counts = _("%(read)s rows read, %(validated)s checked, %(applied)s applied") % {
             "read": read, "validated": validated, "applied": applied
         }  # fmt: skip
-        self.stream.write(f"\r[{'#' * filled}{'-' * (self.WIDTH - filled)}] {share:4.0%} {counts}", ending="")
-        self.stream.flush()
-        self.drawn = True
-
-    def close(self) -> None:
-        if self.drawn:
-            self.stream.write("")  # end the line the bar was drawn on
+        self.draw(share, counts)

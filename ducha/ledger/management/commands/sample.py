@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 
 from ducha.analytics.sampling_rule import Weighting
 from ducha.core.access import AccessDenied
+from ducha.core.progress import ProgressBar, add_progress_argument, shown
 from ducha.ledger.models import SampleDraw
-from ducha.ledger.sampling import do_draw_sample, sample_holds, suggested_seed
+from ducha.ledger.sampling import STEPS, do_draw_sample, sample_holds, step_in_words, suggested_seed
 from ducha.org.management.options import chosen_campaign
 from ducha.org.models import SupervisionGroup, Unit
 
@@ -44,9 +45,12 @@ class Command(BaseCommand):
         parser.add_argument("--seed", help="the seed (default: a new one, printed): the same seed, the same sample")
         parser.add_argument("--check", type=int, metavar="DRAW", help="draw DRAW again from its population and seed")
         parser.add_argument("--json", action="store_true", help="print JSON")
+        add_progress_argument(parser)
 
     def handle(self, *args, **options):
         translation.activate(settings.LANGUAGE_CODE)
+        check = options["check"] is not None
+        self.bar = StepsBar(self.stderr, check=check) if shown(options["progress"], self.stderr) else None
         if options["check"] is not None:
             return self.check_draw(options["check"], as_json=options["json"])
         if not options["username"] or options["proportion"] is None:
@@ -76,11 +80,15 @@ class Command(BaseCommand):
                 unit=unit,
                 group=group,
                 stage=stage,
+                progress=self.bar,
             )
         except AccessDenied:
             raise CommandError(_("%(name)s may not draw a sample there.") % {"name": user.username}) from None
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from None
+        finally:
+            if self.bar:
+                self.bar.close()
         self.show(draw, as_json=options["json"])
 
     def show(self, draw: SampleDraw, *, as_json: bool) -> None:
@@ -104,7 +112,9 @@ class Command(BaseCommand):
         draw = SampleDraw.objects.filter(pk=pk).first()
         if draw is None:
             raise CommandError(_("No draw %(draw)s.") % {"draw": pk})
-        same = sample_holds(draw)
+        same = sample_holds(draw, self.bar)
+        if self.bar:
+            self.bar.close()
         if as_json:
             self.stdout.write(json.dumps({"draw": pk, "seed": draw.seed, "identical": same}))
         else:
@@ -112,3 +122,17 @@ class Command(BaseCommand):
                               else _("Draw %(draw)s drawn again: different.") % {"draw": pk})  # fmt: skip
         if not same:
             raise CommandError(_("The sample drawn again differs from the recorded one."))
+
+
+class StepsBar(ProgressBar):
+    """A draw's steps (population read, sample drawn, inspections recorded), each a third;
+    a check's here records nothing: two halves."""
+
+    def __init__(self, stream, *, check: bool):
+        super().__init__(stream)
+        self.check = check
+
+    def __call__(self, step: str, count: int) -> None:
+        done = STEPS.index(step) + 1 if step in STEPS else 0
+        total = len(STEPS) - 1 if self.check else len(STEPS)
+        self.draw(min(1.0, done / total), step_in_words(step, count, check=self.check))
