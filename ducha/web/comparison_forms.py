@@ -34,7 +34,7 @@ class UploadForm(forms.Form):
         help_text=_("how far a registry change or self-report may lie from its deal"),
     )
     price_floor = forms.DecimalField(
-        label=_("Price floor (% of the appraisal)"),
+        label=_("Price floor (percent of the appraisal)"),
         min_value=Decimal(1),
         max_value=Decimal(100),
         decimal_places=1,
