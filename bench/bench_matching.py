@@ -6,17 +6,24 @@ synthetic data (ducha/analytics/synthetic.py), each tool in its own child proces
     .venv/bin/python bench/bench_matching.py                    # 20,000 deals, default noise
     .venv/bin/python bench/bench_matching.py --deals 100000 --threshold 0.99
 
-Truth: the generator draws its noise from a stream of its own, so the same Spec without
-noise writes the same rows with every code as the enterprise's own; a mention's true
-enterprise is the code its row carries in that twin (checked: the rows line up). Scores:
+The parent generates the data once and hands the mentions to each child as Parquet, so
+that a child's time and peak RSS are its tool's (with the mentions table, not the
+generator). Truth: the generator draws its noise from a stream of its own, so the same
+Spec without noise writes the same rows with every code as the enterprise's own; a
+mention's true enterprise is the code its row carries in that twin (checked: the rows line
+up). The generator never misspells a name's core (its variants are region, brackets and
+legal form); --name-typos adds that: one character of the core replaced in that share of
+the mentions (the core found from the twin's name), the same for both tools. Scores:
 pairwise precision and recall of "the same enterprise" over all pairs of mentions (the
 often-named enterprises weigh most: n mentions are n(n-1)/2 pairs), and B-cubed (each
 mention's share of its cluster that is right, and of its enterprise that it was put
-with, averaged over mentions). The data's options are bench_reconcile.py's.
+with, averaged over mentions).
 """
 
+import argparse
 import dataclasses
 import json
+import random
 import resource
 import subprocess
 import sys
@@ -30,9 +37,14 @@ import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench_reconcile import parser, sized  # noqa: E402
-
-from ducha.analytics.synthetic import NO_NOISE, Spec, Synthetic, generate  # noqa: E402
+from ducha.analytics.synthetic import (  # noqa: E402
+    NO_NOISE,
+    Noise,
+    Spec,
+    Synthetic,
+    generate,
+    inner_mongolia_regions,
+)
 
 # Where each source names an enterprise: (table, name column, code column).
 MENTIONED = (
@@ -45,6 +57,7 @@ MENTIONED = (
     ("self_reports", "counterparty_name", "counterparty_uscc"),
 )
 TOOLS = ("ducha", "splink")
+_CJK = (0x4E00, 0x9FA5)  # a mistyped character: any of the block's, so that two typos rarely make one name
 
 
 def mentions(data: Synthetic) -> pa.Table:
@@ -62,14 +75,32 @@ def mentions(data: Synthetic) -> pa.Table:
     return joined.add_column(0, "id", pa.array(range(joined.num_rows), pa.int64()))
 
 
+def with_name_typos(table: pa.Table, twin: pa.Table, chance: float, seed: int) -> pa.Table:
+    """One character of the core mistyped in `chance` of the mentions (the twin's names give the core)."""
+    if not chance:
+        return table
+    rnd = random.Random(seed)
+    leagues = sorted((name for name, _, _ in inner_mongolia_regions()[1]), key=len, reverse=True)
+    names = table["name"].to_pylist()
+    for i, clean in enumerate(twin["name"].to_pylist()):
+        if not names[i] or rnd.random() >= chance:
+            continue
+        core = next((clean[len(p) :] for p in ("内蒙古", *leagues) if clean.startswith(p)), clean)
+        core = core.removesuffix("有限公司").removesuffix("集团")
+        at = rnd.randrange(len(core))
+        names[i] = names[i].replace(core, core[:at] + chr(rnd.randrange(*_CJK)) + core[at + 1 :], 1)
+    return table.set_column(table.column_names.index("name"), "name", pa.array(names, pa.string()))
+
+
 def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # (KiB on Linux)
 
 
-def run_child(tool: str, spec: Spec, threshold: float, out: Path) -> None:
-    """One tool on the noisy mentions: its cluster per mention to `out`, its figures as JSON on stdout."""
-    data = generate(spec)
-    table = mentions(data)
+def run_child(tool: str, folder: Path, thresholds: list[float]) -> None:
+    """One tool on the mentions in `folder`: its clusters per mention (a column per run, to
+    `folder`/tool.parquet) and its figures (JSON on stdout)."""
+    table = pq.read_table(folder / "mentions.parquet")
+    regions = inner_mongolia_regions()[0]
     figures: dict = {"mentions": table.num_rows, "rss_input_mib": peak_mib(), "steps": {}}
     started = last = time.perf_counter()
 
@@ -79,24 +110,30 @@ def run_child(tool: str, spec: Spec, threshold: float, out: Path) -> None:
         figures["steps"][step] = now - last
         last = now
 
+    columns: dict[str, list[str]] = {}
     if tool == "ducha":
         from ducha.analytics.matching import match
 
-        matched = match(table, data.regions)
+        matched = match(table, regions)
         timer("match")
         enterprise = dict(zip(matched.links["id"].to_pylist(), matched.links["enterprise"].to_pylist(), strict=True))
-        clusters = [enterprise[i] for i in table["id"].to_pylist()]
+        columns["ducha"] = [enterprise[i] for i in table["id"].to_pylist()]
         tiers = Counter(matched.links["tier"].to_pylist())
-        figures |= {"unlinked": tiers["unmatched"], "review": matched.review.num_rows, "tiers": dict(tiers)}
+        figures["runs"] = {"ducha": {"unlinked": tiers["unmatched"], "review": matched.review.num_rows}}
+        figures["notes"] = f"tiers {dict(tiers)}"
     else:
         from splink_match import link
 
-        result = link(table, data.regions, threshold, timer)
-        clusters = result.clusters
-        figures |= {"unlinked": result.unlinked, "review": result.review, "records": result.records,
-                    "pairs": result.pairs, "largest_block": result.largest_block}  # fmt: skip
+        results = link(table, regions, thresholds, timer)
+        figures["runs"] = {}
+        for r in results:
+            columns[f"splink@{r.threshold:g}"] = r.clusters
+            figures["runs"][f"splink@{r.threshold:g}"] = {"unlinked": r.unlinked, "review": r.review}
+        first = results[0]
+        figures["notes"] = (f"{first.records:,} distinct records, largest block {first.largest_block:,}, "
+                            f"{first.pairs:,} pairs scored ≥ 0.01")  # fmt: skip
     figures |= {"wall_s": time.perf_counter() - started, "rss_peak_mib": peak_mib()}
-    pq.write_table(pa.table({"cluster": pa.array(clusters, pa.string())}), out)
+    pq.write_table(pa.table({k: pa.array(v, pa.string()) for k, v in columns.items()}), folder / f"{tool}.parquet")
     print(json.dumps(figures))
 
 
@@ -132,51 +169,62 @@ def scores(predicted: list[str], truth: list[str]) -> Scores:
     )
 
 
+def sized(deals: int, noise: float, seed: int) -> Spec:
+    """bench_reconcile.py's default world: 1 % of deals planted per finding type, a tenth as
+    many approved off-exchange transfers, the registry's rows about twice the self-reports."""
+    planted, exempt = max(1, deals // 100), deals // 10
+    private = max(0, deals + exempt - round(deals * 0.87) - exempt - planted)
+    return Spec(deals, planted, exempt, private, seed, Noise().scaled(noise))
+
+
 def main() -> None:
-    cli = parser(__doc__.splitlines()[0])
-    cli.add_argument("--threshold", type=float, default=0.95, help="Splink's match probability to cluster at")
+    cli = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    cli.add_argument("--deals", type=int, default=20_000, help="exchange rows")
+    cli.add_argument("--noise", type=float, default=1.0, help="the generator's noise chances times this")
+    cli.add_argument("--seed", type=int, default=0)
+    cli.add_argument("--threshold", default="0.95", help="Splink's match probabilities to cluster at (comma-separated)")
     cli.add_argument("--tools", default=",".join(TOOLS), help="which to run (comma-separated)")
-    cli.add_argument("--child", choices=TOOLS, help=None)  # (internal: run one tool)
-    cli.add_argument("--out", type=Path, help=None)
+    cli.add_argument("--name-typos", type=float, default=0.0, help="share of mentions with a core mistyped")
+    cli.add_argument("--child", choices=TOOLS, help=argparse.SUPPRESS)  # (run one tool on --folder's mentions)
+    cli.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
     args = cli.parse_args()
-    spec = sized(args)
     if args.child:
-        run_child(args.child, spec, args.threshold, args.out)
+        run_child(args.child, args.folder, [float(t) for t in args.threshold.split(",")])
         return
 
-    truth_data = generate(dataclasses.replace(spec, noise=NO_NOISE))
-    truth = mentions(truth_data)["uscc"].to_pylist()
-    noisy = generate(spec)
-    assert all(getattr(noisy, t)["row"].equals(getattr(truth_data, t)["row"]) for t in ("exchange", "registry",
+    spec = sized(args.deals, args.noise, args.seed)
+    noisy, twin = generate(spec), generate(dataclasses.replace(spec, noise=NO_NOISE))
+    assert all(getattr(noisy, t)["row"].equals(getattr(twin, t)["row"]) for t in ("exchange", "registry",
                "self_reports")), "the noiseless twin's rows differ"  # fmt: skip
-    print(f"deals {spec.deals:,}, noise ×{args.noise:g}, seed {spec.seed}: {len(truth):,} mentions of "
-          f"{len(set(truth)):,} enterprises (rows: exchange {noisy.exchange.num_rows:,}, "
+    clean = mentions(twin)
+    table = with_name_typos(mentions(noisy), clean, args.name_typos, spec.seed)
+    truth = clean["uscc"].to_pylist()
+    print(f"deals {spec.deals:,}, noise ×{args.noise:g}, name typos {args.name_typos:g}, seed {spec.seed}: "
+          f"{len(truth):,} mentions of {len(set(truth)):,} enterprises (rows: exchange {noisy.exchange.num_rows:,}, "
           f"registry {noisy.registry.num_rows:,}, self-reports {noisy.self_reports.num_rows:,})")  # fmt: skip
-    del noisy, truth_data
-    rows = []
+    del noisy, twin, clean
+    rows, children = [], []
     with tempfile.TemporaryDirectory() as tmp:
+        pq.write_table(table, Path(tmp) / "mentions.parquet")
         for tool in args.tools.split(","):
-            out = Path(tmp) / f"{tool}.parquet"
-            command = [sys.executable, __file__, *sys.argv[1:], "--child", tool, "--out", str(out)]
+            command = [sys.executable, __file__, "--child", tool, "--folder", tmp, "--threshold", args.threshold]
             done = subprocess.run(command, capture_output=True, text=True)
             if done.returncode:
                 sys.exit(f"{tool} failed:\n{done.stderr[-3000:]}")
             figures = json.loads(done.stdout.strip().splitlines()[-1])
-            predicted = pq.read_table(out)["cluster"].to_pylist()
-            rows.append((tool, figures, scores(predicted, truth)))
-    print(f"{'tool':<7} {'pair P':>8} {'pair R':>8} {'B3 P':>7} {'B3 R':>7} {'clusters':>9} {'wrong':>6} "
+            children.append((tool, figures))
+            predicted = pq.read_table(Path(tmp) / f"{tool}.parquet")
+            for label, run in figures["runs"].items():
+                rows.append((label, run, figures, scores(predicted[label].to_pylist(), truth)))
+    print(f"{'tool':<12} {'pair P':>8} {'pair R':>8} {'B3 P':>7} {'B3 R':>7} {'clusters':>9} {'wrong':>6} "
           f"{'unlinked':>9} {'review':>7} {'wall s':>7} {'RSS MiB':>8} {'(input)':>8}")  # fmt: skip
-    for tool, f, s in rows:
-        review = f"{f['review']:,}"
-        print(f"{tool:<7} {s.pair_precision:>8.4f} {s.pair_recall:>8.4f} {s.b3_precision:>7.4f} {s.b3_recall:>7.4f} "
-              f"{s.clusters:>9,} {s.wrong_mentions:>6,} {f['unlinked']:>9,} {review:>7} {f['wall_s']:>7.1f} "
-              f"{f['rss_peak_mib']:>8,.0f} {f['rss_input_mib']:>8,.0f}")  # fmt: skip
-    for tool, f, _ in rows:
-        steps = ", ".join(f"{k} {v:.1f} s" for k, v in f["steps"].items())
-        extra = (f"; {f['records']:,} distinct records, largest block {f['largest_block']:,}, "
-                 f"{f['pairs']:,} pairs scored ≥ 0.01" if "records" in f else "")  # fmt: skip
-        tiers = f"; tiers {f['tiers']}" if "tiers" in f else ""
-        print(f"{tool}: {steps}{extra}{tiers}")
+    for label, run, f, s in rows:
+        print(f"{label:<12} {s.pair_precision:>8.4f} {s.pair_recall:>8.4f} {s.b3_precision:>7.4f} "
+              f"{s.b3_recall:>7.4f} {s.clusters:>9,} {s.wrong_mentions:>6,} {run['unlinked']:>9,} "
+              f"{run['review']:>7,} {f['wall_s']:>7.1f} {f['rss_peak_mib']:>8,.0f} "
+              f"{f['rss_input_mib']:>8,.0f}")  # fmt: skip
+    for tool, f in children:
+        print(f"{tool}: " + ", ".join(f"{k} {v:.1f} s" for k, v in f["steps"].items()) + f"; {f['notes']}")
 
 
 if __name__ == "__main__":

@@ -4,10 +4,10 @@ the same mentions Ducha's `match` gets, deduplicated by a probabilistic model.
 Input columns are prepared with Ducha's normalisation (`clean_uscc`, `organisation_code`,
 `normalise_name`): Splink compares the cleaned code, the name's core, its region and its
 legal form, so that the comparison is between the two ways of deciding, not between two
-normalisers. Identical mentions (the same name and code as written) are one record with
-a count: a group enterprise is named tens of thousands of times, and scoring every pair of
-its identical mentions would tell the model nothing (Ducha also takes each distinct name
-and code apart once).
+normalisers. Mentions Splink cannot tell apart (the same values in every column it sees)
+are one record: a group enterprise is named tens of thousands of times, and scoring every
+pair of its identical mentions would tell the model nothing and would not end (Ducha also
+takes each distinct name and code apart once). Each mention takes its record's cluster.
 
 The model as Splink's documentation builds one: the chance that two records match from a
 deterministic rule (same code and core), u by random sampling, m by expectation
@@ -35,33 +35,30 @@ REVIEW_FROM = 0.5  # a pair this likely but below the threshold is what a person
 
 @dataclass(frozen=True)
 class SplinkResult:
+    threshold: float
     clusters: list[str]  # per mention, in the order given
     unlinked: int  # mentions whose record no other record was linked to
     review: int  # of these, those with a pair in the clerical-review band (REVIEW_FROM up to the threshold)
+    records: int  # distinct records the model saw
     largest_block: int  # records sharing one blocking key (a record's candidates are at most 4 times this)
-    records: int  # distinct (name, code) records the model saw
-    pairs: int  # pairs scored by predict (within the blocks)
+    pairs: int  # pairs scored by predict (within the blocks) at or above 0.01
+
+
+COLUMNS = ("uscc", "org_code", "core", "region", "legal_form")
 
 
 def records(mentions: pa.Table, regions: Regions) -> tuple[pa.Table, list[int]]:
-    """The distinct (name, code) records with Ducha's normalised columns, and each mention's record."""
+    """The distinct records of Ducha's normalised columns, and each mention's record."""
     names, codes = mentions["name"].to_pylist(), mentions["uscc"].to_pylist()
+    seen: dict[tuple, tuple] = {}  # (name, code) as written → the columns Splink sees
+    for pair in set(zip(names, codes, strict=True)):
+        cleaned, parts = clean_uscc(pair[1]), normalise_name(pair[0], regions)
+        values = (cleaned, organisation_code(cleaned), parts.core, parts.region, parts.legal_form)
+        seen[pair] = tuple(v or None for v in values)
     index: dict[tuple, int] = {}
-    of_mention = [index.setdefault((n, c), len(index)) for n, c in zip(names, codes, strict=True)]
-    rows = []
-    for (name, code), uid in index.items():
-        cleaned, parts = clean_uscc(code), normalise_name(name, regions)
-        rows.append(
-            {
-                "unique_id": uid,
-                "uscc": cleaned or None,
-                "org_code": organisation_code(cleaned) or None,
-                "core": parts.core or None,
-                "region": parts.region or None,
-                "legal_form": parts.legal_form or None,
-            }
-        )
-    return pa.Table.from_pylist(rows), of_mention
+    of_mention = [index.setdefault(seen[pair], len(index)) for pair in zip(names, codes, strict=True)]
+    columns = {name: [values[i] for values in index] for i, name in enumerate(COLUMNS)}
+    return pa.table({"unique_id": pa.array(range(len(index)), pa.int64()), **columns}), of_mention
 
 
 def settings() -> SettingsCreator:
@@ -88,8 +85,8 @@ def settings() -> SettingsCreator:
     )
 
 
-def link(mentions: pa.Table, regions: Regions, threshold: float, timer) -> SplinkResult:
-    """`timer(step)` marks the end of a step (the caller times them)."""
+def link(mentions: pa.Table, regions: Regions, thresholds: list[float], timer) -> list[SplinkResult]:
+    """Clusters at each threshold; `timer(step)` marks the end of a step (the caller times them)."""
     table, of_mention = records(mentions, regions)
     timer("prepare")
     db_api = DuckDBAPI()
@@ -101,23 +98,31 @@ def link(mentions: pa.Table, regions: Regions, threshold: float, timer) -> Splin
     training.estimate_parameters_using_expectation_maximisation(block_on("core"), record_sample_proportion=1.0)
     timer("train")
     predictions = linker.inference.predict(threshold_match_probability=0.01)
-    clustered = linker.clustering.cluster_pairwise_predictions_at_threshold(predictions, threshold)
-    timer("predict and cluster")
+    results = []
+    for threshold in thresholds:
+        clustered = linker.clustering.cluster_pairwise_predictions_at_threshold(predictions, threshold)
+        out = clustered.as_pyarrow_table().select(["unique_id", "cluster_id"])
+        timer("predict and cluster" if not results else f"cluster at {threshold:g}")
+        results.append((threshold, out))
     scored = predictions.as_pyarrow_table().select(["unique_id_l", "unique_id_r", "match_probability"])
+    largest = max(_largest(table, columns) for columns in BLOCKS)
+    return [_result(threshold, out, of_mention, scored, table.num_rows, largest) for threshold, out in results]
+
+
+def _result(threshold: float, out: pa.Table, of_mention: list[int], scored: pa.Table, records: int,
+            largest: int) -> SplinkResult:  # fmt: skip
     band = scored.filter(pc.and_(pc.greater_equal(scored["match_probability"], REVIEW_FROM),
                                  pc.less(scored["match_probability"], threshold)))  # fmt: skip
     doubtful = set(band["unique_id_l"].to_pylist()) | set(band["unique_id_r"].to_pylist())
-    out = clustered.as_pyarrow_table().select(["unique_id", "cluster_id"])
     cluster_of = dict(zip(out["unique_id"].to_pylist(), out["cluster_id"].to_pylist(), strict=True))
-    sizes = pc.value_counts(out["cluster_id"]).to_pylist()
-    alone = {s["values"] for s in sizes if s["counts"] == 1}
-    clusters = [str(cluster_of[r]) for r in of_mention]
+    alone = {s["values"] for s in pc.value_counts(out["cluster_id"]).to_pylist() if s["counts"] == 1}
     return SplinkResult(
-        clusters=clusters,
+        threshold=threshold,
+        clusters=[str(cluster_of[r]) for r in of_mention],
         unlinked=sum(cluster_of[r] in alone for r in of_mention),
         review=sum(cluster_of[r] in alone and r in doubtful for r in of_mention),
-        largest_block=max(_largest(table, columns) for columns in BLOCKS),
-        records=table.num_rows,
+        records=records,
+        largest_block=largest,
         pairs=scored.num_rows,
     )
 
