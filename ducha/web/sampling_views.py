@@ -23,7 +23,7 @@ from ducha.core.access import AccessDenied, Action, allows, restrict, role_kind
 from ducha.imports.models import JobStatus
 from ducha.imports.sampling_jobs import start_check_job, start_draw_job
 from ducha.ledger.forms import add_errors
-from ducha.ledger.models import Project, SampleDraw
+from ducha.ledger.models import Inspection, Project, SampleDraw
 from ducha.ledger.sampling import sampling_rule, suggested_seed
 from ducha.org.choices import UnitKind
 from ducha.org.models import Unit, active_campaign
@@ -131,10 +131,12 @@ def _sample(request, draw: SampleDraw):
 
 
 def _sample_page(request, draw: SampleDraw):
-    """A page of the sample. The sample's ids, in order, read once (a campaign's draw has
-    tens of thousands: reading them for a count and again for the page costs twice), then
-    the page's projects."""
-    ids = list(_sample(request, draw).values_list("pk", flat=True))
+    """A page of the sample, in the order it was recorded (unit, project number). The
+    sample's ids are read once from its inspections (a campaign's draw has tens of
+    thousands: the office's read touches no project row, a scoped user's only the ones
+    its scope needs), then the page's projects."""
+    inspections = restrict(Inspection.objects.filter(draw=draw), request.user).order_by("pk")
+    ids = list(inspections.values_list("project_id", flat=True))
     page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
     projects = Project.objects.select_related("unit", "county", "domain", "project_type").in_bulk(page.object_list)
     page.object_list = [projects[pk] for pk in page.object_list]

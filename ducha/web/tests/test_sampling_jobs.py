@@ -166,3 +166,26 @@ def test_a_check_of_a_tampered_sample_is_recorded_as_not_holding(site, login):
     assert '<p class="error" data-testid="check">' in shown
     with translation.override("zh-hans"):
         assert SamplingJob.objects.get(kind="check").message == gettext(CHECKED[False])
+
+
+def test_the_draws_page_lists_the_sample_by_unit_and_number_as_recorded(site, login):
+    def listed(user: str, draw: SampleDraw) -> list[str]:
+        html = page(login(user).get(reverse("sampling-draw", args=[draw.pk])))
+        body = re.search(r'data-testid="sample">.*?<tbody>(.*?)</tbody>', html, re.S).group(1)
+        return re.findall(r'<tr><td><a href="[^"]*">([^<]*)</a>', body)
+
+    def in_order(draw: SampleDraw) -> list[str]:
+        projects = Project.objects.filter(inspections__draw=draw).select_related("unit")
+        return [p.number for p in sorted(projects, key=lambda p: (p.unit.order, p.unit.code, p.number, p.pk))]
+
+    # A group's draw, as its member reads it (the read scoped through the projects).
+    _queue(login("group_a"), covers=f"g{site.groups['A'].pk}", proportion="100", seed="顺序")
+    run_jobs()
+    group_draw = SampleDraw.objects.get()
+    assert listed("group_a", group_draw) == in_order(group_draw) == ["P-hohhot", "P-xincheng", "P-fgw"]
+    # The rest, campaign-wide, as the office reads it (no project row read) and a viewer.
+    _queue(login("office"), proportion="100", seed="顺序")
+    run_jobs()
+    campaign_wide = SampleDraw.objects.exclude(pk=group_draw.pk).get()
+    assert len(in_order(campaign_wide)) == len(site.projects) - 3
+    assert listed("office", campaign_wide) == listed("viewer", campaign_wide) == in_order(campaign_wide)
