@@ -57,7 +57,7 @@ def sampling_view(request):
                 return redirect(reverse("sampling-job", args=[job.pk]))
     elif may_draw(request.user):
         form = DrawForm(user=request.user, campaign=campaign)
-    draws = restrict(SampleDraw.objects.filter(campaign=campaign), request.user)
+    draws = restrict(SampleDraw.objects.filter(campaign=campaign).defer("population_ids"), request.user)
     page = Paginator(draws.select_related("unit", "group", "stage", "drawn_by"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
