@@ -237,6 +237,12 @@ class SamplingJob(Job):
 
     @property
     def percent(self) -> int:
+        """The steps done, and the share of the inspections recorded so far while they are
+        (ledger/sampling.py: RECORDING; named here as text, so that the models load no DuckDB)."""
         if not self.rows_total:
             return 100 if self.finished else 0
-        return min(100, self.steps_done * 100 // self.rows_total)
+        done = float(self.steps_done)
+        drawn = next((s["count"] for s in self.steps if s["step"] == "drawn"), 0)
+        if self.steps and self.steps[-1]["step"] == "recording" and drawn:
+            done += self.steps[-1]["count"] / drawn
+        return min(100, int(done * 100 / self.rows_total))

@@ -23,7 +23,7 @@ from ducha.imports.actions import do_finish_job, update_job_progress
 from ducha.imports.jobs import run_queued
 from ducha.imports.models import JobStatus, SamplingJob, SamplingJobKind
 from ducha.ledger.models import SampleDraw
-from ducha.ledger.sampling import STEPS, do_check_draw, do_draw_sample
+from ducha.ledger.sampling import RECORDING, STEPS, do_check_draw, do_draw_sample
 from ducha.org.models import Campaign, Stage, SupervisionGroup, Unit
 
 logger = logging.getLogger(__name__)
@@ -105,7 +105,11 @@ def execute_sampling_job(job: SamplingJob, actor: Actor) -> SamplingJob:
     def progress(step: str, count: int) -> None:
         nonlocal last
         now = time.monotonic()
-        steps = [*job.steps, {"step": step, "count": count, "seconds": round(now - last, 2)}]
+        done = [s for s in job.steps if s["step"] != RECORDING]
+        if step == RECORDING:  # a step under way: shown after those done, not counted as done
+            update_job_progress(job, steps=[*done, {"step": step, "count": count, "seconds": round(now - last, 2)}])
+            return
+        steps = [*done, {"step": step, "count": count, "seconds": round(now - last, 2)}]
         last = now
         update_job_progress(job, steps_done=len(steps), steps=steps)
 
@@ -161,5 +165,5 @@ def refused(job: SamplingJob) -> str:
 
 def _failed(job: SamplingJob, actor: Actor, message: str) -> SamplingJob:
     # The counters the rolled-back transaction told are kept: they say how far it got.
-    fields = {"steps_done": len(job.steps), "steps": job.steps}
+    fields = {"steps_done": len([s for s in job.steps if s["step"] != RECORDING]), "steps": job.steps}
     return do_finish_job(job, actor=actor, status=JobStatus.FAILED, message=message, **fields)

@@ -69,13 +69,18 @@ def sampling_rule(proportion, minimum, seed: str, weighting: str) -> engine.Samp
 # A draw's (and a check's) steps, told to `progress(step, count)` as each is done: the
 # population read (records), the sample drawn (projects), the inspections recorded (or,
 # for a check, the result recorded).
+# While the inspections are recorded (most of a large draw's time), RECORDING tells how
+# many are so far, every RECORD_CHUNK.
 POPULATION, DRAWN, RECORDED = "population", "drawn", "recorded"
+RECORDING = "recording"
 STEPS = (POPULATION, DRAWN, RECORDED)
+RECORD_CHUNK = 10_000
 Progress = Callable[[str, int], None]
 # Each step in words (the job's page, `ducha sample`'s progress bar), for a draw and a check.
 _STEP_WORDS = {
     (POPULATION, False): gettext_lazy("Population read: %(count)s projects"),
     (DRAWN, False): gettext_lazy("Sample drawn: %(count)s projects"),
+    (RECORDING, False): gettext_lazy("Recording sampling inspections: %(count)s so far"),
     (RECORDED, False): gettext_lazy("Sampling inspections recorded: %(count)s"),
     (POPULATION, True): gettext_lazy("Population read: %(count)s projects"),
     (DRAWN, True): gettext_lazy("Sample drawn again: %(count)s projects"),
@@ -150,7 +155,12 @@ def do_draw_sample(
             Inspection(project=projects[pk], kind=InspectionKind.SAMPLE, sampling_seed=rule.seed, draw=draw)
             for pk in chosen
         ]
-        do_bulk_record_inspections(inspections, actor=actor, batch=batch)
+        # In parts of one batch and transaction, to tell how far it got (the planner's
+        # statistics are refreshed once, after the commit, as for a single call).
+        for start in range(0, len(inspections), RECORD_CHUNK):
+            if start:
+                progress(RECORDING, start)
+            do_bulk_record_inspections(inspections[start : start + RECORD_CHUNK], actor=actor, batch=batch)
         progress(RECORDED, len(inspections))
         return draw
 

@@ -95,3 +95,24 @@ def test_the_draw_and_the_check_show_their_steps_on_standard_error(small):
     quiet = io.StringIO()  # not a terminal: no bar unless asked
     call_command("sample", "--check", str(draw.pk), stdout=io.StringIO(), stderr=quiet)
     assert quiet.getvalue() == ""
+
+
+def test_a_large_sample_is_recorded_in_parts_of_one_batch_telling_how_far_it_got(small, monkeypatch):
+    from ducha.core.models import ChangeLogEntry
+    from ducha.ledger import sampling
+
+    monkeypatch.setattr(sampling, "RECORD_CHUNK", 2)  # (10,000 in earnest: the small campaign has a few projects)
+    err = io.StringIO()
+    args = ("--as", "office", "--proportion", "100%", "--seed", "s-4", "--progress", "always")
+    call_command("sample", *args, stdout=io.StringIO(), stderr=err)
+    draw = SampleDraw.objects.get()
+    assert draw.drawn >= 5 and Inspection.objects.filter(draw=draw).count() == draw.drawn
+    lines = err.getvalue().split("\r")[1:]
+    recording = [line for line in lines if "so far" in line]
+    assert len(recording) == (draw.drawn - 1) // 2  # after each part but the last
+    shares = [int(line.split("]")[1].split("%")[0]) for line in lines]
+    assert shares == sorted(shares) and shares[-1] == 100 and 67 < shares[2] < 100
+    # One change-log batch: the draw, its inspections, the projects' flags.
+    batch = ChangeLogEntry.objects.get(object_type="ledger.sampledraw", object_id=str(draw.pk)).batch
+    logged = ChangeLogEntry.objects.filter(batch=batch)
+    assert logged.filter(object_type="ledger.inspection").count() == draw.drawn

@@ -189,3 +189,22 @@ def test_the_draws_page_lists_the_sample_by_unit_and_number_as_recorded(site, lo
     campaign_wide = SampleDraw.objects.exclude(pk=group_draw.pk).get()
     assert len(in_order(campaign_wide)) == len(site.projects) - 3
     assert listed("office", campaign_wide) == listed("viewer", campaign_wide) == in_order(campaign_wide)
+
+
+def test_the_percent_counts_the_inspections_recorded_so_far():
+    steps = [{"step": POPULATION, "count": 100}, {"step": DRAWN, "count": 10}]
+    job = SamplingJob(rows_total=3, steps_done=2, steps=[*steps, {"step": "recording", "count": 5}])
+    assert job.percent == 83  # two steps of three, and half the third
+    assert SamplingJob(rows_total=3, steps_done=2, steps=steps).percent == 66
+
+
+def test_a_job_recording_in_parts_ends_with_its_three_steps(site, login, monkeypatch):
+    from ducha.ledger import sampling
+
+    monkeypatch.setattr(sampling, "RECORD_CHUNK", 2)
+    job = _queue(login("office"), proportion="100")
+    run_jobs()
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE and job.draw.drawn > 2
+    assert [s["step"] for s in job.steps] == [POPULATION, DRAWN, RECORDED] and job.percent == 100
+    assert Inspection.objects.filter(draw=job.draw).count() == job.draw.drawn

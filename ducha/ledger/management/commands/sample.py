@@ -15,7 +15,15 @@ from ducha.analytics.sampling_rule import Weighting
 from ducha.core.access import AccessDenied
 from ducha.core.progress import ProgressBar, add_progress_argument, shown
 from ducha.ledger.models import SampleDraw
-from ducha.ledger.sampling import STEPS, do_draw_sample, sample_holds, step_in_words, suggested_seed
+from ducha.ledger.sampling import (
+    DRAWN,
+    RECORDING,
+    STEPS,
+    do_draw_sample,
+    sample_holds,
+    step_in_words,
+    suggested_seed,
+)
 from ducha.org.management.options import chosen_campaign
 from ducha.org.models import SupervisionGroup, Unit
 
@@ -131,8 +139,14 @@ class StepsBar(ProgressBar):
     def __init__(self, stream, *, check: bool):
         super().__init__(stream)
         self.check = check
+        self.sample_size = 0
 
     def __call__(self, step: str, count: int) -> None:
-        done = STEPS.index(step) + 1 if step in STEPS else 0
+        if step == DRAWN:
+            self.sample_size = count
+        if step == RECORDING:  # under way: the share of the inspections recorded so far
+            done = STEPS.index(DRAWN) + 1 + (count / self.sample_size if self.sample_size else 0)
+        else:
+            done = STEPS.index(step) + 1 if step in STEPS else 0
         total = len(STEPS) - 1 if self.check else len(STEPS)
         self.draw(min(1.0, done / total), step_in_words(step, count, check=self.check))
