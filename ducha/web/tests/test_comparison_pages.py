@@ -167,3 +167,13 @@ def test_rows_refused_are_listed_and_the_run_goes_on(group_s, login):
     shown = client.get(reverse("comparison", args=[run.pk]))
     assert by_testid(shown, "refused") == "1"
     assert "2024-13-45" in text(shown) and "市场监管股东变更登记" in text(shown)
+
+
+def test_the_office_runs_its_own(group_s, login):
+    run = ran(login("office"))
+    assert run.group is None and run.status == JobStatus.DONE
+    assert login("office").get(reverse("comparison", args=[run.pk])).status_code == 200
+    assert login("group_s").get(reverse("comparison", args=[run.pk])).status_code == 404
+    link = f'href="{reverse("comparison", args=[run.pk])}"'
+    assert link in page(login("office").get(reverse("comparisons")))
+    assert link not in page(login("group_s").get(reverse("comparisons")))
