@@ -45,7 +45,11 @@ _LEGAL = sorted(LEGAL_FORMS, key=lambda pair: -len(pair[0]))
 _BRANCH = re.compile(
     r"^(?P<main>.+?(?:公司|集团|厂|合作社))(?P<branch>[^()]{1,20}?(?:分公司|分厂|办事处|营业部|分部))$"
 )
+_BRANCH_ENDINGS = ("分公司", "分厂", "办事处", "营业部", "分部")  # what _BRANCH's branch ends with
 _PROVINCE = ("内蒙古自治区", "内蒙古")
+_PROVINCE_STARTS = ("内蒙古", "(内蒙古")
+_PROVINCE_IN_BRACKETS = re.compile(r"\((?:内蒙古(?:自治区)?)\)")
+_IN_BRACKETS = re.compile(r"\(([^()]+)\)")
 
 
 @dataclass(frozen=True)
@@ -112,25 +116,27 @@ def clean_text(text: str | None) -> str:
 def normalise_name(name: str | None, regions: Regions = NO_REGIONS) -> Name:
     text = clean_text(name)
     main, branch = text, ""
-    if found := _BRANCH.match(text):
+    if text.endswith(_BRANCH_ENDINGS) and (found := _BRANCH.match(text)):  # (the test first: millions of names)
         main, branch = found["main"], found["branch"]
     rest = main
-    for province in _PROVINCE:  # the province, written or not
-        if rest.startswith(province) or rest.startswith(f"({province})"):
-            rest = rest.removeprefix(f"({province})").removeprefix(province)
-            break
+    if rest.startswith(_PROVINCE_STARTS):  # the province, written or not
+        for province in _PROVINCE:
+            if rest.startswith(province) or rest.startswith(f"({province})"):
+                rest = rest.removeprefix(f"({province})").removeprefix(province)
+                break
     region, rest = regions.leading(rest)
     legal = ""
     for form, kind in _LEGAL:
         if rest.endswith(form) and len(rest) > len(form):
             rest, legal = rest[: -len(form)], kind
             break
-    # A region or the province in brackets inside the name (中国建筑(内蒙古)) says where, not who.
-    rest = re.sub(r"\((?:内蒙古(?:自治区)?)\)", "", rest)
-    if not region:
-        inner = re.search(r"\(([^()]+)\)", rest)
-        if inner and (found_region := regions.leading(f"({inner[1]})x")[0]):
-            region, rest = found_region, rest.replace(inner[0], "")
+    if "(" in rest:
+        # A region or the province in brackets inside the name (中国建筑(内蒙古)) says where, not who.
+        rest = _PROVINCE_IN_BRACKETS.sub("", rest)
+        if not region:
+            inner = _IN_BRACKETS.search(rest)
+            if inner and (found_region := regions.leading(f"({inner[1]})x")[0]):
+                region, rest = found_region, rest.replace(inner[0], "")
     return Name(text=text, region=region, core=rest, legal_form=legal, branch=branch)
 
 

@@ -35,7 +35,8 @@ import duckdb
 import pyarrow as pa
 from rapidfuzz import fuzz, process
 
-from ducha.analytics.enterprises import Name, Regions, clean_uscc, is_valid_uscc, normalise_name, organisation_code
+from ducha.analytics.enterprises import Name, Regions, clean_uscc, normalise_name, organisation_code
+from ducha.core.uscc import is_valid_normalised
 
 MENTIONS = pa.schema([("id", pa.int64()), ("source", pa.string()), ("name", pa.string()), ("uscc", pa.string())])
 
@@ -129,19 +130,19 @@ def _link(con: duckdb.DuckDBPyConnection, identities: list[tuple[Any, ...]], reg
     names = {name: normalise_name(name, regions) for name in {r[2] for r in identities}}
     codes = {code: clean_uscc(code) for code in {r[3] for r in identities}}
     people = [_Mention(i, source, name, code, codes[code], names[name]) for i, source, name, code in identities]
-    valid_codes = {code for code in set(codes.values()) if code and is_valid_uscc(code)}
+    valid_codes = {code for code in set(codes.values()) if code and is_valid_normalised(code)}
     links: dict[int, tuple[str, str, str, str]] = {}  # id → (enterprise, tier, rule, evidence)
     review: list[tuple[int, str, list[str], str]] = []
 
-    valid = [m for m in people if m.code in valid_codes]
-    for m in valid:
-        same = "as written" if m.code == m.raw_code else f"cleaned from {m.raw_code!r}"
-        links[m.id] = (m.code, "uscc", "valid code", same)
     sources_of: dict[str, set[str]] = defaultdict(set)
-    for m in valid:
-        sources_of[m.code].add(m.source)
-
-    failing = [m for m in people if m.code and m.id not in links]
+    failing = []  # a code that fails its check
+    for m in people:
+        if m.code in valid_codes:
+            same = "as written" if m.code == m.raw_code else f"cleaned from {m.raw_code!r}"
+            links[m.id] = (m.code, "uscc", "valid code", same)
+            sources_of[m.code].add(m.source)
+        elif m.code:
+            failing.append(m)
     _repair(con, failing, sources_of, links, review)
     by_org: dict[str, set[str]] = defaultdict(set)
     for code in sources_of:
@@ -155,19 +156,22 @@ def _link(con: duckdb.DuckDBPyConnection, identities: list[tuple[Any, ...]], reg
             links[m.id] = (code, "organisation_code", "characters 9–17 of one valid code", f"{m.code} → {code}")
 
     # The enterprises matched by code, by what their names say.
-    named = [m for m in people if m.id in links and links[m.id][1] != "unmatched"]
     by_key: dict[str, set[str]] = defaultdict(set)
     by_core_region: dict[tuple[str, str], set[str]] = defaultdict(set)
     cores: dict[str, set[str]] = defaultdict(set)  # enterprise → its cores
-    for m in named:
-        enterprise = links[m.id][0]
-        if m.name.core:
+    rest = []  # not matched by code, with a name to go by
+    for m in people:
+        link = links.get(m.id)
+        if link is None:
+            if m.name.core:
+                rest.append(m)
+        elif link[1] != "unmatched" and m.name.core:
+            enterprise = link[0]
             by_key[m.name.key].add(enterprise)
             if m.name.region:
                 by_core_region[m.name.core, m.name.region].add(enterprise)
             cores[enterprise].add(m.name.core)
 
-    rest = [m for m in people if m.id not in links and m.name.core]
     for m in rest:
         for tier, rule, found in (
             ("name", "the same name but for region and legal form's wording", by_key.get(m.name.key, set())),

@@ -34,6 +34,7 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import duckdb
 import pyarrow as pa
 
 from ducha.analytics.enterprises import Regions
@@ -446,3 +447,51 @@ def score(findings: pa.Table, cases: list[Case]) -> dict[str, Score]:
         s.found = len(hit[name])
         s.missed = [c for i, c in enumerate(cases) if c.finding == name and i not in hit[name]]
     return scores
+
+
+# ---------------------------------------------------------------------------------------
+# The registry's bulk: private holders' changes among a population of enterprises
+
+
+def background_registry(rows: int, enterprises: int, *, first_row: int = 2, seed: int = 0) -> pa.Table:
+    """About `rows` registry rows (two per change) of changes among private holders, over
+    a population of `enterprises` enterprises (an enterprise changes hands several times),
+    numbered from `first_row`: what most of a province's registry holds and nothing should
+    flag. Written as the registry writes what it registered: its own names and valid codes.
+    Their cores have four syllables, the world's two or three, so that none is a planted
+    enterprise's. Built in DuckDB: the benchmark asks for 10,000,000 rows."""
+    rnd = random.Random(seed)
+    _, leagues = inner_mongolia_regions()
+    codes: set[str] = set()
+    pool: dict[str, list] = {"k": [], "name": [], "uscc": [], "region": []}
+    for k in range(enterprises):
+        region, _, areas = leagues[rnd.randrange(len(leagues))]
+        digits = [(k * 7919 + 13) % (len(_SYLLABLES) ** 4) // len(_SYLLABLES) ** i % len(_SYLLABLES) for i in range(4)]
+        core = "".join(_SYLLABLES[d] for d in digits) + _TRADES[k % len(_TRADES)]
+        while (code := with_check_digit("91" + rnd.choice(areas) + "".join(rnd.choices(ALPHABET, k=9)))) in codes:
+            pass
+        codes.add(code)
+        for key, value in (("k", k), ("name", f"{region}{core}有限公司"), ("uscc", code), ("region", region)):
+            pool[key].append(value)
+    con = duckdb.connect()
+    con.register("pool", pa.table(pool))
+    return con.sql(
+        """
+        WITH changes AS (
+            SELECT c, hash(c, $seed, 1) % $n AS target, [hash(c, $seed, 2) % $n, hash(c, $seed, 3) % $n] AS holders,
+                   DATE '2023-01-01' + (hash(c, $seed, 4) % 700)::INTEGER AS day,
+                   CASE WHEN hash(c, $seed, 5) % 2 = 0 THEN 10.0 ELSE 40.0 END::DOUBLE AS ratio,
+                   list_extract([1000.0, 5000.0, 10000.0, 30000.0], 1 + (hash(c, $seed, 6) % 4)::INTEGER)::DOUBLE AS capital
+            FROM range($changes) r(c))
+        SELECT $first + 2 * c + h AS row, t.name, t.uscc, t.region || '市场监督管理局' AS authority,
+               day AS changed_on, '股东变更' AS change, o.name AS holder_name, o.uscc AS holder_uscc,
+               '非国有' AS holder_kind, b AS ratio_before, a AS ratio_after,
+               capital * b / 100 AS capital_before, capital * a / 100 AS capital_after
+        FROM (SELECT *, h, CASE h WHEN 0 THEN 60.0 ELSE 0.0 END::DOUBLE AS b,
+                     CASE h WHEN 0 THEN 60.0 - ratio ELSE ratio END::DOUBLE AS a
+              FROM changes, range(2) hs(h))
+        JOIN pool t ON t.k = target JOIN pool o ON o.k = holders[h + 1]
+        ORDER BY row
+        """,
+        params={"seed": seed, "n": enterprises, "changes": rows // 2, "first": first_row},
+    ).to_arrow_table()

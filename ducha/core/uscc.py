@@ -17,7 +17,9 @@ _WEIGHTS = tuple(pow(3, i, 31) for i in range(17))  # 1, 3, 9, 27, 19, 26, …: 
 
 def check_character(first17: str) -> str:
     """The 18th character of a code whose first 17 are `first17` (all from ALPHABET)."""
-    return ALPHABET[-sum(_VALUES[c] * w for c, w in zip(first17, _WEIGHTS, strict=True)) % 31]
+    if len(first17) != 17:
+        raise ValueError(f"a code's first 17 characters, not {first17!r}")
+    return ALPHABET[-sum(map(int.__mul__, map(_VALUES.__getitem__, first17), _WEIGHTS)) % 31]
 
 
 def normalise_uscc(value: str) -> str:
@@ -25,13 +27,17 @@ def normalise_uscc(value: str) -> str:
 
 
 def is_valid_uscc(value: str) -> bool:
-    code = normalise_uscc(value)
+    return is_valid_normalised(normalise_uscc(value))
+
+
+def is_valid_normalised(code: str) -> bool:
+    """is_valid_uscc for a code normalise_uscc has already made (the comparison's millions)."""
     return (
         len(code) == 18
         and code[0] in REGISTRARS
         and code[1] in ALPHABET
         and code[2:8].isdigit()
-        and all(c in ALPHABET for c in code[8:])
+        and not code[8:].strip(ALPHABET)  # (every character of the alphabet)
         and code[-1] == check_character(code[:17])
     )
 
