@@ -481,7 +481,7 @@ def background_registry(rows: int, enterprises: int, *, first_row: int = 2, seed
             SELECT c, hash(c, $seed, 1) % $n AS target, [hash(c, $seed, 2) % $n, hash(c, $seed, 3) % $n] AS holders,
                    DATE '2023-01-01' + (hash(c, $seed, 4) % 700)::INTEGER AS day,
                    CASE WHEN hash(c, $seed, 5) % 2 = 0 THEN 10.0 ELSE 40.0 END::DOUBLE AS ratio,
-                   list_extract([1000.0, 5000.0, 10000.0, 30000.0], 1 + (hash(c, $seed, 6) % 4)::INTEGER)::DOUBLE AS capital
+                   [1000.0, 5000.0, 10000.0, 30000.0][1 + (hash(c, $seed, 6) % 4)::INTEGER]::DOUBLE AS capital
             FROM range($changes) r(c))
         SELECT $first + 2 * c + h AS row, t.name, t.uscc, t.region || '市场监督管理局' AS authority,
                day AS changed_on, '股东变更' AS change, o.name AS holder_name, o.uscc AS holder_uscc,
