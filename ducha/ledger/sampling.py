@@ -147,7 +147,8 @@ def do_draw_sample(
         # One batch: the draw (every rule of a single create: do_bulk_create_objects), its
         # inspections and the projects' flags.
         batch = do_bulk_create_objects([draw], actor=actor)
-        projects = Project.objects.select_related("unit").in_bulk(chosen)
+        # (with the campaign: each inspection's clean() reads it, a query each otherwise)
+        projects = Project.objects.select_related("unit", "campaign").in_bulk(chosen)
         # Recorded in the order the draw's page lists the sample (unit, project number): the
         # page reads it by the inspections' order, without the projects' rows.
         chosen.sort(key=lambda pk: (projects[pk].unit.order, projects[pk].unit.code, projects[pk].number, pk))

@@ -90,3 +90,18 @@ def test_a_bad_rule_is_refused_and_nothing_written(small):
     with pytest.raises(ValidationError):
         _draw(small, "office", unit=small.units["150100"], group=small.groups["A"])
     assert not SampleDraw.objects.exists()
+
+
+def test_the_queries_of_a_draw_do_not_grow_with_its_sample(small):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one:
+        first = _draw(small, "office", unit=small.units["150200"], proportion=Decimal("1"), seed="q-1")
+    with CaptureQueriesContext(connection) as every:
+        rest = _draw(small, "office", proportion=Decimal("1"), seed="q-2")
+    assert first.drawn == 1 and rest.drawn >= 4
+    # (a query per inspection, e.g. its clean() reading the project's campaign, would show here)
+    assert len(every.captured_queries) <= len(one.captured_queries)
+    campaign_reads = [q for q in every.captured_queries if 'FROM "org_campaign"' in q["sql"]]
+    assert len(campaign_reads) <= 1, campaign_reads
