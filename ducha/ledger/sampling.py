@@ -147,11 +147,14 @@ def do_draw_sample(
         # One batch: the draw (every rule of a single create: do_bulk_create_objects), its
         # inspections and the projects' flags.
         batch = do_bulk_create_objects([draw], actor=actor)
-        # (with the campaign: each inspection's clean() reads it, a query each otherwise)
-        projects = Project.objects.select_related("unit", "campaign").in_bulk(chosen)
+        projects = Project.objects.in_bulk(chosen)
+        for project in projects.values():
+            project.campaign = campaign  # each inspection's clean() reads it: one object, not a query each
+        units = Unit.objects.in_bulk({p.unit_id for p in projects.values()})
         # Recorded in the order the draw's page lists the sample (unit, project number): the
         # page reads it by the inspections' order, without the projects' rows.
-        chosen.sort(key=lambda pk: (projects[pk].unit.order, projects[pk].unit.code, projects[pk].number, pk))
+        listed = {pk: (units[p.unit_id].order, units[p.unit_id].code, p.number, pk) for pk, p in projects.items()}
+        chosen.sort(key=listed.__getitem__)
         inspections = [
             Inspection(project=projects[pk], kind=InspectionKind.SAMPLE, sampling_seed=rule.seed, draw=draw)
             for pk in chosen
