@@ -20,25 +20,29 @@ key, so that mentions with the same name still meet). Every link keeps its tier,
 and evidence.
 
 A mention's link depends only on its source, name and code: the tiers run once per
-distinct (source, name, code), an identity, and DuckDB hands each mention its identity's
-link (a campaign's sources name each enterprise thousands of times).
+distinct (source, name, code), an identity, in DuckDB; Python sees each distinct code and
+name once, a batch at a time (cleaned and checked, taken apart: enterprises.py), and the
+few mentions the exact tiers leave (the fuzzy tier). A campaign's sources name each
+enterprise thousands of times, and a province's registry holds millions of rows.
 
     mentions: id, source, name, uscc  (MENTIONS)  → Matched(links, review)
     link_mentions(con, "mentions", …): the same inside a DuckDB connection (its table identity_links)
 """
 
-from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
 
 import duckdb
 import pyarrow as pa
 from rapidfuzz import fuzz, process
 
-from ducha.analytics.enterprises import Name, Regions, clean_uscc, normalise_name, organisation_code
+from ducha.analytics.enterprises import Regions, clean_uscc, normalise_name
 from ducha.core.uscc import is_valid_normalised
 
 MENTIONS = pa.schema([("id", pa.int64()), ("source", pa.string()), ("name", pa.string()), ("uscc", pa.string())])
+REVIEW = pa.schema(
+    [("id", pa.int64()), ("tier", pa.string()), ("candidates", pa.list_(pa.string())), ("evidence", pa.string())]
+)
+BATCH = 100_000  # distinct names or codes handed to Python at a time
 
 
 @dataclass(frozen=True)
@@ -52,16 +56,6 @@ class MatchSettings:
 class Matched:
     links: pa.Table  # id, enterprise, tier, rule, evidence: one row per mention
     review: pa.Table  # id, tier, candidates, evidence: the mentions more than one enterprise fits
-
-
-@dataclass(slots=True)
-class _Mention:
-    id: int
-    source: str
-    raw_name: str
-    raw_code: str
-    code: str
-    name: Name
 
 
 def match(mentions: pa.Table, regions: Regions, settings: MatchSettings | None = None) -> Matched:
@@ -88,202 +82,200 @@ def link_mentions(con: duckdb.DuckDBPyConnection, mentions: str, regions: Region
     table `identity_links` (source, name, uscc, mentions, enterprise, tier, rule, evidence:
     one row per identity; join a mention to it with of_mention) made in `con`; the review
     list (per mention) returned."""
+    settings = settings or MatchSettings()
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE identities AS
-        SELECT row_number() OVER () AS identity, * FROM (
+        CREATE OR REPLACE TABLE identities AS
+        SELECT row_number() OVER (ORDER BY source, name, uscc) AS identity, * FROM (
             SELECT source, coalesce(name, '') AS name, coalesce(uscc, '') AS uscc, count(*) AS mentions
-            FROM {mentions} GROUP BY ALL)
+            FROM {mentions} GROUP BY ALL);
+        CREATE OR REPLACE TABLE links (identity BIGINT, enterprise VARCHAR, tier VARCHAR, rule VARCHAR,
+                                       evidence VARCHAR);
+        CREATE OR REPLACE TABLE review (identity BIGINT, phase INTEGER, tier VARCHAR, candidates VARCHAR[],
+                                        evidence VARCHAR);
     """)  # fmt: skip
-    identities = con.sql("SELECT identity, source, name, uscc FROM identities").fetchall()
-    linked, reviewed = _link(con, identities, regions, settings or MatchSettings())
-    del identities
-    con.register("linked", linked)
+    _codes(con)
+    _names(con, regions)
+    con.execute(_BY_CODE)
+    _repair(con)
+    con.execute(_BY_NAME)
+    _fuzzy(con, settings)
     con.execute("""
-        CREATE OR REPLACE TEMP TABLE identity_links AS
+        INSERT INTO links
+        SELECT i.identity, 'name:' || n.key, 'unmatched', 'no enterprise fits', i.name
+        FROM identities i JOIN names n ON n.raw = i.name ANTI JOIN links l ON l.identity = i.identity;
+        CREATE OR REPLACE TABLE identity_links AS
         SELECT i.source, i.name, i.uscc, i.mentions, l.enterprise, l.tier, l.rule, l.evidence
-        FROM identities i JOIN linked l USING (identity)
+        FROM identities i JOIN links l USING (identity);
     """)  # fmt: skip
-    con.unregister("linked")
-    con.register("reviewed", reviewed)
     review = con.sql(f"""
         SELECT m.id, r.tier, r.candidates, r.evidence
         FROM {mentions} m JOIN identities i
           ON i.source = m.source AND i.name = coalesce(m.name, '') AND i.uscc = coalesce(m.uscc, '')
-        JOIN reviewed r USING (identity)
-        ORDER BY r.position, m.id
+        JOIN review r USING (identity)
+        ORDER BY r.phase, r.identity, m.id
     """).to_arrow_table()  # fmt: skip
-    con.unregister("reviewed")
-    con.execute("DROP TABLE identities")
+    con.execute("DROP TABLE identities; DROP TABLE links; DROP TABLE review; DROP TABLE codes; DROP TABLE names")
     return review.cast(REVIEW)
 
 
-REVIEW = pa.schema(
-    [("id", pa.int64()), ("tier", pa.string()), ("candidates", pa.list_(pa.string())), ("evidence", pa.string())]
-)
+def _each_batch(con: duckdb.DuckDBPyConnection, query: str):
+    """The values of a one-column query, BATCH at a time, as Python lists."""
+    column = con.sql(query).to_arrow_table().column(0)
+    for start in range(0, len(column), BATCH):
+        yield column.slice(start, BATCH).to_pylist()
 
 
-def _link(con: duckdb.DuckDBPyConnection, identities: list[tuple[Any, ...]], regions: Regions,
-          settings: MatchSettings) -> tuple[pa.Table, pa.Table]:  # fmt: skip
-    """The tiers over the identities (identity, source, name, code): their links, and the
-    review list (identity, position, tier, candidates, evidence)."""
-    # Each distinct name and code taken apart once: the same enterprise is named many times.
-    names = {name: normalise_name(name, regions) for name in {r[2] for r in identities}}
-    codes = {code: clean_uscc(code) for code in {r[3] for r in identities}}
-    people = [_Mention(i, source, name, code, codes[code], names[name]) for i, source, name, code in identities]
-    valid_codes = {code for code in set(codes.values()) if code and is_valid_normalised(code)}
-    links: dict[int, tuple[str, str, str, str]] = {}  # id → (enterprise, tier, rule, evidence)
-    review: list[tuple[int, str, list[str], str]] = []
-
-    sources_of: dict[str, set[str]] = defaultdict(set)
-    failing = []  # a code that fails its check
-    for m in people:
-        if m.code in valid_codes:
-            same = "as written" if m.code == m.raw_code else f"cleaned from {m.raw_code!r}"
-            links[m.id] = (m.code, "uscc", "valid code", same)
-            sources_of[m.code].add(m.source)
-        elif m.code:
-            failing.append(m)
-    _repair(con, failing, sources_of, links, review)
-    by_org: dict[str, set[str]] = defaultdict(set)
-    for code in sources_of:
-        by_org[organisation_code(code)].add(code)
-    for m in failing:
-        if m.id in links or len(m.code) != 18:  # (in review too: no later tier links it)
-            continue
-        found = by_org.get(organisation_code(m.code), set())
-        if len(found) == 1:
-            (code,) = found
-            links[m.id] = (code, "organisation_code", "characters 9–17 of one valid code", f"{m.code} → {code}")
-
-    # The enterprises matched by code, by what their names say.
-    by_key: dict[str, set[str]] = defaultdict(set)
-    by_core_region: dict[tuple[str, str], set[str]] = defaultdict(set)
-    cores: dict[str, set[str]] = defaultdict(set)  # enterprise → its cores
-    rest = []  # not matched by code, with a name to go by
-    for m in people:
-        link = links.get(m.id)
-        if link is None:
-            if m.name.core:
-                rest.append(m)
-        elif link[1] != "unmatched" and m.name.core:
-            enterprise = link[0]
-            by_key[m.name.key].add(enterprise)
-            if m.name.region:
-                by_core_region[m.name.core, m.name.region].add(enterprise)
-            cores[enterprise].add(m.name.core)
-
-    for m in rest:
-        for tier, rule, found in (
-            ("name", "the same name but for region and legal form's wording", by_key.get(m.name.key, set())),
-            ("name_region", "the same core and region", by_core_region.get((m.name.core, m.name.region), set())),
-        ):
-            if tier == "name_region" and not m.name.region:
-                continue
-            if len(found) == 1:
-                (enterprise,) = found
-                links[m.id] = (enterprise, tier, rule, f"{m.raw_name} ~ {enterprise}")
-                break
-            if len(found) > 1:
-                review.append((m.id, tier, sorted(found), m.raw_name))
-                links[m.id] = (f"name:{m.name.key}", "unmatched", "more than one enterprise fits", m.raw_name)
-                break
-
-    _fuzzy([m for m in rest if m.id not in links], cores, by_core_region, settings, links, review)
-    for m in people:
-        links.setdefault(m.id, (f"name:{m.name.key}", "unmatched", "no enterprise fits", m.raw_name))
-
-    ids = [m.id for m in people]
-    return (
-        pa.table(
-            {
-                "identity": pa.array(ids, pa.int64()),
-                "enterprise": [links[i][0] for i in ids],
-                "tier": [links[i][1] for i in ids],
-                "rule": [links[i][2] for i in ids],
-                "evidence": [links[i][3] for i in ids],
-            }
-        ),
-        pa.table(
-            {
-                "identity": pa.array([r[0] for r in review], pa.int64()),
-                "position": pa.array(range(len(review)), pa.int64()),
-                "tier": pa.array([r[1] for r in review], pa.string()),
-                "candidates": pa.array([r[2] for r in review], pa.list_(pa.string())),
-                "evidence": pa.array([r[3] for r in review], pa.string()),
-            }
-        ),
-    )
+def _codes(con: duckdb.DuckDBPyConnection) -> None:
+    """Each distinct code as written: cleaned (case, spaces, full width), and whether it is valid."""
+    con.execute("CREATE OR REPLACE TABLE codes (raw VARCHAR, code VARCHAR, valid BOOLEAN, cleaned VARCHAR)")
+    for raws in _each_batch(con, "SELECT DISTINCT uscc FROM identities"):
+        codes = [clean_uscc(raw) for raw in raws]
+        batch = pa.table({
+            "raw": raws, "code": codes, "valid": [bool(c) and is_valid_normalised(c) for c in codes],
+            "cleaned": [f"cleaned from {raw!r}" for raw in raws],
+        })  # fmt: skip
+        con.register("batch", batch)
+        con.execute("INSERT INTO codes SELECT * FROM batch")
+        con.unregister("batch")
 
 
-def _repair(con: duckdb.DuckDBPyConnection, failing: list[_Mention], sources_of: dict[str, set[str]], links: dict,
-            review: list) -> None:  # fmt: skip
-    """Tier 2: the valid codes one character away that another source wrote."""
-    near = _near_codes(con, [m for m in failing if len(m.code) == 18], sources_of)
-    for m in failing:
-        found = near.get(m.id, [])
-        if len(found) == 1:
-            (code,) = found
-            position = next(i for i in range(18) if code[i] != m.code[i]) + 1
-            links[m.id] = (code, "uscc_repaired", "one valid code one character away",
-                           f"{m.code} → {code} (character {position})")  # fmt: skip
-        elif len(found) > 1:
-            review.append((m.id, "uscc_repaired", found, m.code))
-            links[m.id] = (f"name:{m.name.key}", "unmatched", "more than one enterprise fits", m.code)
+def _names(con: duckdb.DuckDBPyConnection, regions: Regions) -> None:
+    """Each distinct name taken apart (enterprises.normalise_name): its key, core and region."""
+    con.execute("CREATE OR REPLACE TABLE names (raw VARCHAR, key VARCHAR, core VARCHAR, region VARCHAR)")
+    for raws in _each_batch(con, "SELECT DISTINCT name FROM identities"):
+        names = [normalise_name(raw, regions) for raw in raws]
+        batch = pa.table({"raw": raws, "key": [n.key for n in names], "core": [n.core for n in names],
+                          "region": [n.region for n in names]})  # fmt: skip
+        con.register("batch", batch)
+        con.execute("INSERT INTO names SELECT * FROM batch")
+        con.unregister("batch")
 
 
-def _near_codes(con: duckdb.DuckDBPyConnection, failing: list[_Mention],
-                sources_of: dict[str, set[str]]) -> dict[int, list[str]]:  # fmt: skip
-    """For each failing 18-character code, the valid codes exactly one character away that
-    a source other than its own wrote (sorted). One wrong character leaves one of three
-    parts whole: characters 9–18, 1–8 with 14–18, or 1–13; DuckDB joins on each."""
-    if not failing or not sources_of:
-        return {}
-    con.register("failing", pa.table({"identity": [m.id for m in failing], "source": [m.source for m in failing],
-                                      "code": [m.code for m in failing]}))  # fmt: skip
-    con.register("valid", pa.table({"code": list(sources_of), "sources": [sorted(s) for s in sources_of.values()]}))
+# Tier 1, valid codes; which sources wrote each; the codes that fail their check.
+_BY_CODE = """
+INSERT INTO links
+SELECT i.identity, c.code, 'uscc', 'valid code', CASE WHEN c.code = i.uscc THEN 'as written' ELSE c.cleaned END
+FROM identities i JOIN codes c ON c.raw = i.uscc WHERE c.valid;
+CREATE OR REPLACE TABLE valid AS
+SELECT c.code, list(DISTINCT i.source ORDER BY i.source) AS sources
+FROM identities i JOIN codes c ON c.raw = i.uscc WHERE c.valid GROUP BY c.code;
+CREATE OR REPLACE TABLE failing AS
+SELECT i.identity, i.source, c.code, n.key
+FROM identities i JOIN codes c ON c.raw = i.uscc JOIN names n ON n.raw = i.name
+WHERE NOT c.valid AND c.code <> '';
+"""
+
+
+def _repair(con: duckdb.DuckDBPyConnection) -> None:
+    """Tiers 2 and 3 for the failing codes: one valid code one character away that another
+    source wrote (one wrong character leaves one of three parts whole: characters 9–18,
+    1–8 with 14–18, or 1–13; DuckDB joins on each), else one valid code with the same
+    characters 9–17 (the organisation code)."""
     parts = ("substr({t}.code, 9)", "substr({t}.code, 1, 8) || substr({t}.code, 14)", "substr({t}.code, 1, 13)")
     joined = " UNION ".join(
         f"SELECT f.identity, f.source, f.code AS wrong, v.code, v.sources FROM failing f JOIN valid v "
-        f"ON {part.format(t='f')} = {part.format(t='v')}"
+        f"ON {part.format(t='f')} = {part.format(t='v')} WHERE length(f.code) = 18"
         for part in parts
     )
-    rows = con.sql(f"""
-        SELECT identity, list(DISTINCT code ORDER BY code) FROM ({joined})
-        WHERE hamming(wrong, code) = 1 AND sources <> [source]  -- (sources: distinct: another's too)
-        GROUP BY identity
+    near = con.sql(f"""
+        SELECT f.identity, f.code, f.key, n.found FROM failing f JOIN (
+            SELECT identity, list(DISTINCT code ORDER BY code) AS found FROM ({joined})
+            WHERE hamming(wrong, code) = 1 AND sources <> [source]  -- (distinct: another source's too)
+            GROUP BY identity) n USING (identity)
     """).fetchall()  # fmt: skip
-    con.unregister("failing")
-    con.unregister("valid")
-    return dict(rows)
+    links, review = [], []
+    for identity, wrong, key, found in near:
+        if len(found) == 1:
+            (code,) = found
+            position = next(i for i in range(18) if code[i] != wrong[i]) + 1
+            links.append((identity, code, "uscc_repaired", "one valid code one character away",
+                          f"{wrong} → {code} (character {position})"))  # fmt: skip
+        else:
+            review.append((identity, 0, "uscc_repaired", found, wrong))
+            links.append((identity, f"name:{key}", "unmatched", "more than one enterprise fits", wrong))
+    _insert(con, links, review)
+    con.execute("""
+        INSERT INTO links
+        SELECT f.identity, any_value(v.code), 'organisation_code', 'characters 9–17 of one valid code',
+               f.code || ' → ' || any_value(v.code)
+        FROM failing f JOIN valid v ON substr(f.code, 9, 9) = substr(v.code, 9, 9)
+        WHERE length(f.code) = 18 AND f.identity NOT IN (SELECT identity FROM links)
+        GROUP BY f.identity, f.code HAVING count(DISTINCT v.code) = 1;
+        DROP TABLE valid; DROP TABLE failing;
+    """)  # fmt: skip
 
 
-def _fuzzy(rest: list[_Mention], cores: dict[str, set[str]], by_core_region: dict, settings: MatchSettings,
-           links: dict, review: list) -> None:  # fmt: skip
-    """Tier 6: the unique best core among a small block (the same region, else the same first character)."""
-    by_region: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    by_initial: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for (core, region), enterprises in by_core_region.items():
-        for enterprise in enterprises:
-            by_region[region].append((core, enterprise))
-    for enterprise, names in cores.items():
-        for core in names:
-            by_initial[core[0]].append((core, enterprise))
-    sizes: dict[tuple[str, str], int] = {}  # the enterprises of each block, counted once
+_COLUMNS = {"links": ("identity", "enterprise", "tier", "rule", "evidence"),
+            "review": ("identity", "phase", "tier", "candidates", "evidence")}  # fmt: skip
 
-    def size(kind: str, key: str, block: list[tuple[str, str]]) -> int:
-        if (kind, key) not in sizes:
-            sizes[kind, key] = len({e for _, e in block})
-        return sizes[kind, key]
 
-    for m in rest:
-        kind, key = ("region", m.name.region) if m.name.region else ("initial", m.name.core[0])
-        block = (by_region if kind == "region" else by_initial).get(key, [])
-        if not block or size(kind, key, block) > settings.max_candidates:
+def _insert(con: duckdb.DuckDBPyConnection, links: list[tuple], review: list[tuple]) -> None:
+    """Rows added to `links` and `review` as one Arrow table each (DuckDB's executemany runs a
+    statement per row)."""
+    for table, rows in (("links", links), ("review", review)):
+        columns = _COLUMNS[table]
+        if rows:
+            con.register("added", pa.table({c: [r[i] for r in rows] for i, c in enumerate(columns)}))
+            con.execute(f"INSERT INTO {table} SELECT * FROM added")
+            con.unregister("added")
+
+
+# Tiers 4 and 5: the enterprises matched by code, by what their names say (named), and the
+# identities left with a name to go by (rest): the same key, else the same core and region.
+_BY_NAME = """
+CREATE OR REPLACE TABLE named AS
+SELECT DISTINCT l.enterprise, n.key, n.core, n.region
+FROM links l JOIN identities i USING (identity) JOIN names n ON n.raw = i.name
+WHERE l.tier <> 'unmatched' AND n.core <> '';
+CREATE OR REPLACE TABLE rest AS
+SELECT i.identity, i.name, n.key, n.core, n.region
+FROM identities i JOIN names n ON n.raw = i.name ANTI JOIN links l ON l.identity = i.identity
+WHERE n.core <> '';
+CREATE OR REPLACE TABLE hits AS
+SELECT r.identity, any_value(r.name) AS name, any_value(r.key) AS key, 'name' AS tier,
+       'the same name but for region and legal form''s wording' AS rule,
+       list(DISTINCT k.enterprise ORDER BY k.enterprise) AS found
+FROM rest r JOIN named k ON k.key = r.key GROUP BY r.identity;
+INSERT INTO hits
+SELECT r.identity, any_value(r.name), any_value(r.key), 'name_region', 'the same core and region',
+       list(DISTINCT k.enterprise ORDER BY k.enterprise)
+FROM rest r JOIN named k ON k.core = r.core AND k.region = r.region
+WHERE r.region <> '' AND r.identity NOT IN (SELECT identity FROM hits) GROUP BY r.identity;
+INSERT INTO links
+SELECT identity, found[1], tier, rule, name || ' ~ ' || found[1] FROM hits WHERE len(found) = 1;
+INSERT INTO links
+SELECT identity, 'name:' || key, 'unmatched', 'more than one enterprise fits', name FROM hits WHERE len(found) > 1;
+INSERT INTO review SELECT identity, 1, tier, found, name FROM hits WHERE len(found) > 1;
+DROP TABLE hits;
+"""
+
+
+def _fuzzy(con: duckdb.DuckDBPyConnection, settings: MatchSettings) -> None:
+    """Tier 6: the unique best core among a small block of named enterprises: those of the
+    identity's region, else those with a core of the same first character. A block of more
+    than max_candidates enterprises is not compared."""
+    left = con.sql("""
+        SELECT r.identity, r.core, r.region FROM rest r ANTI JOIN links l ON l.identity = r.identity
+        ORDER BY r.identity
+    """).fetchall()  # fmt: skip
+    blocks: dict[tuple[str, str], list[tuple[str, str]]] = {}  # (kind, key) → [(core, enterprise)], when small
+    wanted = {("region", region) if region else ("initial", core[0]) for _, core, region in left}
+    for kind, key in sorted(wanted):
+        where = "region = $key" if kind == "region" else "left(core, 1) = $key"
+        count = f"SELECT count(DISTINCT enterprise) FROM named WHERE {where}"
+        ((size,),) = con.sql(count, params={"key": key}).fetchall()
+        if 0 < size <= settings.max_candidates:
+            pairs = f"SELECT DISTINCT core, enterprise FROM named WHERE {where} ORDER BY core, enterprise"
+            blocks[kind, key] = con.sql(pairs, params={"key": key}).fetchall()
+    links, review = [], []
+    for identity, core, region in left:
+        block = blocks.get(("region", region) if region else ("initial", core[0]))
+        if not block:
             continue
         best: dict[str, float] = {}
-        for core, score, _ in process.extract(m.name.core, [c for c, _ in block], scorer=fuzz.ratio, limit=None):
+        for found, score, _ in process.extract(core, [c for c, _ in block], scorer=fuzz.ratio, limit=None):
             for c, enterprise in block:
-                if c == core:
+                if c == found:
                     best[enterprise] = max(best.get(enterprise, 0.0), score)
         ranked = sorted(best.items(), key=lambda kv: -kv[1])
         if not ranked or ranked[0][1] < settings.threshold:
@@ -291,8 +283,11 @@ def _fuzzy(rest: list[_Mention], cores: dict[str, set[str]], by_core_region: dic
         runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
         enterprise, score = ranked[0]
         if score - runner_up >= settings.margin:
-            links[m.id] = (enterprise, "fuzzy", f"ratio ≥ {settings.threshold:g}, margin ≥ {settings.margin:g}",
-                           f"{m.name.core} ~ {enterprise} ({score:.1f}, next {runner_up:.1f})")  # fmt: skip
+            rule = f"ratio ≥ {settings.threshold:g}, margin ≥ {settings.margin:g}"
+            evidence = f"{core} ~ {enterprise} ({score:.1f}, next {runner_up:.1f})"
+            links.append((identity, enterprise, "fuzzy", rule, evidence))
         else:
             close = [e for e, s in ranked if score - s < settings.margin]
-            review.append((m.id, "fuzzy", sorted(close), f"{m.name.core} ({score:.1f})"))
+            review.append((identity, 2, "fuzzy", sorted(close), f"{core} ({score:.1f})"))
+    _insert(con, links, review)
+    con.execute("DROP TABLE named; DROP TABLE rest")
