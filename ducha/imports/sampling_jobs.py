@@ -11,7 +11,7 @@ import time
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
@@ -133,7 +133,7 @@ def execute_sampling_job(job: SamplingJob, actor: Actor) -> SamplingJob:
                 raise ValueError(gettext("The draw is gone."))
             draw = do_check_draw(job.draw, actor=actor, progress=progress)
             message = gettext(CHECKED[bool(draw.holds)])
-    except (ValidationError, AccessDenied) as error:
+    except (ValidationError, AccessDenied, ObjectDoesNotExist) as error:  # (a draw out of the user's scope now)
         reason = "；".join(error.messages) if isinstance(error, ValidationError) else refused(job)
         message = gettext("Refused, nothing was recorded: %(reason)s") % {"reason": reason}
         return _failed(job, actor, message)

@@ -208,3 +208,20 @@ def test_a_job_recording_in_parts_ends_with_its_three_steps(site, login, monkeyp
     assert job.status == JobStatus.DONE and job.draw.drawn > 2
     assert [s["step"] for s in job.steps] == [POPULATION, DRAWN, RECORDED] and job.percent == 100
     assert Inspection.objects.filter(draw=job.draw).count() == job.draw.drawn
+
+
+def test_a_check_refused_when_it_runs_says_why(site, login):
+    _queue(login("office"), covers=f"u{site.units['fgw'].pk}", proportion="100")
+    run_jobs()
+    draw = SampleDraw.objects.get()
+    login("group_a", HTTP_ACCEPT_LANGUAGE="zh-hans").post(reverse("sampling-check", args=[draw.pk]))
+    # Before the worker runs it, 发改委 passes to group B: group A may not change the draw now.
+    assignment = Assignment.objects.get(campaign=site.campaign, unit=site.units["fgw"])
+    do_update_object(assignment, actor=site.system, changes={"group": site.groups["B"]})
+    assert run_jobs() == 1
+    check = SamplingJob.objects.get(kind="check")
+    draw.refresh_from_db()
+    assert check.status == JobStatus.FAILED and draw.checked_at is None and draw.holds is None
+    with translation.override("zh-hans"):
+        reason = gettext("%(name)s may not check this draw.") % {"name": "group_a"}
+        assert check.message == gettext("Refused, nothing was recorded: %(reason)s") % {"reason": reason}
