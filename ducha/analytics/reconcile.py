@@ -281,10 +281,10 @@ def _change_findings(con: duckdb.DuckDBPyConnection) -> list[_Finding]:
     ).fetchall():
         change = _Finding("", "", ent, name, day, registry_rows=registry_rows, order=(0, first))
         if not_on_exchange:
-            found.append(change.as_(NOT_ON_EXCHANGE, RULES["not_on_exchange"], "; ".join(held[first]),
+            found.append(change.as_(NOT_ON_EXCHANGE, RULES["not_on_exchange"], "；".join(held[first]),
                                     self_rows=self_rows))  # fmt: skip
         if not_reported:
-            found.append(change.as_(MISREPORTED, RULES["change_not_reported"], "no self-report",
+            found.append(change.as_(MISREPORTED, RULES["change_not_reported"], "未见企业自报",
                                     exchange_rows=exchange_rows))  # fmt: skip
     return found
 
@@ -321,19 +321,19 @@ def _deal(d: dict, settings: ReconcileSettings) -> list[_Finding]:
     deal = _Finding("", "", d["ent"], d["target_name"] or "", day, exchange_rows=[d["row"]], order=(1, d["idx"]))
     appraised_on = d["appraisal_date"]
     if d["equity"] and not d["appraisal_no"]:
-        found.append(deal.as_(NOT_APPRAISED, RULES["no_appraisal"], "评估核准备案号 empty"))
+        found.append(deal.as_(NOT_APPRAISED, RULES["no_appraisal"], "评估核准备案号为空"))
     elif d["equity"] and appraised_on and day and (day - appraised_on).days > settings.appraisal_valid_days:
-        found.append(deal.as_(NOT_APPRAISED, RULES["appraisal_expired"], f"{appraised_on} → {day}"))
+        found.append(deal.as_(NOT_APPRAISED, RULES["appraisal_expired"], f"评估基准日{appraised_on}，成交日期{day}"))
     price, appraisal = d["price"], d["appraisal"]
     if price is not None and appraisal and price < settings.price_floor * appraisal:
-        floor = f"{price} < {settings.price_floor:g} × {appraisal}"
+        floor = f"成交金额{price}万元，低于评估值{appraisal}万元的{settings.price_floor:.0%}"
         found.append(deal.as_(BELOW_APPRAISAL, RULES["below_appraisal"], floor))
     if d["equity"] and not d["registered"]:
-        found.append(deal.as_(UNREGISTERED, RULES["unregistered"], str(d["deal_no"] or "")))
+        found.append(deal.as_(UNREGISTERED, RULES["unregistered"], f"项目编号{d['deal_no'] or ''}"))
     if d["report_row"] is None:
-        found.append(deal.as_(MISREPORTED, RULES["deal_not_reported"], str(d["deal_no"] or "")))
+        found.append(deal.as_(MISREPORTED, RULES["deal_not_reported"], f"项目编号{d['deal_no'] or ''}，未见企业自报"))
     elif differences := _differences(d, settings):
-        evidence = "; ".join(differences)
+        evidence = "；".join(differences)
         found.append(deal.as_(MISREPORTED, RULES["disagrees"], evidence, self_rows=[d["report_row"]]))
     return found
 
@@ -342,14 +342,14 @@ def _differences(d: dict, settings: ReconcileSettings) -> list[str]:
     out = []
     ratio, reported_ratio = d["ratio"], d["report_ratio"]
     if ratio is not None and reported_ratio is not None and abs(ratio - reported_ratio) > settings.ratio_tolerance:
-        out.append(f"ratio {reported_ratio}% ≠ {ratio}%")
+        out.append(f"股权比例：自报{reported_ratio}%，成交{ratio}%")
     price, amount = d["price"], d["report_amount"]
     if price is not None and amount is not None and abs(price - amount) > settings.amount_tolerance * abs(price):
-        out.append(f"amount {amount} ≠ {price}")
+        out.append(f"金额：自报{amount}万元，成交{price}万元")
     buyer = d["transferee_name"] or d["transferee_uscc"]
     counterparty = d["counterparty_name"] or d["counterparty_uscc"]
     if buyer and counterparty and d["buyer"] != d["counterparty"]:
-        out.append(f"counterparty {counterparty} ≠ {buyer}")
+        out.append(f"对方：自报{counterparty}，受让方{buyer}")
     return out
 
 

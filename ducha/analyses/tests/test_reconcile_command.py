@@ -47,7 +47,7 @@ def files(tmp_path, small):
          "包头市青山建设有限公司", BUYER, 30, 950, 1000, "内国资评备2024-1", "2024-02-20", "2024-04-01",
          "2024-05-01", "2024/6/1", "鄂尔多斯市", "内蒙古国有资本运营有限公司"],
         # below the appraisal, not appraised in time, never registered, never reported
-        ["=CQ2", "企业增资", "伊克昭盟蒙源化工有限责任公司", "", "内蒙古国有资本运营有限公司", STATE,
+        ["=CQ2", "企业增资", "=伊克昭盟蒙源化工有限责任公司", "", "内蒙古国有资本运营有限公司", STATE,
          "包头市青山建设有限公司", BUYER, 10, "800", "1,000", "内国资评备2022-9", "2022年1月5日", "", "",
          "2024-07-01", "鄂尔多斯市", ""],
     ], "2024年产权交易成交记录")  # fmt: skip
@@ -88,13 +88,15 @@ def test_the_files_compared_and_the_results_written(files):
     assert not_on_exchange[3] == "通辽市草原牧业有限公司" and not_on_exchange[6] == "3"  # (its row in the CSV)
     assert "登记" in not_on_exchange[1] or "registry" in not_on_exchange[1]
     unregistered = next(r for r in rows if r[0] == "有交易无登记")
-    assert unregistered[8] == "=CQ2" and book["发现"].cell(row=rows.index(unregistered) + 1, column=9).quotePrefix
+    assert unregistered[8] == "项目编号=CQ2"
+    assert unregistered[3] == "=伊克昭盟蒙源化工有限责任公司"  # (a name as written: text, never a formula)
+    assert book["发现"].cell(row=rows.index(unregistered) + 1, column=4).quotePrefix
     assert list(book["错误"].iter_rows(values_only=True))[1][:3] == ("市场监管股东变更登记", 4, "变更日期")
 
     with (out / "findings.csv").open(encoding="utf-8-sig") as f:
         written = list(csv.reader(f))
     assert written[0][0] == "发现类型" and len(written) == 7
-    assert any(r[8] == "'=CQ2" for r in written)  # (a formula neutralised)
+    assert any(r[3] == "'=伊克昭盟蒙源化工有限责任公司" for r in written)  # (a formula neutralised)
 
 
 def test_a_refused_file_is_named_and_nothing_written(files, tmp_path):

@@ -104,7 +104,7 @@ def test_not_appraised_missing_or_expired_and_not_for_asset_transfers():
     assert [f for f, _ in findings] == [NOT_APPRAISED]
     old = DAY - dt.timedelta(days=366)
     _, findings = run([deal(appraisal_date=old)], [change()], [report()])
-    assert findings == [(NOT_APPRAISED, f"{old} → {DAY}")]
+    assert findings == [(NOT_APPRAISED, f"评估基准日{old}，成交日期{DAY}")]
     _, findings = run([deal(appraisal_date=DAY - dt.timedelta(days=365))], [change()], [report()])
     assert findings == []  # (exactly a year: still valid)
     _, findings = run([deal(kind="资产转让", appraisal_no="")], [], [report(kind="资产转让")])
@@ -113,7 +113,7 @@ def test_not_appraised_missing_or_expired_and_not_for_asset_transfers():
 
 def test_below_ninety_percent_of_the_appraisal():
     _, findings = run([deal(price=899.0)], [change()], [report(amount=899.0)])
-    assert findings == [(BELOW_APPRAISAL, "899.0 < 0.9 × 1000.0")]
+    assert findings == [(BELOW_APPRAISAL, "成交金额899.0万元，低于评估值1000.0万元的90%")]
     _, findings = run([deal(price=900.0)], [change()], [report(amount=900.0)])
     assert findings == []
 
@@ -125,7 +125,7 @@ def test_a_self_report_that_disagrees_or_is_missing():
     assert findings == [
         (
             MISREPORTED,
-            "ratio 20.0% ≠ 30.0%; amount 500.0 ≠ 950.0; counterparty 包头市北方机械有限公司 ≠ 包头市青山建设有限公司",
+            "股权比例：自报20.0%，成交30.0%；金额：自报500.0万元，成交950.0万元；对方：自报包头市北方机械有限公司，受让方包头市青山建设有限公司",
         )
     ]
     _, findings = run([deal()], [change()], [report(counterparty_name="", counterparty_uscc=BUYER)])
@@ -133,9 +133,9 @@ def test_a_self_report_that_disagrees_or_is_missing():
     _, findings = run([deal()], [change()], [report(counterparty_uscc=OTHER, counterparty_name="")])
     assert [f for f, _ in findings] == [MISREPORTED]
     _, findings = run([deal()], [change()], [])
-    assert sorted(e for _, e in findings) == ["CQ2", "no self-report"]
+    assert sorted(e for _, e in findings) == ["未见企业自报", "项目编号CQ2，未见企业自报"]
 
 
 def test_an_exchange_deal_never_registered():
     _, findings = run([deal()], [], [report()])
-    assert findings == [(UNREGISTERED, "CQ2")]
+    assert findings == [(UNREGISTERED, "项目编号CQ2")]
