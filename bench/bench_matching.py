@@ -24,7 +24,6 @@ import argparse
 import dataclasses
 import json
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -93,7 +92,9 @@ def with_name_typos(table: pa.Table, twin: pa.Table, chance: float, seed: int) -
 
 
 def peak_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # (KiB on Linux)
+    """This process's peak RSS: VmHWM, not ru_maxrss, which Linux keeps across exec (the parent's peak)."""
+    status = Path("/proc/self/status").read_text()
+    return int(next(line for line in status.splitlines() if line.startswith("VmHWM:")).split()[1]) / 1024
 
 
 def run_child(tool: str, folder: Path, thresholds: list[float]) -> None:
