@@ -4,7 +4,8 @@ synthetic data (ducha/analytics/synthetic.py), each tool in its own child proces
 
     uv sync --group bench
     .venv/bin/python bench/bench_matching.py                    # 20,000 deals, default noise
-    .venv/bin/python bench/bench_matching.py --deals 100000 --threshold 0.99
+    .venv/bin/python bench/bench_matching.py --deals 100000 --threshold 0.95,0.8,0.5
+    .venv/bin/python bench/bench_matching.py --noise 3 --name-typos 0.1 --tools splink
 
 The parent generates the data once and hands the mentions to each child as Parquet, so
 that a child's time and peak RSS are its tool's (with the mentions table, not the
@@ -176,7 +177,7 @@ def sized(deals: int, noise: float, seed: int) -> Spec:
     """bench_reconcile.py's default world: 1 % of deals planted per finding type, a tenth as
     many approved off-exchange transfers, the registry's rows about twice the self-reports."""
     planted, exempt = max(1, deals // 100), deals // 10
-    private = max(0, deals + exempt - round(deals * 0.87) - exempt - planted)
+    private = max(0, deals - round(deals * 0.87) - planted)  # (the registry rows deals and transfers leave)
     return Spec(deals, planted, exempt, private, seed, Noise().scaled(noise))
 
 
@@ -197,8 +198,9 @@ def main() -> None:
 
     spec = sized(args.deals, args.noise, args.seed)
     noisy, twin = generate(spec), generate(dataclasses.replace(spec, noise=NO_NOISE))
-    assert all(getattr(noisy, t)["row"].equals(getattr(twin, t)["row"]) for t in ("exchange", "registry",
-               "self_reports")), "the noiseless twin's rows differ"  # fmt: skip
+    if not all(getattr(noisy, t)["row"].equals(getattr(twin, t)["row"]) for t in ("exchange", "registry",
+                                                                                "self_reports")):  # fmt: skip
+        sys.exit("the noiseless twin's rows differ from the data's: no truth to score against")
     clean = mentions(twin)
     table = with_name_typos(mentions(noisy), clean, args.name_typos, spec.seed)
     truth = clean["uscc"].to_pylist()

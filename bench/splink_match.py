@@ -12,7 +12,7 @@ takes each distinct name and code apart once). Each mention takes its record's c
 The model as Splink's documentation builds one: the chance that two records match from
 deterministic rules (the same code; the same core and legal form) with a guessed recall
 of 0.9 (a guess of 0.7 for the stricter rule "same code and core" put it at a fifth of its
-true value, and nothing without a code was linked), u by random sampling, m by expectation
+true value, and recall fell at every threshold), u by random sampling, m by expectation
 maximisation on two blocks (same code; same core), pairs scored within the blocking
 rules, clusters by connected components at a match probability.
 """
@@ -28,9 +28,9 @@ from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
 from ducha.analytics.enterprises import Regions, clean_uscc, normalise_name, organisation_code
 
-# Blocking: a pair is scored only when the two records share one of these. Each is bounded
-# by how many ways one enterprise is written (its name variants times its distinct codes),
-# never by how often it is named.
+# Blocking: a pair is scored only when the two records share one of these. A block holds the
+# ways one enterprise is written (its name variants times its distinct codes), not its
+# mentions; only mistyped names, each a new way, make it grow with how often it is named.
 BLOCKS = (("uscc",), ("org_code",), ("core", "region"), ("core", "legal_form"))
 REVIEW_FROM = 0.5  # a pair this likely but below the threshold is what a person would look at
 
