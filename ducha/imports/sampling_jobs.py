@@ -101,6 +101,7 @@ def execute_sampling_job(job: SamplingJob, actor: Actor) -> SamplingJob:
     """Run a running job as its user, telling each step (its count and seconds) as it is
     done; record how it ended, and why when it failed."""
     started = last = time.monotonic()
+    update_job_progress(job, steps_done=0, steps=[])  # (nothing told yet: whatever the cache held is not this run's)
 
     def progress(step: str, count: int) -> None:
         nonlocal last
