@@ -6,6 +6,7 @@ bench/bench_sampling.py), too long for a request; the pages send every draw this
 
 A draw is one transaction: a job that fails has recorded nothing and says why."""
 
+import datetime as dt
 import logging
 import time
 from decimal import Decimal
@@ -27,6 +28,8 @@ from ducha.ledger.sampling import RECORDING, STEPS, do_check_draw, do_draw_sampl
 from ducha.org.models import Campaign, Stage, SupervisionGroup, Unit
 
 logger = logging.getLogger(__name__)
+UNFINISHED = (JobStatus.QUEUED, JobStatus.RUNNING)
+DRAW_BLOCKS = dt.timedelta(minutes=30)  # a campaign-wide draw at a million projects: about 15 s
 
 
 def do_create_sampling_job(*, actor: Actor, **fields) -> SamplingJob:
@@ -59,7 +62,20 @@ def start_draw_job(
     group: SupervisionGroup | None = None,
     stage: Stage | None = None,
 ) -> SamplingJob:
-    """A draw, queued: do_draw_sample's arguments, kept on the job for the worker."""
+    """A draw, queued: do_draw_sample's arguments, kept on the job for the worker. One at
+    a time in a campaign: a second (a form sent twice) would draw again from what the
+    first leaves, so it is refused while the first is queued or running (for at most
+    DRAW_BLOCKS: a worker that died mid-draw leaves its job running for ever)."""
+    waiting = SamplingJob.objects.filter(
+        campaign=campaign,
+        kind=SamplingJobKind.DRAW,
+        status__in=UNFINISHED,
+        created_at__gte=timezone.now() - DRAW_BLOCKS,
+    )
+    if (first := waiting.order_by("pk").first()) is not None:
+        raise ValidationError(
+            gettext("Another draw is queued or running (job %(n)s): wait until it has finished.") % {"n": first.pk}
+        )
     job = do_create_sampling_job(
         actor=actor,
         kind=SamplingJobKind.DRAW,

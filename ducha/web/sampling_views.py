@@ -20,8 +20,7 @@ from django.utils.translation import gettext as _
 
 from ducha.analytics.sampling import draw_counties
 from ducha.core.access import AccessDenied, Action, allows, restrict, role_kind
-from ducha.imports.models import JobStatus
-from ducha.imports.sampling_jobs import start_check_job, start_draw_job
+from ducha.imports.sampling_jobs import UNFINISHED, start_check_job, start_draw_job
 from ducha.ledger.forms import add_errors
 from ducha.ledger.models import Inspection, Project, SampleDraw
 from ducha.ledger.sampling import sampling_rule, suggested_seed
@@ -73,7 +72,6 @@ def sampling_view(request):
     return render(request, "web/sampling/index.html", context, status=200 if form is None or not form.errors else 400)
 
 
-UNFINISHED = (JobStatus.QUEUED, JobStatus.RUNNING)
 RECENT_JOBS = 5  # the sampling jobs the index lists (draws and checks, newest first)
 
 

@@ -3,11 +3,12 @@ its steps, the job's page follows them and links the draw; a draw refused when t
 runs records nothing and says why; jobs are scoped like the draws; a check is a job whose
 result the draw keeps, in the change log."""
 
+import datetime as dt
 import re
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from ducha.core.actions import do_update_object
@@ -225,3 +226,20 @@ def test_a_check_refused_when_it_runs_says_why(site, login):
     with translation.override("zh-hans"):
         reason = gettext("%(name)s may not check this draw.") % {"name": "group_a"}
         assert check.message == gettext("Refused, nothing was recorded: %(reason)s") % {"reason": reason}
+
+
+def test_a_second_draw_waits_for_the_first(site, login):
+    first = _queue(login("office"))
+    again = login("group_b", HTTP_ACCEPT_LANGUAGE="zh-hans").post(
+        reverse("sampling"),
+        {"covers": f"g{site.groups['B'].pk}", "proportion": "50", "minimum": "1", "weighting": "none", "seed": "再"},
+    )
+    assert again.status_code == 400 and SamplingJob.objects.count() == 1
+    with translation.override("zh-hans"):
+        said = gettext("Another draw is queued or running (job %(n)s): wait until it has finished.") % {"n": first.pk}
+    assert by_testid(again, "error-form") == said
+    run_jobs()
+    _queue(login("group_b"), covers=f"g{site.groups['B'].pk}", seed="再")  # the first done: the second is queued
+    # A job left running by a worker that died blocks no draw for ever.
+    SamplingJob.objects.update(status=JobStatus.RUNNING, created_at=timezone.now() - dt.timedelta(hours=1))
+    _queue(login("office"), seed="三")
