@@ -247,6 +247,10 @@ EXPORT_INLINE_ROWS = int(os.environ.get("DUCHA_EXPORT_INLINE_ROWS", 5000))
 # The summary report of a campaign with more problems is written by a background job
 # (web/report_jobs.py) under var/reports; a smaller one in the request.
 REPORT_INLINE_PROBLEMS = int(os.environ.get("DUCHA_REPORT_INLINE_PROBLEMS", 50000))
+# The analytics' DuckDB (the three-way comparison): its memory, beyond which it spills
+# to ANALYTICS_SPILL_DIR (a temporary folder made there per run, removed after).
+ANALYTICS_MEMORY_LIMIT = os.environ.get("DUCHA_ANALYTICS_MEMORY_LIMIT", "3GB")
+ANALYTICS_SPILL_DIR = Path(os.environ.get("DUCHA_ANALYTICS_SPILL_DIR", VAR_DIR / "spill"))
 # A bulk action writing this many rows refreshes the query planner's statistics (core/planner.py);
 # below it an import changes a table's shape too little to matter.
 ANALYZE_AFTER_ROWS = int(os.environ.get("DUCHA_ANALYZE_AFTER_ROWS", 10_000))

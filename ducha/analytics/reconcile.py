@@ -68,7 +68,7 @@ class ReconcileSettings:
     price_floor: float = 0.9  # below 90 % of the appraisal needs approval
     ratio_tolerance: float = 0.01  # percentage points a self-report may differ by
     amount_tolerance: float = 0.005  # share of the amount a self-report may differ by
-    memory_limit: str = "4GB"  # DuckDB's; beyond it, it spills to a temporary directory
+    memory_limit: str = "3GB"  # DuckDB's; beyond it, it spills to a temporary directory
     spill_directory: str = ""  # where that directory is made ("": the system's temporary directory)
     matching: MatchSettings = field(default_factory=MatchSettings)
 
@@ -181,12 +181,19 @@ _NUMBERS = {"ratio", "price", "appraisal", "amount", "ratio_before", "ratio_afte
 
 
 def _typed(table: pa.Table, headers: dict[str, str]) -> pa.Table:
-    """The source's columns with their types (a column the file lacks: empty), its `row`, and `idx`."""
+    """The source's columns with their types (a column the file lacks: empty), its `row`, and
+    `idx`. Text may come dictionary-encoded (DuckDB reads it as text): millions of rows
+    repeat the same names and words, and decoding them would take that memory back."""
     arrays: dict[str, pa.Array | pa.ChunkedArray] = {"idx": pa.array(range(table.num_rows), pa.int64())}
     for key in ("row", *headers.values()):
         kind = (pa.int64() if key == "row" else pa.date32() if key in _DATES
                 else pa.float64() if key in _NUMBERS else pa.string())  # fmt: skip
-        arrays[key] = table[key].cast(kind) if key in table.column_names else pa.nulls(table.num_rows, kind)
+        if key not in table.column_names:
+            arrays[key] = pa.nulls(table.num_rows, kind)
+        elif pa.types.is_dictionary(given := table[key].type) and given.value_type == kind:
+            arrays[key] = table[key]
+        else:
+            arrays[key] = table[key].cast(kind)
     return pa.table(arrays)
 
 

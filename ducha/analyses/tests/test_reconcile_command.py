@@ -107,3 +107,17 @@ def test_a_refused_file_is_named_and_nothing_written(files, tmp_path):
         call_command("reconcile", "--exchange", str(macro), "--registry", str(registry),
                      "--self-reports", str(reports), "--out", str(out))  # fmt: skip
     assert not out.exists()
+
+
+def test_duckdb_is_held_to_the_servers_memory_limit_and_spill_folder(files, settings, tmp_path):
+    from ducha.analyses.comparison import _within_limits
+    from ducha.analytics.reconcile import ReconcileSettings
+
+    settings.ANALYTICS_MEMORY_LIMIT, settings.ANALYTICS_SPILL_DIR = "200MB", tmp_path / "spill"
+    held = _within_limits(ReconcileSettings(window_days=30))
+    assert (held.memory_limit, held.spill_directory, held.window_days) == ("200MB", str(tmp_path / "spill"), 30)
+    exchange, registry, reports, out = files
+    call_command("reconcile", "--exchange", str(exchange), "--registry", str(registry),
+                 "--self-reports", str(reports), "--out", str(out), stdout=io.StringIO())  # fmt: skip
+    assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["findings"]["应进未进"] == 1
+    assert list((tmp_path / "spill").iterdir()) == []  # (each run's folder removed when it ends)
