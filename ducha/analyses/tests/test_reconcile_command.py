@@ -121,3 +121,12 @@ def test_duckdb_is_held_to_the_servers_memory_limit_and_spill_folder(files, sett
                  "--self-reports", str(reports), "--out", str(out), stdout=io.StringIO())  # fmt: skip
     assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["findings"]["应进未进"] == 1
     assert list((tmp_path / "spill").iterdir()) == []  # (each run's folder removed when it ends)
+
+
+def test_the_thresholds_are_options(files):
+    exchange, registry, reports, out = files
+    call_command("reconcile", "--exchange", str(exchange), "--registry", str(registry),
+                 "--self-reports", str(reports), "--out", str(out), "--price-floor", "75",
+                 "--appraisal-valid-days", "1000", stdout=io.StringIO())  # fmt: skip
+    found = json.loads((out / "summary.json").read_text(encoding="utf-8"))["findings"]
+    assert (found["低价成交"], found["应评未评"]) == (0, 0)  # (800 is 80 % of 1,000; appraised 908 days before)

@@ -25,6 +25,10 @@ class Command(BaseCommand):
         parser.add_argument("--out", required=True, help="the folder the results are written to")
         parser.add_argument("--window-days", type=int, default=ReconcileSettings.window_days,
                             help="how far a registry change or self-report may lie from its deal (days)")  # fmt: skip
+        parser.add_argument("--appraisal-valid-days", type=int, default=ReconcileSettings.appraisal_valid_days,
+                            help="how long an appraisal stays valid after its base date (days)")  # fmt: skip
+        parser.add_argument("--price-floor", type=float, default=ReconcileSettings.price_floor * 100,
+                            help="a price below this percentage of the appraisal is 低价成交")  # fmt: skip
 
     def handle(self, *args, **options):
         translation.activate(settings.LANGUAGE_CODE)
@@ -35,7 +39,10 @@ class Command(BaseCommand):
                 raise CommandError(_("No file %(name)s.") % {"name": path})
             files[kind] = (path.name, path.read_bytes())
         try:
-            comparison = compare(files, ReconcileSettings(window_days=options["window_days"]))
+            comparison = compare(files, ReconcileSettings(
+                window_days=options["window_days"], appraisal_valid_days=options["appraisal_valid_days"],
+                price_floor=options["price_floor"] / 100,
+            ))  # fmt: skip
         except FileRefused as refused:
             raise CommandError(str(refused.message) % refused.params) from None
         write_outputs(comparison, Path(options["out"]))
