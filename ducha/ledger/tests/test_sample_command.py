@@ -4,8 +4,10 @@ import io
 import json
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from ducha.ledger.management.commands.sample import proportion
 from ducha.ledger.models import Inspection, SampleDraw
@@ -108,7 +110,9 @@ def test_a_large_sample_is_recorded_in_parts_of_one_batch_telling_how_far_it_got
     draw = SampleDraw.objects.get()
     assert draw.drawn >= 5 and Inspection.objects.filter(draw=draw).count() == draw.drawn
     lines = err.getvalue().split("\r")[1:]
-    recording = [line for line in lines if "so far" in line]
+    with translation.override(settings.LANGUAGE_CODE):  # (the command speaks the server's language)
+        so_far = translation.gettext("Recording sampling inspections: %(count)s so far").split("%(count)s")[0]
+    recording = [line for line in lines if so_far in line]
     assert len(recording) == (draw.drawn - 1) // 2  # after each part but the last
     shares = [int(line.split("]")[1].split("%")[0]) for line in lines]
     assert shares == sorted(shares) and shares[-1] == 100 and 67 < shares[2] < 100
