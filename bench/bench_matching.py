@@ -98,7 +98,7 @@ def peak_mib() -> float:
     return int(next(line for line in status.splitlines() if line.startswith("VmHWM:")).split()[1]) / 1024
 
 
-def run_child(tool: str, folder: Path, thresholds: list[float]) -> None:
+def run_child(tool: str, folder: Path, thresholds: list[float], fuzzy: dict) -> None:
     """One tool on the mentions in `folder`: its clusters per mention (a column per run, to
     `folder`/tool.parquet) and its figures (JSON on stdout)."""
     table = pq.read_table(folder / "mentions.parquet")
@@ -114,9 +114,9 @@ def run_child(tool: str, folder: Path, thresholds: list[float]) -> None:
 
     columns: dict[str, list[str]] = {}
     if tool == "ducha":
-        from ducha.analytics.matching import match
+        from ducha.analytics.matching import MatchSettings, match
 
-        matched = match(table, regions)
+        matched = match(table, regions, MatchSettings(**fuzzy))
         timer("match")
         enterprise = dict(zip(matched.links["id"].to_pylist(), matched.links["enterprise"].to_pylist(), strict=True))
         columns["ducha"] = [enterprise[i] for i in table["id"].to_pylist()]
@@ -189,11 +189,15 @@ def main() -> None:
     cli.add_argument("--threshold", default="0.95", help="Splink's match probabilities to cluster at (comma-separated)")
     cli.add_argument("--tools", default=",".join(TOOLS), help="which to run (comma-separated)")
     cli.add_argument("--name-typos", type=float, default=0.0, help="share of mentions with a core mistyped")
+    cli.add_argument("--fuzzy", type=float, help="Ducha's fuzzy tier's ratio (default: its own)")
+    cli.add_argument("--fuzzy-candidates", type=int, help="Ducha's fuzzy tier's largest block (default: its own)")
     cli.add_argument("--child", choices=TOOLS, help=argparse.SUPPRESS)  # (run one tool on --folder's mentions)
     cli.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
     args = cli.parse_args()
     if args.child:
-        run_child(args.child, args.folder, [float(t) for t in args.threshold.split(",")])
+        fuzzy = {"threshold": args.fuzzy, "max_candidates": args.fuzzy_candidates}
+        run_child(args.child, args.folder, [float(t) for t in args.threshold.split(",")],
+                  {k: v for k, v in fuzzy.items() if v is not None})  # fmt: skip
         return
 
     spec = sized(args.deals, args.noise, args.seed)
@@ -213,6 +217,8 @@ def main() -> None:
         pq.write_table(table, Path(tmp) / "mentions.parquet")
         for tool in args.tools.split(","):
             command = [sys.executable, __file__, "--child", tool, "--folder", tmp, "--threshold", args.threshold]
+            for flag, value in (("--fuzzy", args.fuzzy), ("--fuzzy-candidates", args.fuzzy_candidates)):
+                command += [flag, str(value)] if value is not None else []
             done = subprocess.run(command, capture_output=True, text=True)
             if done.returncode:
                 sys.exit(f"{tool} failed:\n{done.stderr[-3000:]}")
