@@ -1,0 +1,323 @@
+"""Cardinal's eleven red flags over the OCDS model of ocds.py, with Cardinal's definitions,
+defaults, exclusions and settings (docs/redflags.md; the pages under
+shared/peer/cardinal/docs/cli/indicators/R/). The answer has Cardinal's shape
+`{GROUP: {ID: {CODE: value}}}` without its Meta key; every value a float.
+
+Each indicator is one SQL query over `processes`, `bids` and `awards`; Python only takes
+the quartiles (quantiles.py: Cardinal's type 8) and compares with the fences.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from ducha.analytics.redflags import ocds
+from ducha.analytics.redflags.quantiles import fences, percentile
+from ducha.analytics.redflags.settings import Settings
+
+GROUPS = ("OCID", "Buyer", "ProcuringEntity", "Tenderer")
+Results = dict[str, dict[str, dict[str, float]]]
+Flag = tuple[str, str, str, float]  # group, id, code, value
+
+
+class Run:
+    """The indicators over one loaded file: `run.results` once `compute()` has run."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, settings: Settings):
+        self.con, self.settings = con, settings
+        self.currency = ocds.main_currency(con, settings)
+        self.results: Results = {}
+        self.meta: dict[str, dict[str, float]] = {}
+
+    def flag(self, group: str, ident: str, code: str, value: float) -> None:
+        self.results.setdefault(group, {}).setdefault(ident, {})[code] = float(value)
+
+    def rows(self, sql: str, **params: Any) -> list[tuple]:
+        return self.con.sql(sql, params=params or None).fetchall()
+
+    def ordered(self, sql: str, **params: Any) -> list[float]:
+        """One column of floats, sorted (the data of a fence)."""
+        return [row[0] for row in self.rows(f"SELECT v FROM ({sql}) ORDER BY v", **params)]
+
+    def compute(self) -> Results:
+        for code in self.settings.enabled_cardinal():
+            INDICATORS[code](self)
+        return {group: self.results[group] for group in GROUPS if group in self.results}
+
+
+# Processes whose awards are all final, with exactly one active award of exactly one
+# supplier: its `winner` (R024, R025, R058). Processes without awards are not in it.
+_SOLE_WINNER = """
+    SELECT pid, any_value(suppliers[1]) FILTER (status = 'active') AS winner FROM awards
+    GROUP BY pid
+    HAVING bool_and(coalesce(status IN ('active', 'cancelled', 'unsuccessful'), false))
+       AND count(*) FILTER (status = 'active') = 1
+       AND max(len(suppliers)) FILTER (status = 'active') = 1
+"""
+
+# R024 and R058's difference: (lowest valid bid of another tenderer − the winner's lowest
+# valid bid) / the winner's, for price-comparable processes whose winner bid lowest. Only
+# bids of one tenderer, in the main currency. A winner's bid of 0 gives no difference.
+_DIFFERENCE = f"""
+    SELECT p.ocid, d.winner, d.second, (d.second_amount - d.won) / d.won AS v
+    FROM (
+        SELECT s.pid, s.winner,
+               min(b.amount) FILTER (b.tenderers[1] = s.winner) AS won,
+               min(b.amount) FILTER (b.tenderers[1] <> s.winner) AS second_amount,
+               arg_min(b.tenderers[1], (b.amount, b.bix)) FILTER (b.tenderers[1] <> s.winner) AS second
+        FROM ({_SOLE_WINNER}) s JOIN bids b USING (pid)
+        WHERE b.status = 'valid' AND len(b.tenderers) = 1 AND b.amount IS NOT NULL AND b.currency = $currency
+        GROUP BY s.pid, s.winner
+    ) d JOIN processes p USING (pid)
+    WHERE p.priceable AND d.won IS NOT NULL AND d.second_amount IS NOT NULL AND d.won <= d.second_amount
+      AND d.won <> 0
+"""
+
+
+def r003(run: Run) -> None:
+    """Short submission period: whole days from start to end below the threshold."""
+    s = run.settings.r003
+    assert s is not None
+    rfc3339 = r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})"
+    rows = run.rows(
+        """SELECT ocid, details,
+                  trunc((epoch_us(end_date::TIMESTAMPTZ) - epoch_us(start_date::TIMESTAMPTZ)) / 86400000000.0)
+           FROM processes
+           WHERE regexp_full_match(start_date, $re) AND regexp_full_match(end_date, $re)
+             AND ($methods IS NULL OR list_contains($methods, method))""",
+        re=rfc3339,
+        methods=sorted(s.procurement_methods) if s.procurement_methods is not None else None,
+    )
+    for ocid, details, days in rows:
+        if days < s.procurement_method_details.get(details, s.threshold):
+            run.flag("OCID", ocid, "R003", 1.0)
+
+
+def r018(run: Run) -> None:
+    """Single bid received in a competitive procedure."""
+    s = run.settings.r018
+    assert s is not None
+    for (ocid,) in run.rows(
+        "SELECT ocid FROM processes WHERE tenderers = 1 AND list_contains($methods, method)",
+        methods=sorted(s.procurement_methods),
+    ):
+        run.flag("OCID", ocid, "R018", 1.0)
+
+
+def r024(run: Run) -> None:
+    """Price close to winning bid: a difference at or below the lower fence."""
+    s = run.settings.r024
+    assert s is not None
+    rows = run.rows(_DIFFERENCE, currency=run.currency)
+    limit = _lower_limit(run, "R024", sorted(r[3] for r in rows), s.threshold)
+    for ocid, winner, second, difference in rows:
+        if limit is not None and difference <= limit:
+            run.flag("OCID", ocid, "R024", difference)
+            run.flag("Tenderer", winner, "R024", 0.0)
+            run.flag("Tenderer", second, "R024", 0.0)
+
+
+def r025(run: Run) -> None:
+    """Excessive unsuccessful bids: a top tenderer whose wins per valid bid are a low outlier."""
+    s = run.settings.r025
+    assert s is not None
+    rows = run.rows(
+        f"""SELECT t, count(*) AS bids, count(*) FILTER (t = winner) AS wins
+            FROM (SELECT DISTINCT b.pid, b.tenderers[1] AS t, w.winner
+                  FROM bids b JOIN ({_SOLE_WINNER}) w USING (pid)
+                  WHERE b.status = 'valid' AND len(b.tenderers) = 1)
+            GROUP BY t"""
+    )
+    ratios = {t: wins / bids for t, bids, wins in rows}
+    top = percentile(sorted(float(bids) for _, bids, _ in rows), s.percentile)
+    limit = _lower_limit(run, "R025", sorted(ratios.values()), s.threshold)
+    for t, bids, _ in rows:
+        if limit is not None and bids >= top and ratios[t] <= limit:
+            run.flag("Tenderer", t, "R025", ratios[t])
+
+
+def r028(run: Run) -> None:
+    """Identical bid prices: two submitted bids of different tenderers, same amount and currency."""
+    rows = run.rows(
+        """WITH sub AS (
+               SELECT b.pid, p.ocid, b.bix, b.amount, b.currency, list_sort(list_distinct(b.tenderers)) AS ts
+               FROM bids b JOIN processes p USING (pid)
+               WHERE p.priceable AND b.status IN ('pending', 'valid', 'disqualified')
+                 AND b.amount IS NOT NULL AND b.currency IS NOT NULL AND len(b.tenderers) > 0)
+           SELECT DISTINCT x.ocid, t
+           FROM sub x JOIN sub y ON x.pid = y.pid AND x.amount = y.amount AND x.currency = y.currency
+                                AND x.bix <> y.bix AND x.ts <> y.ts, unnest(x.ts) AS u(t)"""
+    )
+    for ocid, tenderer in rows:
+        run.flag("OCID", ocid, "R028", 1.0)
+        run.flag("Tenderer", tenderer, "R028", 1.0)
+
+
+def r030(run: Run) -> None:
+    """Late bid won: a valid bid dated after the deadline (compared as text, as Cardinal
+    does) whose tenderer supplies an active award."""
+    rows = run.rows(
+        """SELECT DISTINCT p.ocid, t
+           FROM bids b JOIN processes p USING (pid), unnest(b.tenderers) AS u(t)
+           WHERE b.status = 'valid' AND b.date > p.end_date
+             AND EXISTS (SELECT 1 FROM awards a
+                         WHERE a.pid = b.pid AND a.status = 'active' AND list_contains(a.suppliers, t))"""
+    )
+    for ocid, tenderer in rows:
+        run.flag("OCID", ocid, "R030", 1.0)
+        run.flag("Tenderer", tenderer, "R030", 1.0)
+
+
+def r035(run: Run) -> None:
+    """All except winning bid disqualified: one valid tenderer, the only supplier of the
+    active awards, and at least `threshold` other tenderers disqualified."""
+    s = run.settings.r035
+    assert s is not None
+    rows = run.rows(
+        """WITH final AS (
+               SELECT pid, list_distinct(flatten(list(suppliers) FILTER (status = 'active'))) AS suppliers
+               FROM awards GROUP BY pid
+               HAVING bool_and(coalesce(status IN ('active', 'cancelled', 'unsuccessful'), false))),
+           tenderers AS (
+               SELECT pid, list_distinct(flatten(list(tenderers) FILTER (status = 'valid'))) AS valid,
+                      list_distinct(flatten(list(tenderers) FILTER (status = 'disqualified'))) AS disqualified
+               FROM bids GROUP BY pid)
+           SELECT p.ocid, t.valid[1], coalesce(len(list_filter(t.disqualified, lambda d: d <> t.valid[1])), 0)
+           FROM final f JOIN tenderers t USING (pid) JOIN processes p USING (pid)
+           WHERE len(t.valid) = 1 AND len(f.suppliers) = 1 AND f.suppliers[1] = t.valid[1]"""
+    )
+    for ocid, winner, disqualified in rows:
+        if disqualified >= s.threshold:
+            run.flag("OCID", ocid, "R035", disqualified)
+            run.flag("Tenderer", winner, "R035", 0.0)
+
+
+def r036(run: Run) -> None:
+    """Lowest bid disqualified: the lowest submitted bid (the first of equals) is disqualified,
+    with an active award and a valid bid with an amount."""
+    rows = run.rows(
+        """SELECT p.ocid FROM bids b JOIN processes p USING (pid)
+           WHERE p.priceable AND b.status IN ('pending', 'valid', 'disqualified')
+             AND b.amount IS NOT NULL AND b.currency = $currency
+             AND EXISTS (SELECT 1 FROM awards a WHERE a.pid = b.pid AND a.status = 'active')
+           GROUP BY b.pid, p.ocid
+           HAVING count(*) FILTER (b.status = 'valid') > 0
+              AND arg_min(b.status, (b.amount, b.bix)) = 'disqualified'""",
+        currency=run.currency,
+    )
+    for (ocid,) in rows:
+        run.flag("OCID", ocid, "R036", 1.0)
+
+
+def r038(run: Run) -> None:
+    """Excessive disqualified bids per buyer, procuring entity and tenderer: disqualified /
+    submitted at or above the upper fence. Organisations below the minimum are left out.
+    For buyers and procuring entities the minimum counts submitted bids, as Cardinal's code
+    does (its page says contracting processes; its fixtures need the code's reading)."""
+    s = run.settings.r038
+    assert s is not None
+    submitted = "b.status IN ('pending', 'valid', 'disqualified')"
+    per_org = """SELECT {org} AS org, count(*) FILTER (b.status = 'disqualified') / count(*) AS v
+                 FROM bids b JOIN processes p USING (pid) {join}
+                 WHERE {submitted} AND {org} IS NOT NULL GROUP BY {org} HAVING count(*) >= $minimum"""
+    for group, org, join, minimum in (
+        ("Buyer", "p.buyer", "", s.minimum_contracting_processes),
+        ("ProcuringEntity", "p.procuring_entity", "", s.minimum_contracting_processes),
+        ("Tenderer", "t", ", unnest(list_distinct(b.tenderers)) AS u(t)", s.minimum_submitted_bids),
+    ):
+        rows = run.rows(per_org.format(org=org, join=join, submitted=submitted), minimum=minimum)
+        limit = _upper_limit(run, f"R038-{group}", sorted(r[1] for r in rows), s.threshold)
+        for ident, ratio in rows:
+            if limit is not None and limit > 0 and ratio >= limit:
+                run.flag(group, ident, "R038", ratio)
+
+
+def r048(run: Run) -> None:
+    """Heterogeneous supplier: distinct classification prefixes of the items awarded to a
+    sole supplier, at or above the upper fence of the suppliers awarded in at least
+    `minimum_contracting_processes` processes. A supplier with no classified item has no
+    variety. No guard: Cardinal has none here."""
+    s = run.settings.r048
+    assert s is not None
+    rows = run.rows(
+        """SELECT suppliers[1] AS t, count(DISTINCT pid) AS processes,
+                  count(DISTINCT left(c, $digits)) AS variety
+           FROM awards LEFT JOIN unnest(classes) AS u(c) ON true
+           WHERE status = 'active' AND len(suppliers) = 1
+           GROUP BY t HAVING variety > 0""",
+        digits=s.digits,
+    )
+    if s.threshold is not None:
+        limit = float(s.threshold)
+    else:
+        q = fences(sorted(float(v) for _, n, v in rows if n >= s.minimum_contracting_processes))
+        run.meta["R048"] = {"q1": q.q1, "q3": q.q3, "upper_fence": q.upper}
+        limit = q.upper
+    for t, _, variety in rows:
+        if variety >= limit:
+            run.flag("Tenderer", t, "R048", variety)
+
+
+def r058(run: Run) -> None:
+    """Heavily discounted bid: a difference at or above the upper fence."""
+    s = run.settings.r058
+    assert s is not None
+    rows = run.rows(_DIFFERENCE, currency=run.currency)
+    limit = _upper_limit(run, "R058", sorted(r[3] for r in rows), s.threshold)
+    for ocid, winner, _, difference in rows:
+        if limit is not None and limit > 0 and difference >= limit:
+            run.flag("OCID", ocid, "R058", difference)
+            run.flag("Tenderer", winner, "R058", 0.0)
+
+
+def _lower_limit(run: Run, key: str, ordered: list[float], threshold: float | None) -> float | None:
+    """The lower fence (or `threshold`), None when Cardinal's guard stops the indicator:
+    a threshold must be positive; a computed fence needs Q1 > 0 and a fence > 0."""
+    if threshold is not None:
+        return threshold if threshold > 0 else None
+    q = fences(ordered)
+    run.meta[key] = {"q1": q.q1, "q3": q.q3, "lower_fence": q.lower}
+    return q.lower if q.q1 > 0 and q.lower > 0 else None
+
+
+def _upper_limit(run: Run, key: str, ordered: list[float], threshold: float | None) -> float | None:
+    if threshold is not None:
+        return threshold
+    q = fences(ordered)
+    run.meta[key] = {"q1": q.q1, "q3": q.q3, "upper_fence": q.upper}
+    return None if math.isnan(q.upper) else q.upper
+
+
+INDICATORS: dict[str, Callable[[Run], None]] = {
+    "R003": r003, "R018": r018, "R024": r024, "R025": r025, "R028": r028, "R030": r030,
+    "R035": r035, "R036": r036, "R038": r038, "R048": r048, "R058": r058,
+}  # fmt: skip
+
+
+def indicators(path: str | Path, settings: Settings, *, memory_limit: str | None = None) -> tuple[Results, ocds.Loaded]:
+    """Read an OCDS JSON Lines file and run the indicators its settings enable."""
+    con = duckdb.connect()
+    if memory_limit:
+        con.execute(f"SET memory_limit = '{memory_limit}'")
+    try:
+        loaded = ocds.load(con, path, settings)
+        return Run(con, settings).compute(), loaded
+    finally:
+        con.close()
+
+
+def flags(results: Results) -> list[Flag]:
+    """One row per flag, in group order then as found."""
+    return [(g, ident, code, value) for g, ids in results.items() for ident, codes in ids.items()
+            for code, value in codes.items()]  # fmt: skip
+
+
+def dumps(results: Results) -> str:
+    """Cardinal's one-line JSON (floats as Rust prints them for the values it produces)."""
+    return json.dumps(results, ensure_ascii=False, separators=(",", ":"))
