@@ -12,7 +12,18 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ducha.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["ducha", *(sys.argv[1:] if argv is None else argv)])
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["redflags"]:
+        # `ducha redflags --settings FILE` names the red-flag settings file (Cardinal's
+        # option), not Django's settings module, which Django would read it as.
+        args = [_settings_file(arg) for arg in args]
+    execute_from_command_line(["ducha", *args])
+
+
+def _settings_file(arg: str) -> str:
+    if arg == "--settings" or arg.startswith("--settings="):
+        return arg.replace("--settings", "--settings-file", 1)
+    return arg
 
 
 if __name__ == "__main__":
