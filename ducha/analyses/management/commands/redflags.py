@@ -1,0 +1,71 @@
+"""`ducha redflags`: red flags on trading data (docs/redflags.md). `--ocds FILE` runs
+Cardinal's eleven indicators over OCDS compiled releases and writes DIR/indicators.json
+(Cardinal's `{GROUP: {ID: {CODE: value}}}`, without Meta) and DIR/flags.csv."""
+
+import csv
+import io
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from ducha.analytics.redflags import cardinal
+from ducha.analytics.redflags import settings as redflag_settings
+from ducha.reports.xlsx import csv_cell
+
+FLAG_HEADERS = ("group", "id", "code", "value")
+
+
+class Command(BaseCommand):
+    help = "Red flags on trading data: Cardinal's indicators over OCDS compiled releases (JSON Lines)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--ocds", help="OCDS compiled releases, one JSON object a line")
+        # `ducha redflags --settings FILE` arrives as --settings-file (ducha/cli.py).
+        parser.add_argument("--settings-file", dest="settings_file",
+                            help="the settings file (INI; default: every indicator with its defaults)")  # fmt: skip
+        parser.add_argument("--out", required=True, help="the folder the results are written to")
+
+    def handle(self, *args, **options):
+        translation.activate(settings.LANGUAGE_CODE)
+        if not options["ocds"]:
+            raise CommandError(_("Give the data file: --ocds FILE."))
+        source = Path(options["ocds"])
+        if not source.is_file():
+            raise CommandError(_("No file %(name)s.") % {"name": source})
+        chosen = self.read_settings(options["settings_file"])
+        results, loaded = cardinal.indicators(source, chosen)
+        if loaded.not_json:
+            lines = ", ".join(str(n) for n in loaded.not_json[:20])
+            self.stderr.write(
+                _("%(count)s lines are not JSON and were skipped (line %(lines)s).")
+                % {"count": len(loaded.not_json), "lines": lines + (" …" if len(loaded.not_json) > 20 else "")}
+            )
+        write_ocds_outputs(results, Path(options["out"]))
+        self.stdout.write(
+            _("%(processes)s contracting processes read, %(flags)s flags; results in %(out)s.")
+            % {"processes": loaded.processes, "flags": len(cardinal.flags(results)), "out": options["out"]}
+        )
+
+    def read_settings(self, path):
+        if path and not Path(path).is_file():
+            raise CommandError(_("No file %(name)s.") % {"name": path})
+        try:
+            return redflag_settings.load(path)
+        except redflag_settings.SettingsError as error:
+            raise CommandError(_("Settings file %(name)s: %(reason)s") % {"name": path, "reason": error}) from None
+
+
+def write_ocds_outputs(results: cardinal.Results, folder: Path) -> None:
+    """indicators.json as Cardinal prints it (one line) and flags.csv (UTF-8 with a BOM,
+    cells a spreadsheet would run as formulas neutralised)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "indicators.json").write_text(cardinal.dumps(results) + "\n", encoding="utf-8")
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(FLAG_HEADERS)
+    for group, ident, code, value in cardinal.flags(results):
+        writer.writerow([csv_cell(group), csv_cell(ident), code, repr(value)])
+    (folder / "flags.csv").write_text(text.getvalue(), encoding="utf-8-sig")
