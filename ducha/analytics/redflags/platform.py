@@ -1,0 +1,130 @@
+"""The Chinese trading platform's bid data (../shared/spec/platform-bids.md: one row per bid,
+i.e. per bidder and lot) in the columnar model the platform indicators read.
+
+The caller hands over the file's rows as an Arrow table with the file's Chinese headers
+(any order; unknown columns ignored) and, optionally, `row`: the row's number in its file
+(else the position plus 2, the header being row 1). `load` writes, in a DuckDB connection:
+
+- `bids`: one row per bid, typed (amounts in yuan as DOUBLE, times as TIMESTAMP), with
+  `lot` = `项目编号/标段` and `bidder_id` = the USCC (the name when the code is missing);
+  identifying marks normalised (MAC upper-case with `-`, account and phone digits only);
+  experts as a list, scores as a list of {expert, score};
+- `lots`: one row per lot: buyer, type, method, the winner and the contract (the amount on
+  the winning row, else the winning price; the contract date, else the opening's).
+"""
+
+from dataclasses import dataclass
+
+import duckdb
+import pyarrow as pa
+
+HEADERS = {
+    "项目编号": "project_no", "标段": "section", "项目类型": "kind", "招标人": "buyer", "代理机构": "agency",
+    "招标方式": "method", "公告发布时间": "notice_at", "投标截止时间": "deadline_at", "开标时间": "opened_at",
+    "投标人": "bidder", "投标人统一社会信用代码": "uscc", "投标报价": "price", "是否中标": "won",
+    "投标文件制作机器码": "machine", "投标IP地址": "ip", "MAC地址": "mac", "保证金缴纳账户": "account",
+    "联系人": "contact", "联系电话": "phone", "评标专家": "experts", "专家评分": "scores",
+    "合同金额": "contract_amount", "合同签订日期": "contract_date",
+}  # fmt: skip
+REQUIRED = ("项目编号", "标段", "招标人", "投标人", "投标报价", "是否中标")
+_TIME_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d",
+                 "%Y年%m月%d日"]  # fmt: skip
+
+
+class PlatformError(ValueError):
+    """Rows that cannot be read as platform bids: the message names the header."""
+
+
+@dataclass(frozen=True)
+class Loaded:
+    bids: int
+    lots: int
+    notes: list[str]  # unknown columns, unreadable values (counted per header)
+
+
+def load(con: duckdb.DuckDBPyConnection, rows: pa.Table) -> Loaded:
+    """Write `bids` and `lots` into `con` from the file's rows."""
+    missing = [h for h in REQUIRED if h not in rows.column_names]
+    if missing:
+        raise PlatformError(f"缺少列：{'、'.join(missing)}")
+    notes = [f"未识别的列已忽略：{name}" for name in rows.column_names if name not in HEADERS and name != "row"]
+    con.register("platform_rows", rows)
+    con.execute(_bids_sql(rows.column_names))
+    con.unregister("platform_rows")
+    notes += _unreadable(con)
+    con.execute(_LOTS_SQL)
+    bids, lots = con.sql("SELECT (SELECT count(*) FROM bids), (SELECT count(*) FROM lots)").fetchall()[0]
+    return Loaded(bids, lots, notes)
+
+
+def _bids_sql(columns: list[str]) -> str:
+    def text(header: str) -> str:
+        if header not in columns:
+            return "''"
+        return f"coalesce(trim(CAST(\"{header}\" AS VARCHAR)), '')"
+
+    # The plain forms cast directly; only the others go through the slower parsers.
+    def amount(header: str) -> str:
+        return (f"coalesce(TRY_CAST({text(header)} AS DOUBLE), "
+                f"TRY_CAST(nullif(regexp_replace({text(header)}, '[,，\\s元]', '', 'g'), '') AS DOUBLE))")  # fmt: skip
+
+    def time(header: str) -> str:
+        return (f"coalesce(TRY_CAST({text(header)} AS TIMESTAMP), "
+                f"try_strptime(nullif({text(header)}, ''), {_TIME_FORMATS!r}))")  # fmt: skip
+
+    row = "row" if "row" in columns else "(row_number() OVER () + 1)"
+    t = {h: text(h) for h in HEADERS}
+    return f"""
+        CREATE OR REPLACE TABLE bids AS
+        SELECT CAST({row} AS BIGINT) AS row, {t["项目编号"]} || '/' || {t["标段"]} AS lot,
+               {t["项目编号"]} AS project_no, {t["标段"]} AS section,
+               CASE WHEN {t["项目类型"]} LIKE '%施工%' THEN '施工'
+                    WHEN regexp_matches({t["项目类型"]}, '勘察|设计|监理') THEN '勘察设计监理'
+                    WHEN {t["项目类型"]} LIKE '%货物%' THEN '货物'
+                    WHEN {t["项目类型"]} LIKE '%服务%' THEN '服务' ELSE {t["项目类型"]} END AS kind,
+               {t["招标人"]} AS buyer, {t["代理机构"]} AS agency, {t["招标方式"]} AS method,
+               {time("公告发布时间")} AS notice_at, {time("投标截止时间")} AS deadline_at,
+               {time("开标时间")} AS opened_at, {t["投标人"]} AS bidder,
+               upper({t["投标人统一社会信用代码"]}) AS uscc,
+               coalesce(nullif(upper({t["投标人统一社会信用代码"]}), ''), {t["投标人"]}) AS bidder_id,
+               {amount("投标报价")} AS price, {t["投标报价"]} AS price_text,
+               {t["是否中标"]} IN ('是', '中标', 'Y', 'y', '1', 'true', 'TRUE') AS won,
+               upper({t["投标文件制作机器码"]}) AS machine, {t["投标IP地址"]} AS ip,
+               upper(replace(replace({t["MAC地址"]}, ':', ''), '-', '')) AS mac,
+               replace(replace({t["保证金缴纳账户"]}, ' ', ''), '-', '') AS account,
+               {t["联系人"]} AS contact, translate({t["联系电话"]}, ' -+()（）', '') AS phone,
+               list_filter(list_transform(string_split(replace({t["评标专家"]}, '；', ';'), ';'), lambda x: trim(x)),
+                           lambda x: x <> '') AS experts,
+               list_transform(
+                   list_filter(string_split(replace(replace({t["专家评分"]}, '；', ';'), '：', ':'), ';'),
+                               lambda x: x LIKE '%:%'),
+                   lambda x: {{'expert': trim(split_part(x, ':', 1)),
+                              'score': TRY_CAST(trim(split_part(x, ':', 2)) AS DOUBLE)}}) AS scores,
+               {amount("合同金额")} AS contract_amount, CAST({time("合同签订日期")} AS DATE) AS contract_date
+        FROM platform_rows
+    """
+
+
+def _unreadable(con: duckdb.DuckDBPyConnection) -> list[str]:
+    counts = con.sql(
+        """SELECT count(*) FILTER (price IS NULL AND price_text <> ''),
+                  count(*) FILTER (list_bool_or(list_transform(scores, lambda s: s.score IS NULL)))
+           FROM bids"""
+    ).fetchall()[0]
+    return [
+        f"{header}：{n}行的值无法识别为数字" for header, n in zip(("投标报价", "专家评分"), counts, strict=True) if n
+    ]
+
+
+_LOTS_SQL = """
+    CREATE OR REPLACE TABLE lots AS
+    SELECT lot, any_value(project_no) AS project_no, any_value(kind) AS kind, any_value(buyer) AS buyer,
+           any_value(method) AS method, count(*) AS bids,
+           any_value(bidder_id) FILTER (won) AS winner_id, any_value(bidder) FILTER (won) AS winner,
+           count(*) FILTER (won) AS winners,
+           coalesce(max(contract_amount) FILTER (won), min(price) FILTER (won)) AS amount,
+           coalesce(min(contract_date) FILTER (won), CAST(min(opened_at) AS DATE),
+                    CAST(min(deadline_at) AS DATE), CAST(min(notice_at) AS DATE)) AS day,
+           list(row ORDER BY row) FILTER (won) AS won_rows
+    FROM bids GROUP BY lot
+"""
