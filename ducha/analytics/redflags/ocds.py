@@ -23,6 +23,7 @@ amount): anything else reads as missing, as in Cardinal.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,18 +33,25 @@ from ducha.analytics.redflags.settings import Settings
 
 SUBMITTED = ("pending", "valid", "disqualified")
 FINAL_AWARD = ("active", "cancelled", "unsuccessful")
+# The fields read, each parsed once into a struct whose leaves stay JSON so that their type
+# can be checked (a number where a string belongs reads as missing). json_transform gives
+# NULL for a part whose shape differs (`"bids": "x"`), never an error.
+_SHAPE = json.dumps({
+    "ocid": "JSON", "buyer": {"id": "JSON"},
+    "tender": {"status": "JSON", "procurementMethod": "JSON", "procurementMethodDetails": "JSON",
+               "numberOfTenderers": "JSON", "procuringEntity": {"id": "JSON"},
+               "tenderPeriod": {"startDate": "JSON", "endDate": "JSON"}},
+    "bids": {"details": [{"status": "JSON", "date": "JSON", "tenderers": [{"id": "JSON"}],
+                          "value": {"amount": "JSON", "currency": "JSON"}}]},
+    "awards": [{"status": "JSON", "suppliers": [{"id": "JSON"}], "items": [{"classification": {"id": "JSON"}}]}],
+})  # fmt: skip
 _MACROS = """
-CREATE OR REPLACE TEMP MACRO jstr(j, p) AS
-    CASE WHEN json_type(j, p) = 'VARCHAR' THEN json_extract_string(j, p) END;
-CREATE OR REPLACE TEMP MACRO jnum(j, p) AS
-    CASE WHEN json_type(j, p) IN ('UBIGINT', 'BIGINT', 'DOUBLE', 'HUGEINT')
-         THEN TRY_CAST(json_extract_string(j, p) AS DOUBLE) END;
-CREATE OR REPLACE TEMP MACRO jint(j, p) AS
-    CASE WHEN json_type(j, p) IN ('UBIGINT', 'BIGINT') THEN TRY_CAST(json_extract_string(j, p) AS BIGINT) END;
-CREATE OR REPLACE TEMP MACRO jarr(j, p) AS
-    CASE WHEN json_type(j, p) = 'ARRAY' THEN json_extract(j, p || '[*]') ELSE []::JSON[] END;
-CREATE OR REPLACE TEMP MACRO jids(j, p) AS
-    list_filter(list_transform(jarr(j, p), lambda o: jstr(o, '$.id')), lambda i: i IS NOT NULL);
+CREATE OR REPLACE TEMP MACRO jstr(v) AS CASE WHEN json_type(v) = 'VARCHAR' THEN v ->> '$' END;
+CREATE OR REPLACE TEMP MACRO jnum(v) AS
+    CASE WHEN json_type(v) IN ('UBIGINT', 'BIGINT', 'DOUBLE', 'HUGEINT') THEN TRY_CAST(v AS DOUBLE) END;
+CREATE OR REPLACE TEMP MACRO jint(v) AS CASE WHEN json_type(v) IN ('UBIGINT', 'BIGINT') THEN TRY_CAST(v AS BIGINT) END;
+CREATE OR REPLACE TEMP MACRO jids(l) AS
+    list_filter(list_transform(l, lambda o: jstr(o.id)), lambda i: i IS NOT NULL);
 """
 
 
@@ -65,69 +73,57 @@ class Loaded:
 
 def load(con: duckdb.DuckDBPyConnection, path: str | Path, settings: Settings) -> Loaded:
     con.execute(_MACROS)
-    con.execute(
-        """CREATE OR REPLACE TEMP TABLE lines AS
-           SELECT row_number() OVER () AS pid, line
-           FROM read_csv($path, columns = {'line': 'VARCHAR'}, header = false, delim = $delim,
-                         quote = '', escape = '', auto_detect = false, max_line_size = 1073741824)""",
-        {"path": str(path), "delim": "\x1f"},  # no JSON line holds a raw U+001F: one column per line
-    )
+    # One row a line, in file order (the table's rowid + 1 is the line number); the text
+    # itself is not kept.
     con.execute(
         """CREATE OR REPLACE TEMP TABLE docs AS
-           SELECT pid, line::JSON AS doc FROM lines
-           WHERE trim(line) <> '' AND json_valid(line)
-             AND json_type(line::JSON) = 'OBJECT' AND json_type(line::JSON, '$.ocid') = 'VARCHAR'"""
+           SELECT blank, valid, CASE WHEN valid THEN json_transform(line, $shape) END AS r
+           FROM (SELECT line, trim(coalesce(line, '')) = '' AS blank, json_valid(line) AS valid
+                 FROM read_csv($path, columns = {'line': 'VARCHAR'}, header = false, delim = $delim,
+                               quote = '', escape = '', auto_detect = false, max_line_size = 1073741824))""",
+        {"path": str(path), "delim": "\x1f", "shape": _SHAPE},  # no JSON line holds a raw U+001F
     )
     loaded = Loaded()
-    loaded.lines, loaded.not_json = con.sql(
-        """SELECT count(*) FILTER (trim(coalesce(line, '')) <> ''),
-                  coalesce(list(pid ORDER BY pid) FILTER (trim(coalesce(line, '')) <> '' AND NOT json_valid(line)), [])
-           FROM lines"""
+    loaded.lines, loaded.not_json, used = con.sql(
+        """SELECT count(*) FILTER (NOT blank),
+                  coalesce(list(rowid + 1 ORDER BY rowid) FILTER (NOT blank AND NOT valid), []),
+                  count(*) FILTER (json_type(r.ocid) = 'VARCHAR')
+           FROM docs"""
     ).fetchall()[0]
-    con.execute("DROP TABLE lines")
-    excluded = sorted(settings.excluded_procurement_method_details)
+    loaded.no_ocid = loaded.lines - len(loaded.not_json) - used
     con.execute(
         """CREATE OR REPLACE TEMP TABLE processes AS
-           SELECT pid, json_extract_string(doc, '$.ocid') AS ocid,
-                  jstr(doc, '$.tender.procurementMethod') AS method,
-                  jstr(doc, '$.tender.procurementMethodDetails') AS details,
-                  jstr(doc, '$.tender.tenderPeriod.startDate') AS start_date,
-                  jstr(doc, '$.tender.tenderPeriod.endDate') AS end_date,
-                  jint(doc, '$.tender.numberOfTenderers') AS tenderers,
-                  jstr(doc, '$.buyer.id') AS buyer,
-                  jstr(doc, '$.tender.procuringEntity.id') AS procuring_entity,
-                  doc
+           SELECT rowid + 1 AS pid, jstr(r.ocid) AS ocid,
+                  jstr(r.tender.procurementMethod) AS method, jstr(r.tender.procurementMethodDetails) AS details,
+                  jstr(r.tender.tenderPeriod.startDate) AS start_date, jstr(r.tender.tenderPeriod.endDate) AS end_date,
+                  jint(r.tender.numberOfTenderers) AS tenderers, jstr(r.buyer.id) AS buyer,
+                  jstr(r.tender.procuringEntity.id) AS procuring_entity, r.bids.details AS bids, r.awards AS awards
            FROM docs
-           WHERE coalesce(jstr(doc, '$.tender.status'), '') <> 'cancelled'
-             AND NOT coalesce(list_contains($excluded, jstr(doc, '$.tender.procurementMethodDetails')), false)""",
-        {"excluded": excluded},
+           WHERE json_type(r.ocid) = 'VARCHAR' AND coalesce(jstr(r.tender.status), '') <> 'cancelled'
+             AND NOT coalesce(list_contains($excluded, jstr(r.tender.procurementMethodDetails)), false)""",
+        {"excluded": sorted(settings.excluded_procurement_method_details)},
     )
-    loaded.processes = con.sql("SELECT count(*) FROM processes").fetchall()[0][0]
-    used = con.sql("SELECT count(*) FROM docs").fetchall()[0][0]
-    loaded.excluded = used - loaded.processes
-    loaded.no_ocid = loaded.lines - len(loaded.not_json) - used
     con.execute("DROP TABLE docs")
+    loaded.processes = con.sql("SELECT count(*) FROM processes").fetchall()[0][0]
+    loaded.excluded = used - loaded.processes
     con.execute(
         """CREATE OR REPLACE TEMP TABLE bids AS
-           SELECT pid, bix, jstr(b, '$.status') AS status, jnum(b, '$.value.amount') AS amount,
-                  jstr(b, '$.value.currency') AS currency, jstr(b, '$.date') AS date,
-                  jids(b, '$.tenderers') AS tenderers
-           FROM (SELECT pid, unnest(jarr(doc, '$.bids.details')) AS b,
-                        generate_subscripts(jarr(doc, '$.bids.details'), 1) AS bix FROM processes)"""
+           SELECT pid, bix, jstr(b.status) AS status, jnum(b.value.amount) AS amount,
+                  jstr(b.value.currency) AS currency, jstr(b.date) AS date, jids(b.tenderers) AS tenderers
+           FROM (SELECT pid, unnest(bids) AS b, generate_subscripts(bids, 1) AS bix FROM processes)"""
     )
     con.execute(
         """CREATE OR REPLACE TEMP TABLE awards AS
-           SELECT pid, aix, jstr(a, '$.status') AS status, jids(a, '$.suppliers') AS suppliers,
-                  list_filter(list_transform(jarr(a, '$.items'), lambda i: jstr(i, '$.classification.id')),
+           SELECT pid, aix, jstr(a.status) AS status, jids(a.suppliers) AS suppliers,
+                  list_filter(list_transform(a.items, lambda i: jstr(i.classification.id)),
                               lambda c: c IS NOT NULL) AS classes
-           FROM (SELECT pid, unnest(jarr(doc, '$.awards')) AS a,
-                        generate_subscripts(jarr(doc, '$.awards'), 1) AS aix FROM processes)"""
+           FROM (SELECT pid, unnest(awards) AS a, generate_subscripts(awards, 1) AS aix FROM processes)"""
     )
     no_price = sorted(settings.no_price_comparison_procurement_methods or ())
     price = sorted(settings.price_comparison_procurement_methods or ())
     con.execute(
         """CREATE OR REPLACE TEMP TABLE processes AS
-           SELECT * EXCLUDE (doc),
+           SELECT * EXCLUDE (bids, awards),
                   NOT (len($no_price) > 0 AND coalesce(list_contains($no_price, details), false))
                   AND NOT (len($price) > 0 AND NOT coalesce(list_contains($price, details), false)) AS priceable
            FROM processes""",
