@@ -9,8 +9,10 @@ a settings section of its code (`[CN-SPLIT]`) overrides its parameters. Lot-leve
 Python, one per flag.
 """
 
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -93,19 +95,22 @@ def parameters(settings: Settings | None, code: str) -> dict[str, Any]:
     return values
 
 
-def run(rows: pa.Table, settings: Settings | None = None, *, memory_limit: str = "4GB") -> tuple[pa.Table, list[str]]:
+def run(
+    rows: pa.Table | Path, settings: Settings | None = None, *, memory_limit: str = "4GB"
+) -> tuple[pa.Table, list[str]]:
     """The flags of the platform indicators on the file's rows, and the loader's notes: all of
     them, or those with a section in the settings file when it has any CN- section."""
     chosen = [c for c in _CHECKS if settings is not None and settings.enabled(c)] or list(_CHECKS)
-    con = duckdb.connect(config={"memory_limit": memory_limit, "preserve_insertion_order": False})
-    loaded = load(con, rows)
-    flags: list[dict[str, Any]] = []
-    for code in chosen:
-        check = _CHECKS[code]
-        flags += [
-            {"indicator": code, "scope": INDICATORS[code].scope, **f} for f in check(con, parameters(settings, code))
-        ]
-    con.close()
+    with tempfile.TemporaryDirectory(prefix="ducha-redflags-") as spill:  # DuckDB spills beyond memory_limit
+        con = duckdb.connect(
+            config={"memory_limit": memory_limit, "temp_directory": spill, "preserve_insertion_order": False}
+        )
+        loaded = load(con, rows)
+        flags: list[dict[str, Any]] = []
+        for code in chosen:
+            found = _CHECKS[code](con, parameters(settings, code))
+            flags += [{"indicator": code, "scope": INDICATORS[code].scope, **f} for f in found]
+        con.close()
     return pa.Table.from_pylist(flags, schema=FLAG_SCHEMA), loaded.notes
 
 

@@ -1,7 +1,7 @@
 """The Chinese trading platform's bid data (../shared/spec/platform-bids.md: one row per bid,
 i.e. per bidder and lot) in the columnar model the platform indicators read.
 
-The caller hands over the file's rows as an Arrow table with the file's Chinese headers
+The caller hands over the file's rows as an Arrow table (or a Parquet file) with the file's Chinese headers
 (any order; unknown columns ignored) and, optionally, `row`: the row's number in its file
 (else the position plus 2, the header being row 1). `load` writes, in a DuckDB connection:
 
@@ -14,6 +14,7 @@ The caller hands over the file's rows as an Arrow table with the file's Chinese 
 """
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
@@ -42,15 +43,24 @@ class Loaded:
     notes: list[str]  # unknown columns, unreadable values (counted per header)
 
 
-def load(con: duckdb.DuckDBPyConnection, rows: pa.Table) -> Loaded:
-    """Write `bids` and `lots` into `con` from the file's rows."""
-    missing = [h for h in REQUIRED if h not in rows.column_names]
+def load(con: duckdb.DuckDBPyConnection, rows: pa.Table | Path) -> Loaded:
+    """Write `bids` and `lots` into `con` from the file's rows: an Arrow table, or a Parquet
+    file of them (DuckDB then reads it within its memory limit, as a province's 10,000,000
+    rows need)."""
+    if isinstance(rows, pa.Table):
+        con.register("platform_rows", rows)
+        columns = rows.column_names
+    else:
+        con.execute("CREATE OR REPLACE TEMP VIEW platform_rows AS SELECT * FROM read_parquet('"
+                    + str(rows).replace("'", "''") + "')")  # fmt: skip
+        columns = [name for name, *_ in con.sql("DESCRIBE platform_rows").fetchall()]
+    missing = [h for h in REQUIRED if h not in columns]
     if missing:
         raise PlatformError(f"缺少列：{'、'.join(missing)}")
-    notes = [f"未识别的列已忽略：{name}" for name in rows.column_names if name not in HEADERS and name != "row"]
-    con.register("platform_rows", rows)
-    con.execute(_bids_sql(rows.column_names))
-    con.unregister("platform_rows")
+    notes = [f"未识别的列已忽略：{name}" for name in columns if name not in HEADERS and name != "row"]
+    con.execute(_bids_sql(columns))
+    if isinstance(rows, pa.Table):
+        con.unregister("platform_rows")
     notes += _unreadable(con)
     con.execute(_LOTS_SQL)
     bids, lots = con.sql("SELECT (SELECT count(*) FROM bids), (SELECT count(*) FROM lots)").fetchall()[0]
