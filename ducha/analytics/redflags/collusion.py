@@ -58,7 +58,7 @@ INDICATORS = {
                   "《招标投标法》第三十二条；《招标投标法实施条例》第三十九条、第四十条",
                   {"min_bids": 5, "max_win_rate": 0.1, "min_share": 0.6, "min_lost": 4}),
         Indicator("CN-WINNER-CONCENTRATION", "buyer", "中标人过度集中", "One supplier wins a buyer's lots",
-                  "《招标投标法实施条例》第四十一条（招标人与投标人串通投标）；《政府采购法》第二十二条",
+                  "《招标投标法实施条例》第四十一条（招标人与投标人串通投标）；《政府采购法》第二十五条",
                   {"min_lots": 5, "min_wins": 3, "lot_share": 0.5, "value_share": 0.8}),
         Indicator("CN-EXPERT-BIAS", "expert", "评标专家倾向性评分", "Expert's biased scores",
                   "《招标投标法实施条例》第四十九条、第七十一条；《评标专家和评标专家库管理办法》",
