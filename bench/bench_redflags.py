@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from bench_reconcile import peak_mib  # noqa: E402
 from ocds_releases import generate  # noqa: E402
 
 from ducha.analytics.redflags import cardinal  # noqa: E402
@@ -41,13 +42,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--engine", type=Path, default=None, help=argparse.SUPPRESS)  # the child's data file
     return parser.parse_args()
-
-
-def peak_mib() -> float:
-    """This process's peak resident memory (VmHWM: getrusage's ru_maxrss would count the
-    parent's, which Linux keeps across exec)."""
-    status = Path("/proc/self/status").read_text()
-    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:"))) / 1024
 
 
 def engine(path: Path) -> None:

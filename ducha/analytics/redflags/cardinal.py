@@ -114,16 +114,11 @@ def r018(run: Run) -> None:
 
 
 def r024(run: Run) -> None:
-    """Price close to winning bid: a difference at or below the lower fence."""
+    """Price close to winning bid: a difference at or below the lower fence; the winner and
+    the second-lowest bidder are flagged too."""
     s = run.settings.r024
     assert s is not None
-    rows = run.differences()
-    limit = _lower_limit(run, "R024", sorted(r[3] for r in rows), s.threshold)
-    for ocid, winner, second, difference in rows:
-        if limit is not None and difference <= limit:
-            run.flag("OCID", ocid, "R024", difference)
-            run.flag("Tenderer", winner, "R024", 0.0)
-            run.flag("Tenderer", second, "R024", 0.0)
+    _flag_differences(run, "R024", _lower_limit(run, "R024", _sorted_differences(run), s.threshold))
 
 
 def r025(run: Run) -> None:
@@ -272,15 +267,28 @@ def r048(run: Run) -> None:
 
 
 def r058(run: Run) -> None:
-    """Heavily discounted bid: a difference at or above the upper fence."""
+    """Heavily discounted bid: a difference at or above the upper fence; the winner is
+    flagged too."""
     s = run.settings.r058
     assert s is not None
-    rows = run.differences()
-    limit = _upper_limit(run, "R058", sorted(r[3] for r in rows), s.threshold)
-    for ocid, winner, _, difference in rows:
-        if limit is not None and limit > 0 and difference >= limit:
-            run.flag("OCID", ocid, "R058", difference)
-            run.flag("Tenderer", winner, "R058", 0.0)
+    limit = _upper_limit(run, "R058", _sorted_differences(run), s.threshold)
+    _flag_differences(run, "R058", limit if limit is not None and limit > 0 else None)
+
+
+def _sorted_differences(run: Run) -> list[float]:
+    return sorted(row[3] for row in run.differences())
+
+
+def _flag_differences(run: Run, code: str, limit: float | None) -> None:
+    """R024 flags what lies at or below its limit, R058 what lies at or above its own."""
+    if limit is None:
+        return
+    for ocid, winner, second, difference in run.differences():
+        if difference <= limit if code == "R024" else difference >= limit:
+            run.flag("OCID", ocid, code, difference)
+            run.flag("Tenderer", winner, code, 0.0)
+            if code == "R024":
+                run.flag("Tenderer", second, code, 0.0)
 
 
 def _lower_limit(run: Run, key: str, ordered: list[float], threshold: float | None) -> float | None:
@@ -310,6 +318,7 @@ INDICATORS: dict[str, Callable[[Run], None]] = {
 def indicators(path: str | Path, settings: Settings, *, memory_limit: str | None = None) -> tuple[Results, ocds.Loaded]:
     """Read an OCDS JSON Lines file and run the indicators its settings enable."""
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")  # a batch job: no bars on the console
     if memory_limit:
         con.execute(f"SET memory_limit = '{memory_limit}'")
     try:
