@@ -194,3 +194,19 @@ def test_r003_parses_offsets_and_skips_what_is_not_rfc3339(tmp_path):
     ]
     releases = [{"ocid": o, "tender": {"tenderPeriod": {"startDate": s, "endDate": e}}} for o, s, e in period]
     assert run(tmp_path, releases, "[R003]\n")[0] == {"OCID": {"offset": {"R003": 1.0}}}
+
+
+def test_values_of_another_type_read_as_missing(tmp_path):
+    releases = [
+        # the amount as text and a numeric tenderer id: no identical prices to see
+        process("text", [bid("A", 5), {"status": "valid", "tenderers": [{"id": "B"}],
+                                       "value": {"amount": "5", "currency": "USD"}}]),
+        process("number id", [bid("A", 5), {"status": "valid", "tenderers": [{"id": 7}],
+                                            "value": {"amount": 5, "currency": "USD"}}]),
+        process("shapes", bids=[], tender="open"),  # a tender that is not an object
+        {"ocid": "odd", "bids": "none", "awards": {"status": "active"}},
+        process("F", [bid("A", 5), bid("C", 5.0)]),
+    ]  # fmt: skip
+    results, loaded = run(tmp_path, releases, "[R028]\n[R018]\n")
+    assert results == {"OCID": {"F": {"R028": 1.0}}, "Tenderer": {"A": {"R028": 1.0}, "C": {"R028": 1.0}}}
+    assert loaded.processes == 5
