@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from ducha.analytics.redflags import collusion
+from ducha.analytics.redflags import settings as redflag_settings
 from ducha.analytics.redflags.collusion import INDICATORS
-from ducha.analytics.redflags.platform import HEADERS
-from ducha.imports.reading import read_table
+from ducha.analytics.redflags.platform import HEADERS, PlatformError
+from ducha.imports.reading import FileRefused, read_table
 from ducha.imports.values import clean_header, clean_text
 from ducha.reports.xlsx import csv_cell, save_sheets
 
@@ -59,3 +61,17 @@ def write_outputs(flags: pa.Table, folder: Path) -> None:
     )  # fmt: skip
     with open(folder / "flags.xlsx", "wb") as target:
         save_sheets(target, [("红旗线索", SHEET_HEADERS, sheet)])
+
+
+def run_file(source: Path, settings_path: str | None, out: Path) -> tuple[int, int, list[str]]:
+    """`ducha redflags --platform`: the file through the indicators into `out`; the rows
+    read, the flags and the engine's notes. Raises ValueError with a reason for people."""
+    try:
+        rows = read_bids(source.name, source.read_bytes())
+        flags, notes = collusion.run(rows, redflag_settings.load(settings_path) if settings_path else None)
+    except FileRefused as error:
+        raise ValueError(str(error.message) % error.params) from None
+    except (PlatformError, redflag_settings.SettingsError) as error:
+        raise ValueError(str(error)) from None
+    write_outputs(flags, out)
+    return rows.num_rows, flags.num_rows, notes

@@ -5,6 +5,9 @@ import csv
 import datetime as dt
 import io
 
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from openpyxl import Workbook, load_workbook
 
 from ducha.analyses.platform import FLAG_HEADERS, SHEET_HEADERS, read_bids, write_outputs
@@ -63,3 +66,25 @@ def test_an_xlsx_with_a_title_row_and_typed_cells():
     (flag,) = run(rows)[0].to_pylist()
     assert (flag["indicator"], flag["id"], flag["rows"]) == ("CN-SAME-ACCOUNT", "GC2024001/1", [3, 4, 5])
     assert "保证金缴纳账户同为6222000011112222" in flag["explanation"]
+
+
+def test_the_command_writes_flags_csv_and_xlsx_and_names_a_missing_header(tmp_path):
+    world = generate(Spec(lots=100, planted=1, bidders=80, experts=30))
+    source = tmp_path / "bids.csv"
+    with open(source, "w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(HEADERS)
+        writer.writerows([row[h] for h in HEADERS] for row in world.rows.to_pylist())
+    ini = tmp_path / "settings.ini"
+    ini.write_text("[CN-SAME-ACCOUNT]\n[CN-SPLIT]\nmin_contracts = 3\n", encoding="utf-8")
+    out = io.StringIO()
+    call_command("redflags", platform=str(source), settings_file=str(ini), out=str(tmp_path / "out"), stdout=out)
+    assert f"{world.rows.num_rows}" in out.getvalue()
+    with open(tmp_path / "out" / "flags.csv", encoding="utf-8-sig") as f:
+        written = list(csv.DictReader(f))
+    assert sorted(w["indicator"] for w in written) == ["CN-SAME-ACCOUNT", "CN-SPLIT"]
+    assert load_workbook(tmp_path / "out" / "flags.xlsx").active.max_row == 3
+
+    source.write_text("项目编号,标段,招标人,投标人,是否中标\nP,1,某局,甲,否\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="缺少列：投标报价"):
+        call_command("redflags", platform=str(source), out=str(tmp_path / "out2"))

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from ducha.analyses.platform import run_file
 from ducha.analytics.redflags import cardinal
 from ducha.analytics.redflags import settings as redflag_settings
 from ducha.reports.xlsx import csv_cell
@@ -23,6 +24,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--ocds", help="OCDS compiled releases, one JSON object a line")
+        parser.add_argument("--platform", help="the trading platform's bids (CSV or .xlsx, one row per bid)")
         # `ducha redflags --settings FILE` arrives as --settings-file (ducha/cli.py).
         parser.add_argument("--settings-file", dest="settings_file",
                             help="the settings file (INI; default: every indicator with its defaults)")  # fmt: skip
@@ -30,6 +32,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         translation.activate(settings.LANGUAGE_CODE)
+        if options["platform"]:
+            return platform_command(self, options)
         if not options["ocds"]:
             raise CommandError(_("Give the data file: --ocds FILE."))
         source = Path(options["ocds"])
@@ -69,3 +73,20 @@ def write_ocds_outputs(results: cardinal.Results, folder: Path) -> None:
     for group, ident, code, value in cardinal.flags(results):
         writer.writerow([csv_cell(group), csv_cell(ident), code, repr(value)])
     (folder / "flags.csv").write_text(text.getvalue(), encoding="utf-8-sig")
+
+
+def platform_command(command: BaseCommand, options: dict) -> None:
+    """`--platform FILE`: the platform indicators into DIR/flags.csv and DIR/flags.xlsx."""
+    source = Path(options["platform"])
+    if not source.is_file():
+        raise CommandError(_("No file %(name)s.") % {"name": source})
+    try:
+        rows, flags, notes = run_file(source, options["settings_file"], Path(options["out"]))
+    except ValueError as error:
+        raise CommandError(str(error)) from None
+    for note in notes:
+        command.stderr.write(note)
+    command.stdout.write(
+        _("%(rows)s bids read, %(flags)s flags; results in %(out)s.")
+        % {"rows": rows, "flags": flags, "out": options["out"]}
+    )
