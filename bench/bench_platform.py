@@ -26,6 +26,8 @@ import pyarrow.parquet as pq
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench_reconcile import peak_mib  # noqa: E402
+
 from ducha.analytics.redflags.collusion import run  # noqa: E402
 from ducha.analytics.redflags.platform_synthetic import Spec, background_bids, generate, score  # noqa: E402
 
@@ -37,12 +39,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--memory-limit", default="4GB", help="DuckDB's")
     parser.add_argument("--engine", type=Path, default=None, help=argparse.SUPPRESS)  # the child's data folder
     return parser.parse_args()
-
-
-def peak_mib() -> float:
-    """This process's peak resident memory (VmHWM; ru_maxrss would count the parent's)."""
-    status = Path("/proc/self/status").read_text()
-    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:"))) / 1024
 
 
 def make_data(args: argparse.Namespace, folder: Path) -> None:
