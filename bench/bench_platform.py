@@ -13,6 +13,7 @@ var/bench/platform/; the engine runs in a child process that hands DuckDB the Pa
 
 import argparse
 import json
+import os
 import pickle
 import subprocess
 import sys
@@ -62,10 +63,19 @@ def engine(folder: Path, memory_limit: str) -> None:
     rows = pq.read_metadata(path).num_rows
     read = peak_mib()
     started = time.perf_counter()
+    cpu = time.process_time()
     flags, notes = run(path, memory_limit=memory_limit)
-    wall = time.perf_counter() - started
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
     pq.write_table(flags, folder / "flags.parquet")
-    figures = {"wall_s": wall, "peak_mib": peak_mib(), "peak_mib_read": read, "rows": rows, "notes": notes}
+    figures = {
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "load": os.getloadavg()[0],
+        "peak_mib": peak_mib(),
+        "peak_mib_read": read,
+        "rows": rows,
+        "notes": notes,
+    }
     (folder / "figures.json").write_text(json.dumps(figures, ensure_ascii=False))
 
 
@@ -87,8 +97,8 @@ def main() -> None:
     for code, s in score(flags, truth).items():
         print(f"{code:<24} {s['planted']:>8,} {s['flagged']:>8,} {s['found']:>6,} {s['precision']:>10.4f} "
               f"{s['recall']:>7.4f}")  # fmt: skip
-    print(f"indicators {figures['wall_s']:.1f} s; peak RSS {figures['peak_mib']:,.0f} MiB "
-          f"({figures['peak_mib_read']:,.0f} MiB with the rows read, before the indicators)")  # fmt: skip
+    print(f"indicators {figures['wall_s']:.1f} s (CPU {figures['cpu_s']:.1f} s; load average {figures['load']:.1f}); "
+          f"peak RSS {figures['peak_mib']:,.0f} MiB ({figures['peak_mib_read']:,.0f} MiB before)")  # fmt: skip
 
 
 if __name__ == "__main__":
