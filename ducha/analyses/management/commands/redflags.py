@@ -21,13 +21,14 @@ FLAG_HEADERS = ("group", "id", "code", "value")
 
 class Command(BaseCommand):
     help = "Red flags on trading data: Cardinal's indicators over OCDS compiled releases (JSON Lines)."
+    suppressed_base_arguments = {"--settings"}  # Django's settings module: --settings is ours here
 
     def add_arguments(self, parser):
         parser.add_argument("--ocds", help="OCDS compiled releases, one JSON object a line")
         parser.add_argument("--platform", help="the trading platform's bids (CSV or .xlsx, one row per bid)")
         # `ducha redflags --settings FILE` arrives as --settings-file (ducha/cli.py).
         parser.add_argument("--settings-file", dest="settings_file",
-                            help="the settings file (INI; default: every indicator with its defaults)")  # fmt: skip
+                            help="--settings FILE: the settings file (INI; default: all, with defaults)")  # fmt: skip
         parser.add_argument("--out", required=True, help="the folder the results are written to")
 
     def handle(self, *args, **options):
