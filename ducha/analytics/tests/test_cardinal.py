@@ -210,3 +210,14 @@ def test_values_of_another_type_read_as_missing(tmp_path):
     results, loaded = run(tmp_path, releases, "[R028]\n[R018]\n")
     assert results == {"OCID": {"F": {"R028": 1.0}}, "Tenderer": {"A": {"R028": 1.0}, "C": {"R028": 1.0}}}
     assert loaded.processes == 5
+
+
+def test_the_example_in_docs_reads_as_written():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[3] / "docs" / "redflags.md").read_text(encoding="utf-8")
+    s = rs.from_text(text.split("```ini\n", 1)[1].split("```", 1)[0])
+    assert s.currency == "CNY" and s.excluded_procurement_method_details == {"抽签"}
+    assert s.r003 == rs.R003(threshold=20, procurement_method_details={"竞争性磋商": 10})
+    assert s.r024 == rs.Fence(None) and s.enabled_cardinal() == list(rs.CARDINAL_CODES)
+    ]
