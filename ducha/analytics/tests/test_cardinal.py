@@ -220,4 +220,3 @@ def test_the_example_in_docs_reads_as_written():
     assert s.currency == "CNY" and s.excluded_procurement_method_details == {"抽签"}
     assert s.r003 == rs.R003(threshold=20, procurement_method_details={"竞争性磋商": 10})
     assert s.r024 == rs.Fence(None) and s.enabled_cardinal() == list(rs.CARDINAL_CODES)
-    ]
