@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -335,5 +336,39 @@ def flags(results: Results) -> list[Flag]:
 
 
 def dumps(results: Results) -> str:
-    """Cardinal's one-line JSON (floats as Rust prints them for the values it produces)."""
-    return json.dumps(results, ensure_ascii=False, separators=(",", ":"))
+    """Cardinal's one-line JSON, floats as serde_json (ryu) prints them: `1.0`, `0.00001`,
+    `1e16`, where Python would write `1e-05` and `1e+16`."""
+
+    def text(value: str) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
+    def codes(values: dict[str, float]) -> str:
+        return ",".join(f"{text(code)}:{rust_float(v)}" for code, v in values.items())
+
+    def ids(entries: dict[str, dict[str, float]]) -> str:
+        return ",".join(f"{text(ident)}:{{{codes(values)}}}" for ident, values in entries.items())
+
+    return "{" + ",".join(f"{text(group)}:{{{ids(entries)}}}" for group, entries in results.items()) + "}"
+
+
+def rust_float(value: float) -> str:
+    """A finite float in ryu's shortest form (the digits are Python's, also the shortest that
+    read back the same; only the layout differs)."""
+    if value == 0:
+        return "-0.0" if math.copysign(1.0, value) < 0 else "0.0"
+    sign, digit_tuple, exponent = Decimal(repr(value)).as_tuple()
+    digits = "".join(map(str, digit_tuple)).rstrip("0")
+    k = int(exponent) + len("".join(map(str, digit_tuple))) - len(digits)
+    length = len(digits)
+    kk = length + k  # 10^(kk-1) <= |value| < 10^kk
+    if k >= 0 and kk <= 16:
+        body = digits + "0" * k + ".0"
+    elif 0 < kk <= 16:
+        body = digits[:kk] + "." + digits[kk:]
+    elif -5 < kk <= 0:
+        body = "0." + "0" * -kk + digits
+    elif length == 1:
+        body = f"{digits}e{kk - 1}"
+    else:
+        body = f"{digits[0]}.{digits[1:]}e{kk - 1}"
+    return ("-" if sign else "") + body

@@ -220,3 +220,21 @@ def test_the_example_in_docs_reads_as_written():
     assert s.currency == "CNY" and s.excluded_procurement_method_details == {"抽签"}
     assert s.r003 == rs.R003(threshold=20, procurement_method_details={"竞争性磋商": 10})
     assert s.r024 == rs.Fence(None) and s.enabled_cardinal() == list(rs.CARDINAL_CODES)
+
+
+@pytest.mark.parametrize(
+    ("value", "printed"),
+    [(1.0, "1.0"), (0.0, "0.0"), (100.0, "100.0"), (0.16666666666666666, "0.16666666666666666"),
+     (1e-5, "0.00001"), (1e-6, "1e-6"), (1.5e-7, "1.5e-7"), (1e15, "1000000000000000.0"), (1e16, "1e16"),
+     (1.2345678901234568e17, "1.2345678901234568e17"), (1234.5, "1234.5"), (-2.5, "-2.5")],
+)  # fmt: skip
+def test_floats_printed_as_cardinal_prints_them(value, printed):
+    assert cardinal.rust_float(value) == printed  # serde_json's ryu layout, not Python's repr
+    assert float(printed) == value
+
+
+def test_dumps_is_one_line_of_cardinal_json():
+    results = {"OCID": {"成交-1": {"R024": 1e-5, "R003": 1.0}}, "Tenderer": {'a"b': {"R024": 0.0}}}
+    line = cardinal.dumps(results)
+    assert line == '{"OCID":{"成交-1":{"R024":0.00001,"R003":1.0}},"Tenderer":{"a\\"b":{"R024":0.0}}}'
+    assert json.loads(line) == results

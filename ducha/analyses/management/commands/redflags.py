@@ -72,7 +72,7 @@ def write_ocds_outputs(results: cardinal.Results, folder: Path) -> None:
     writer = csv.writer(text)
     writer.writerow(FLAG_HEADERS)
     for group, ident, code, value in cardinal.flags(results):
-        writer.writerow([csv_cell(group), csv_cell(ident), code, repr(value)])
+        writer.writerow([csv_cell(group), csv_cell(ident), code, cardinal.rust_float(value)])
     (folder / "flags.csv").write_text(text.getvalue(), encoding="utf-8-sig")
 
 
