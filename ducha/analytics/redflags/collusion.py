@@ -109,7 +109,9 @@ def run(
         flags: list[dict[str, Any]] = []
         for code in chosen:
             found = _CHECKS[code](con, parameters(settings, code))
-            flags += [{"indicator": code, "scope": INDICATORS[code].scope, **f} for f in found]
+            # rounded: DuckDB's parallel sums differ in the last bit from run to run
+            flags += [{"indicator": code, "scope": INDICATORS[code].scope, **f, "value": round(f["value"], 6)}
+                      for f in found]  # fmt: skip
         con.close()
     return pa.Table.from_pylist(flags, schema=FLAG_SCHEMA), loaded.notes
 
@@ -262,9 +264,9 @@ def split(con: duckdb.DuckDBPyConnection, p: dict[str, Any]) -> list[dict[str, A
         w AS (SELECT *, sum(amount) OVER win AS total, count(*) OVER win AS n FROM c
               WINDOW win AS (PARTITION BY buyer, kind ORDER BY day
                              RANGE BETWEEN CURRENT ROW AND INTERVAL ($days - 1) DAYS FOLLOWING)),
-        best AS (SELECT buyer, kind, arg_max(day, total) AS start, max(total) AS total,
-                        any_value(threshold) AS threshold
-                 FROM w WHERE n >= $min AND total >= threshold GROUP BY buyer, kind)
+        best AS (SELECT buyer, kind, day AS start, total, threshold FROM w
+                 WHERE n >= $min AND total >= threshold
+                 QUALIFY row_number() OVER (PARTITION BY buyer, kind ORDER BY total DESC, day) = 1)
         SELECT b.buyer, b.kind, b.total, b.threshold,
                list({{'lot': c.lot, 'amount': c.amount, 'day': c.day, 'method': c.method}}
                     ORDER BY c.day, c.lot) AS lots,
@@ -297,8 +299,9 @@ def cover_bidder(con: duckdb.DuckDBPyConnection, p: dict[str, Any]) -> list[dict
                         list(x.row ORDER BY x.row) AS rows
                  FROM bids x JOIN won w ON w.lot = x.lot AND w.winner_id <> x.bidder_id
                  WHERE NOT x.won GROUP BY x.bidder_id, w.winner_id),
-        top AS (SELECT bidder_id, arg_max(winner, n) AS winner, max(n) AS top, sum(n) AS lost,
-                       arg_max(rows, n) AS rows FROM lost GROUP BY bidder_id)
+        -- the winner it lost to most (ties: the smaller id, so that a run repeats itself)
+        top AS (SELECT bidder_id, winner, n AS top, sum(n) OVER (PARTITION BY bidder_id) AS lost, rows
+                FROM lost QUALIFY row_number() OVER (PARTITION BY bidder_id ORDER BY n DESC, winner_id) = 1),
         SELECT b.bidder_id, b.bidder, b.bids, b.wins, t.winner, t.top, t.lost, t.top / t.lost AS share, t.rows
         FROM b JOIN top t USING (bidder_id)
         WHERE b.bids >= $min_bids AND b.wins <= $rate * b.bids AND t.top >= $min_lost AND t.top / t.lost >= $share

@@ -5,10 +5,12 @@ The caller hands over the file's rows as an Arrow table (or a Parquet file) with
 (any order; unknown columns ignored) and, optionally, `row`: the row's number in its file
 (else the position plus 2, the header being row 1). `load` writes, in a DuckDB connection:
 
-- `bids`: one row per bid, typed (amounts in yuan as DOUBLE, times as TIMESTAMP), with
-  `lot` = `项目编号/标段` and `bidder_id` = the USCC (the name when the code is missing);
-  identifying marks normalised (MAC upper-case with `-`, account and phone digits only);
-  experts as a list, scores as a list of {expert, score};
+- `bids`: one row per bid, only what the indicators read (a province's 10,000,000 rows):
+  `lot` = `项目编号/标段`, `bidder_id` = the USCC (the name when the code is missing),
+  amounts in yuan (DOUBLE), `day` (the contract's date, else the opening's, the deadline's,
+  the notice's), identifying marks normalised (MAC upper-case without separators, account
+  and phone without spaces and dashes), the scores as a list of {expert, score} (the panel
+  is who scored: 评标专家 adds nothing the indicators use);
 - `lots`: one row per lot: buyer, type, method, the winner and the contract (the amount on
   the winning row, else the winning price; the contract date, else the opening's).
 """
@@ -87,37 +89,34 @@ def _bids_sql(columns: list[str]) -> str:
     return f"""
         CREATE OR REPLACE TABLE bids AS
         SELECT CAST({row} AS BIGINT) AS row, {t["项目编号"]} || '/' || {t["标段"]} AS lot,
-               {t["项目编号"]} AS project_no, {t["标段"]} AS section,
                CASE WHEN {t["项目类型"]} LIKE '%施工%' THEN '施工'
                     WHEN regexp_matches({t["项目类型"]}, '勘察|设计|监理') THEN '勘察设计监理'
                     WHEN {t["项目类型"]} LIKE '%货物%' THEN '货物'
                     WHEN {t["项目类型"]} LIKE '%服务%' THEN '服务' ELSE {t["项目类型"]} END AS kind,
-               {t["招标人"]} AS buyer, {t["代理机构"]} AS agency, {t["招标方式"]} AS method,
-               {time("公告发布时间")} AS notice_at, {time("投标截止时间")} AS deadline_at,
-               {time("开标时间")} AS opened_at, {t["投标人"]} AS bidder,
-               upper({t["投标人统一社会信用代码"]}) AS uscc,
+               {t["招标人"]} AS buyer, {t["招标方式"]} AS method,
+               CAST(coalesce({time("合同签订日期")}, {time("开标时间")}, {time("投标截止时间")},
+                             {time("公告发布时间")}) AS DATE) AS day,
+               {t["投标人"]} AS bidder,
                coalesce(nullif(upper({t["投标人统一社会信用代码"]}), ''), {t["投标人"]}) AS bidder_id,
-               {amount("投标报价")} AS price, {t["投标报价"]} AS price_text,
+               {amount("投标报价")} AS price, {amount("投标报价")} IS NULL AND {t["投标报价"]} <> '' AS price_unread,
                {t["是否中标"]} IN ('是', '中标', 'Y', 'y', '1', 'true', 'TRUE') AS won,
                upper({t["投标文件制作机器码"]}) AS machine, {t["投标IP地址"]} AS ip,
                upper(replace(replace({t["MAC地址"]}, ':', ''), '-', '')) AS mac,
                replace(replace({t["保证金缴纳账户"]}, ' ', ''), '-', '') AS account,
                {t["联系人"]} AS contact, translate({t["联系电话"]}, ' -+()（）', '') AS phone,
-               list_filter(list_transform(string_split(replace({t["评标专家"]}, '；', ';'), ';'), lambda x: trim(x)),
-                           lambda x: x <> '') AS experts,
                list_transform(
                    list_filter(string_split(replace(replace({t["专家评分"]}, '；', ';'), '：', ':'), ';'),
                                lambda x: x LIKE '%:%'),
                    lambda x: {{'expert': trim(split_part(x, ':', 1)),
                               'score': TRY_CAST(trim(split_part(x, ':', 2)) AS DOUBLE)}}) AS scores,
-               {amount("合同金额")} AS contract_amount, CAST({time("合同签订日期")} AS DATE) AS contract_date
+               {amount("合同金额")} AS contract_amount
         FROM platform_rows
     """
 
 
 def _unreadable(con: duckdb.DuckDBPyConnection) -> list[str]:
     counts = con.sql(
-        """SELECT count(*) FILTER (price IS NULL AND price_text <> ''),
+        """SELECT count(*) FILTER (price_unread),
                   count(*) FILTER (list_bool_or(list_transform(scores, lambda s: s.score IS NULL)))
            FROM bids"""
     ).fetchall()[0]
@@ -128,13 +127,12 @@ def _unreadable(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 _LOTS_SQL = """
     CREATE OR REPLACE TABLE lots AS
-    SELECT lot, any_value(project_no) AS project_no, any_value(kind) AS kind, any_value(buyer) AS buyer,
+    SELECT lot, any_value(kind) AS kind, any_value(buyer) AS buyer,
            any_value(method) AS method, count(*) AS bids,
            any_value(bidder_id) FILTER (won) AS winner_id, any_value(bidder) FILTER (won) AS winner,
            count(*) FILTER (won) AS winners,
            coalesce(max(contract_amount) FILTER (won), min(price) FILTER (won)) AS amount,
-           coalesce(min(contract_date) FILTER (won), CAST(min(opened_at) AS DATE),
-                    CAST(min(deadline_at) AS DATE), CAST(min(notice_at) AS DATE)) AS day,
+           coalesce(min(day) FILTER (won), min(day)) AS day,
            list(row ORDER BY row) FILTER (won) AS won_rows
     FROM bids GROUP BY lot
 """
