@@ -7,7 +7,7 @@ per indicator) plus ordinary bids generated in DuckDB up to --rows.
 
 The rows are generated once per set of arguments and kept as Parquet under
 var/bench/platform/; the engine runs in a child process that hands DuckDB the Parquet file
-(held in Arrow, 10,000,000 rows of text would take 8 GiB alone), so that its peak RSS
+(held in Arrow, 10,000,000 rows of text took a first version past 8 GiB), so that its peak RSS
 (VmHWM) is its own: DuckDB (--memory-limit, spilling beyond it) and the explanations.
 """
 

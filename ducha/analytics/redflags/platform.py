@@ -34,6 +34,9 @@ _TIME_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y/%m/%d %H
                  "%Y年%m月%d日"]  # fmt: skip
 
 
+_NUMBERING = ("row", "file_row_number")  # the rows' numbers, not the file's columns
+
+
 class PlatformError(ValueError):
     """Rows that cannot be read as platform bids: the message names the header."""
 
@@ -49,17 +52,23 @@ def load(con: duckdb.DuckDBPyConnection, rows: pa.Table | Path) -> Loaded:
     """Write `bids` and `lots` into `con` from the file's rows: an Arrow table, or a Parquet
     file of them (DuckDB then reads it within its memory limit, as a province's 10,000,000
     rows need)."""
+    # Without `row`, the position counts (numbered here: a parallel scan has no order).
     if isinstance(rows, pa.Table):
+        if "row" not in rows.column_names:
+            rows = rows.append_column("row", pa.array(range(2, rows.num_rows + 2), pa.int64()))
         con.register("platform_rows", rows)
         columns = rows.column_names
     else:
-        con.execute("CREATE OR REPLACE TEMP VIEW platform_rows AS SELECT * FROM read_parquet('"
-                    + str(rows).replace("'", "''") + "')")  # fmt: skip
+        path = str(rows).replace("'", "''")
+        columns = [name for name, *_ in con.sql(f"DESCRIBE SELECT * FROM read_parquet('{path}')").fetchall()]
+        numbered = "" if "row" in columns else ", file_row_number + 2 AS row"
+        con.execute(f"CREATE OR REPLACE TEMP VIEW platform_rows AS SELECT *{numbered} "
+                    f"FROM read_parquet('{path}', file_row_number = {'row' not in columns})")  # fmt: skip
         columns = [name for name, *_ in con.sql("DESCRIBE platform_rows").fetchall()]
     missing = [h for h in REQUIRED if h not in columns]
     if missing:
         raise PlatformError(f"缺少列：{'、'.join(missing)}")
-    notes = [f"未识别的列已忽略：{name}" for name in columns if name not in HEADERS and name != "row"]
+    notes = [f"未识别的列已忽略：{name}" for name in columns if name not in HEADERS and name not in _NUMBERING]
     con.execute(_bids_sql(columns))
     if isinstance(rows, pa.Table):
         con.unregister("platform_rows")
@@ -84,11 +93,10 @@ def _bids_sql(columns: list[str]) -> str:
         return (f"coalesce(TRY_CAST({text(header)} AS TIMESTAMP), "
                 f"try_strptime(nullif({text(header)}, ''), {_TIME_FORMATS!r}))")  # fmt: skip
 
-    row = "row" if "row" in columns else "(row_number() OVER () + 1)"
     t = {h: text(h) for h in HEADERS}
     return f"""
         CREATE OR REPLACE TABLE bids AS
-        SELECT CAST({row} AS BIGINT) AS row, {t["项目编号"]} || '/' || {t["标段"]} AS lot,
+        SELECT CAST(row AS BIGINT) AS row, {t["项目编号"]} || '/' || {t["标段"]} AS lot,
                CASE WHEN {t["项目类型"]} LIKE '%施工%' THEN '施工'
                     WHEN regexp_matches({t["项目类型"]}, '勘察|设计|监理') THEN '勘察设计监理'
                     WHEN {t["项目类型"]} LIKE '%货物%' THEN '货物'

@@ -5,6 +5,7 @@ import itertools
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from ducha.analytics.redflags import settings as redflag_settings
@@ -62,6 +63,14 @@ def test_load_reads_the_layout_into_bids_and_lots():
     assert first[4][:2] == [{"expert": "张三", "score": 80.0}, {"expert": "李四", "score": 85.5}]
     lot = con.sql("SELECT winner, amount, CAST(day AS VARCHAR) FROM lots").fetchall()[0]
     assert lot == ("乙公司", 1_300_000.0, "2024-03-20")
+
+
+def test_a_parquet_file_gives_the_same_flags_numbered_by_position(tmp_path):
+    world = generate(Spec(lots=100, planted=1, bidders=80, experts=30))
+    pq.write_table(world.rows.drop(["row"]), tmp_path / "bids.parquet")
+    from_file, _ = run(tmp_path / "bids.parquet")
+    from_table, _ = run(world.rows)
+    assert from_file.num_rows >= 9 and from_file.sort_by("explanation") == from_table.sort_by("explanation")
 
 
 def test_a_missing_required_header_is_named():
