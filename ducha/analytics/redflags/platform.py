@@ -1,9 +1,10 @@
 """The Chinese trading platform's bid data (../shared/spec/platform-bids.md: one row per bid,
 i.e. per bidder and lot) in the columnar model the platform indicators read.
 
-The caller hands over the file's rows as an Arrow table (or a Parquet file) with the file's Chinese headers
-(any order; unknown columns ignored) and, optionally, `row`: the row's number in its file
-(else the position plus 2, the header being row 1). `load` writes, in a DuckDB connection:
+The caller hands over the file's rows as an Arrow table (or a Parquet file) with the file's
+Chinese headers (any order; unknown columns ignored) and, optionally, `row`: the row's
+number in its file (else the position plus 2, the header being row 1). `load` writes, in a
+DuckDB connection:
 
 - `bids`: one row per bid, only what the indicators read (a province's 10,000,000 rows):
   `lot` = `项目编号/标段`, `bidder_id` = the USCC (the name when the code is missing),
@@ -12,7 +13,10 @@ The caller hands over the file's rows as an Arrow table (or a Parquet file) with
   and phone without spaces and dashes), the scores as a list of {expert, score} (the panel
   is who scored: 评标专家 adds nothing the indicators use);
 - `lots`: one row per lot: buyer, type, method, the winner and the contract (the amount on
-  the winning row, else the winning price; the contract date, else the opening's).
+  the winning row, else the winning price; the contract date, else the opening's);
+- views over them, computed only when read: `bidders` (USCC, name, lots bid and won),
+  `buyers` (lots let, their value), `scores` (one row per expert's score of a bid) and
+  `experts` (bids scored, lots sat on).
 """
 
 from dataclasses import dataclass
@@ -142,5 +146,15 @@ _LOTS_SQL = """
            coalesce(max(contract_amount) FILTER (won), min(price) FILTER (won)) AS amount,
            coalesce(min(day) FILTER (won), min(day)) AS day,
            list(row ORDER BY row) FILTER (won) AS won_rows
-    FROM bids GROUP BY lot
+    FROM bids GROUP BY lot;
+    CREATE OR REPLACE VIEW bidders AS
+    SELECT bidder_id, any_value(bidder) AS bidder, count(DISTINCT lot) AS lots,
+           count(DISTINCT lot) FILTER (won) AS won FROM bids GROUP BY bidder_id;
+    CREATE OR REPLACE VIEW buyers AS
+    SELECT buyer, count(*) AS lots, sum(amount) AS value FROM lots GROUP BY buyer;
+    CREATE OR REPLACE VIEW scores AS
+    SELECT row, lot, bidder_id, s.expert AS expert, s.score AS score
+    FROM (SELECT row, lot, bidder_id, unnest(scores) AS s FROM bids);
+    CREATE OR REPLACE VIEW experts AS
+    SELECT expert, count(*) AS bids, count(DISTINCT lot) AS lots FROM scores GROUP BY expert;
 """

@@ -63,6 +63,13 @@ def test_load_reads_the_layout_into_bids_and_lots():
     assert first[4][:2] == [{"expert": "张三", "score": 80.0}, {"expert": "李四", "score": 85.5}]
     lot = con.sql("SELECT winner, amount, CAST(day AS VARCHAR) FROM lots").fetchall()[0]
     assert lot == ("乙公司", 1_300_000.0, "2024-03-20")
+    assert con.sql("SELECT * FROM bidders ORDER BY bidder").fetchall() == [
+        ("91150000MA" + f"{sum(map(ord, '乙公司')):08d}", "乙公司", 1, 1),
+        ("91150000MA" + f"{sum(map(ord, '甲公司')):08d}", "甲公司", 1, 0),
+    ]
+    assert con.sql("SELECT * FROM buyers").fetchall() == [("某市水利局", 1, 1_300_000.0)]
+    assert con.sql("SELECT expert, bids, lots FROM experts ORDER BY expert").fetchall() == [
+        ("张三", 1, 1), ("李四", 1, 1), ("王五", 1, 1)]  # fmt: skip
 
 
 def test_a_parquet_file_gives_the_same_flags_numbered_by_position(tmp_path):
