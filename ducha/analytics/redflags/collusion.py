@@ -78,7 +78,8 @@ FLAG_SCHEMA = pa.schema([("indicator", pa.string()), ("scope", pa.string()), ("i
 
 
 def parameters(settings: Settings | None, code: str) -> dict[str, Any]:
-    """The indicator's defaults, overridden by its settings section (numbers only)."""
+    """The indicator's defaults, overridden by its settings section (numbers; the methods as a
+    pipe-separated list)."""
     values = dict(INDICATORS[code].defaults)
     if code in ("CN-SPLIT", "CN-NOT-TENDERED"):
         values |= {_THRESHOLD_KEYS[k]: v for k, v in THRESHOLDS.items()}
