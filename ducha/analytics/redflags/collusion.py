@@ -38,7 +38,7 @@ INDICATORS = {
     for i in (
         Indicator("CN-SAME-DEVICE", "lot", "投标文件同机制作或同IP上传", "Bid files from the same device or IP",
                   _ART40 + "（不同投标人的投标文件由同一单位或者个人编制）；第三十九条",
-                  {"max_ip_bidders": 10}),
+                  {"max_ip_bidders": 10, "max_device_bidders": 10}),
         Indicator("CN-SAME-ACCOUNT", "lot", "保证金同一账户转出", "Deposits paid from the same account",
                   _ART40 + "（不同投标人的投标保证金从同一单位或者个人的账户转出）", {}),
         Indicator("CN-SAME-CONTACT", "lot", "同一联系人或联系电话", "Same contact person or phone",
@@ -153,17 +153,23 @@ def _shared(con: duckdb.DuckDBPyConnection, marks: str, params: dict[str, Any] |
 
 
 def same_device(con: duckdb.DuckDBPyConnection, p: dict[str, Any]) -> list[dict[str, Any]]:
-    # An IP used by more than max_ip_bidders bidders across the data is a public network's.
+    # An IP used by more than max_ip_bidders bidders across the data is a public network's; a
+    # machine code or MAC used by more than max_device_bidders, a trading centre's terminal.
     return _shared(
         con,
         """
-        WITH public_ips AS (SELECT ip FROM bids WHERE ip <> '' GROUP BY ip HAVING count(DISTINCT bidder_id) > $max_ip)
-        SELECT lot, '投标文件制作机器码' AS what, machine AS mark, row, bidder, bidder_id FROM bids WHERE machine <> ''
-        UNION ALL SELECT lot, 'MAC地址', mac, row, bidder, bidder_id FROM bids WHERE mac <> ''
+        WITH public_ips AS (SELECT ip FROM bids WHERE ip <> '' GROUP BY ip HAVING count(DISTINCT bidder_id) > $max_ip),
+        public_machines AS (SELECT machine FROM bids WHERE machine <> '' GROUP BY machine
+                            HAVING count(DISTINCT bidder_id) > $max_device),
+        public_macs AS (SELECT mac FROM bids WHERE mac <> '' GROUP BY mac HAVING count(DISTINCT bidder_id) > $max_device)
+        SELECT lot, '投标文件制作机器码' AS what, machine AS mark, row, bidder, bidder_id FROM bids
+               WHERE machine <> '' AND machine NOT IN (SELECT machine FROM public_machines)
+        UNION ALL SELECT lot, 'MAC地址', mac, row, bidder, bidder_id FROM bids
+                  WHERE mac <> '' AND mac NOT IN (SELECT mac FROM public_macs)
         UNION ALL SELECT lot, '投标IP地址', ip, row, bidder, bidder_id FROM bids
                   WHERE ip <> '' AND ip NOT IN (SELECT ip FROM public_ips)
         """,
-        {"max_ip": p["max_ip_bidders"]},
+        {"max_ip": p["max_ip_bidders"], "max_device": p["max_device_bidders"]},
     )
 
 

@@ -1,7 +1,7 @@
 """The platform layout and the collusion and splitting indicators on hand-made bids, with
 the cases that must not flag, and their precision and recall on the synthetic world."""
 
-import itertools
+import zlib
 
 import duckdb
 import pyarrow as pa
@@ -13,12 +13,10 @@ from ducha.analytics.redflags.collusion import FLAG_SCHEMA, INDICATORS, run
 from ducha.analytics.redflags.platform import PlatformError, load
 from ducha.analytics.redflags.platform_synthetic import Spec, generate, score
 
-_ids = itertools.count(1)
-
 
 def bid(lot: str, bidder: str, price: float, won: bool = False, **extra: str) -> dict[str, str]:
     """One row; each bidder its own marks unless told (the code derives from the name)."""
-    n = sum(map(ord, bidder))
+    n = zlib.crc32(bidder.encode()) % 10**8
     row = {"项目编号": lot.split("/")[0], "标段": lot.split("/")[1], "项目类型": "施工", "招标人": "某市水利局",
            "招标方式": "公开招标", "开标时间": "2024-03-01 09:30", "投标人": bidder,
            "投标人统一社会信用代码": f"91150000MA{n:08d}", "投标报价": f"{price:.2f}",
@@ -64,8 +62,8 @@ def test_load_reads_the_layout_into_bids_and_lots():
     lot = con.sql("SELECT winner, amount, CAST(day AS VARCHAR) FROM lots").fetchall()[0]
     assert lot == ("乙公司", 1_300_000.0, "2024-03-20")
     assert con.sql("SELECT * FROM bidders ORDER BY bidder").fetchall() == [
-        ("91150000MA" + f"{sum(map(ord, '乙公司')):08d}", "乙公司", 1, 1),
-        ("91150000MA" + f"{sum(map(ord, '甲公司')):08d}", "甲公司", 1, 0),
+        ("91150000MA" + f"{zlib.crc32('乙公司'.encode()) % 10**8:08d}", "乙公司", 1, 1),
+        ("91150000MA" + f"{zlib.crc32('甲公司'.encode()) % 10**8:08d}", "甲公司", 1, 0),
     ]
     assert con.sql("SELECT * FROM buyers").fetchall() == [("某市水利局", 1, 1_300_000.0)]
     assert con.sql("SELECT expert, bids, lots FROM experts ORDER BY expert").fetchall() == [
@@ -112,6 +110,14 @@ def test_a_public_network_ip_shared_by_many_bidders_does_not_flag():
     few = rows[:2]  # two bidders only: their IP is not a public network's
     assert [f["id"] for f in of("CN-SAME-DEVICE", flags(few))] == ["N0/1"]
     assert of("CN-SAME-DEVICE", flags(rows, "[CN-SAME-DEVICE]\nmax_ip_bidders = 30")) != []
+
+
+def test_a_trading_centre_terminal_used_by_many_bidders_does_not_flag():
+    rows = [b for k in range(6) for b in lot_of(f"T{k}/1", [100_000, 110_000])]
+    for r in rows:
+        r["投标文件制作机器码"], r["MAC地址"] = "PUBLIC-PC-1", "00-00-00-00-00-01"  # 12 bidders on one terminal
+    assert of("CN-SAME-DEVICE", flags(rows)) == []
+    assert len(of("CN-SAME-DEVICE", flags(rows, "[CN-SAME-DEVICE]\nmax_device_bidders = 12"))) == 6
 
 
 def test_one_bidder_bidding_twice_is_not_two_bidders():
