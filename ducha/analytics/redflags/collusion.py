@@ -161,7 +161,8 @@ def same_device(con: duckdb.DuckDBPyConnection, p: dict[str, Any]) -> list[dict[
         WITH public_ips AS (SELECT ip FROM bids WHERE ip <> '' GROUP BY ip HAVING count(DISTINCT bidder_id) > $max_ip),
         public_machines AS (SELECT machine FROM bids WHERE machine <> '' GROUP BY machine
                             HAVING count(DISTINCT bidder_id) > $max_device),
-        public_macs AS (SELECT mac FROM bids WHERE mac <> '' GROUP BY mac HAVING count(DISTINCT bidder_id) > $max_device)
+        public_macs AS (SELECT mac FROM bids WHERE mac <> '' GROUP BY mac
+                        HAVING count(DISTINCT bidder_id) > $max_device)
         SELECT lot, '投标文件制作机器码' AS what, machine AS mark, row, bidder, bidder_id FROM bids
                WHERE machine <> '' AND machine NOT IN (SELECT machine FROM public_machines)
         UNION ALL SELECT lot, 'MAC地址', mac, row, bidder, bidder_id FROM bids
