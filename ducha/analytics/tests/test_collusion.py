@@ -134,6 +134,15 @@ def test_same_deposit_account_flags():
     assert flag["rows"] == [2, 4] and "保证金缴纳账户同为622200001111" in flag["explanation"]
 
 
+def test_blank_accounts_and_one_bidders_own_account_twice_do_not_flag():
+    rows = lot_of("P2/2", [200_000, 210_000, 220_000])
+    for r in rows:
+        r["保证金缴纳账户"] = " "
+    rows[1]["保证金缴纳账户"] = "6222000012345678"
+    rows.append(dict(rows[1], 投标报价="235000.00"))  # the same bidder's second bid, from its own account
+    assert of("CN-SAME-ACCOUNT", flags(rows)) == []
+
+
 def test_same_contact_by_phone_or_name_but_not_namesakes_with_their_own_phones():
     rows = lot_of("P3/1", [300_000, 310_000, 320_000])
     rows[0]["联系电话"] = rows[1]["联系电话"] = "0471-6000000"
