@@ -36,7 +36,7 @@ class Command(BaseCommand):
         if options["platform"]:
             return platform_command(self, options)
         if not options["ocds"]:
-            raise CommandError(_("Give the data file: --ocds FILE."))
+            raise CommandError(_("Give the data file: --ocds FILE or --platform FILE."))
         source = Path(options["ocds"])
         if not source.is_file():
             raise CommandError(_("No file %(name)s.") % {"name": source})
