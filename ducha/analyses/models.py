@@ -11,8 +11,11 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ducha.analyses.redflag_models import RedFlag, RedFlagRun  # the red-flag runs, in their own module
 from ducha.core.access import SUPERVISORS, ScopePath
 from ducha.imports.models import Job
+
+__all__ = ["Comparison", "ComparisonFinding", "RedFlag", "RedFlagRun"]
 
 SOURCE_KINDS = ("exchange", "registry", "self_reports")
 
