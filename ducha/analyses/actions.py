@@ -4,9 +4,10 @@ turned into problems; each in one transaction with the change log."""
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,13 +24,15 @@ from ducha.analytics.reconcile import ReconcileSettings
 from ducha.core.access import AccessDenied, Action, Actor, RoleKind, allows, restrict, role_kind, user_role
 from ducha.core.actions import do_bulk_create_objects, do_create_object, do_update_object
 from ducha.imports.actions import do_finish_job
-from ducha.imports.models import JobStatus
+from ducha.imports.models import Job, JobStatus
 from ducha.ledger.actions import _evidence_row  # the ledger's own Evidence row for a stored file
 from ducha.ledger.choices import DiscoveryMethod
 from ducha.ledger.evidence import store_upload
 from ducha.ledger.models import Problem, ProblemCategory, ProblemItem
 from ducha.org.choices import DomainCode
 from ducha.org.models import Campaign, Domain, Unit
+
+R = TypeVar("R", bound=Job)
 
 
 def may_compare(user) -> bool:
@@ -64,9 +67,9 @@ def do_start_comparison(
     return do_create_object(Comparison, actor=actor, data=data)
 
 
-def do_record_findings(run: Comparison, findings: list[ComparisonFinding], *, actor: Actor, **fields) -> Comparison:
-    """The run's findings written as one change-log batch and the run finished (done, its
-    summary and rows refused): both or neither."""
+def do_record_findings(run: R, findings: Sequence[models.Model], *, actor: Actor, **fields) -> R:
+    """The run's findings (a comparison's, a red-flag run's flags) written as one change-log
+    batch and the run finished (done, its summary …): both or neither."""
     with transaction.atomic():
         do_bulk_create_objects(findings, actor=actor)
         return do_finish_job(run, actor=actor, status=JobStatus.DONE, **fields)  # type: ignore[type-var]

@@ -34,7 +34,7 @@ def finding_objects(run: Comparison, compared: Compared, actor: Actor) -> list[C
         for kind, field in ROWS_FIELD.items():
             wanted[kind].update(f[field])
     read = {kind: _rows_as_read(kind, compared.tables[kind], wanted[kind]) for kind in SOURCES}
-    units = _Units(actor)
+    units = UnitNames(actor)
     objects = []
     for f in found:
         rows = {kind: [read[kind][n] for n in f[field] if n in read[kind]] for kind, field in ROWS_FIELD.items()}
@@ -82,7 +82,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-class _Units:
+class UnitNames:
     """Unit names resolved once each; a county stands for its league/city (a problem's
     owning unit); a unit outside the actor's view is none."""
 

@@ -5,35 +5,24 @@ A finding is an analyst's lead, not a ledger record: it is seen by the office an
 group whose run it is (and viewers, who read everything), never by the units; once it
 has become a problem, the problem is scoped as every problem."""
 
-from pathlib import Path
-
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ducha.analyses.redflag_models import RedFlag, RedFlagRun  # the red-flag runs, in their own module
+from ducha.analyses.runs import AnalysisRun
 from ducha.core.access import SUPERVISORS, ScopePath
-from ducha.imports.models import Job
 
 __all__ = ["Comparison", "ComparisonFinding", "RedFlag", "RedFlagRun"]
 
 SOURCE_KINDS = ("exchange", "registry", "self_reports")
 
 
-class Comparison(Job):
+class Comparison(AnalysisRun):
     """One run: the three stored files (VAR_DIR/imports/<sha256>.<ext>, like import
-    uploads), the settings used, how far the job got, what it found and the rows it
-    refused. `group` is the group whose run it is; none: the office's own."""
+    uploads), the settings used, how far the job got (files read, matched, written), what
+    it found (summary: the engine's summary and "errors") and the rows it refused. Its
+    folder holds findings.xlsx, findings.csv and summary.json (analyses/comparison.py)."""
 
-    campaign = models.ForeignKey("org.Campaign", on_delete=models.PROTECT, related_name="+")
-    group = models.ForeignKey(
-        "org.SupervisionGroup",
-        verbose_name=_("supervision group"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
     exchange_name = models.CharField(_("exchange trading records"), max_length=255)
     exchange_sha256 = models.CharField(max_length=64)
     registry_name = models.CharField(_("equity change registrations"), max_length=255)
@@ -43,31 +32,19 @@ class Comparison(Job):
     window_days = models.PositiveIntegerField(_("window (days)"))
     appraisal_valid_days = models.PositiveIntegerField(_("appraisal valid (days)"))
     price_floor = models.DecimalField(_("price floor"), max_digits=4, decimal_places=3)
-    steps_done = models.PositiveSmallIntegerField(default=0)  # of STEPS: files read, matched, written
-    summary = models.JSONField(default=dict, blank=True)  # the engine's summary and "errors"
     refused_rows = models.JSONField(default=list, blank=True)  # [{source, row, column, value, reason}]
 
-    scope = ScopePath(group="group", writers=SUPERVISORS)
     # Rows refused can be thousands: the change log keeps their count (in summary), not them.
     derived_fields = ("refused_rows",)
 
-    STEPS = 3
+    FOLDER = "comparisons"
 
-    class Meta(Job.Meta):
+    class Meta(AnalysisRun.Meta):
         verbose_name = _("three-way comparison")
         verbose_name_plural = _("three-way comparisons")
 
     def __str__(self) -> str:
         return f"{_('Three-way comparison')} {self.pk}"
-
-    @property
-    def percent(self) -> int:
-        return 100 if self.finished else self.steps_done * 100 // self.STEPS
-
-    @property
-    def folder(self) -> Path:
-        """Where the job writes findings.xlsx, findings.csv and summary.json (analyses/comparison.py)."""
-        return Path(settings.VAR_DIR) / "comparisons" / str(self.pk)
 
     def files(self) -> list[tuple[str, str, str]]:
         """(kind, name, sha256) of the three sources."""

@@ -5,55 +5,31 @@ Scoped as the three-way comparison: a run is its group's (none: the office's own
 the office, that group and viewers, never by the units; once a flag has become a problem,
 the problem is scoped as every problem."""
 
-from pathlib import Path
-
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ducha.analyses.runs import AnalysisRun
 from ducha.core.access import SUPERVISORS, ScopePath
-from ducha.imports.models import Job
 
 
-class RedFlagRun(Job):
+class RedFlagRun(AnalysisRun):
     """One run: the stored bid file (VAR_DIR/imports/<sha256>.<ext>, like import uploads),
-    the settings file's text if one was given, how far the job got, and its summary
-    ({"flags": {indicator: count}, "rows": rows read, "notes": [the engine's notes]})."""
+    the settings file's text if one was given, how far the job got (file read, indicators
+    computed, flags written), and its summary ({"rows": rows read, "flags": {indicator:
+    count}, "notes": [the engine's notes]}). Its folder holds flags.csv and flags.xlsx."""
 
-    campaign = models.ForeignKey("org.Campaign", on_delete=models.PROTECT, related_name="+")
-    group = models.ForeignKey(
-        "org.SupervisionGroup",
-        verbose_name=_("supervision group"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
     bids_name = models.CharField(_("platform bid file"), max_length=255)
     bids_sha256 = models.CharField(max_length=64)
     settings_text = models.TextField(_("settings file"), blank=True)
-    steps_done = models.PositiveSmallIntegerField(default=0)  # of STEPS: file read, indicators computed, written
-    summary = models.JSONField(default=dict, blank=True)
 
-    scope = ScopePath(group="group", writers=SUPERVISORS)
+    FOLDER = "redflags"
 
-    STEPS = 3
-
-    class Meta(Job.Meta):
+    class Meta(AnalysisRun.Meta):
         verbose_name = _("red-flag run")
         verbose_name_plural = _("red-flag runs")
 
     def __str__(self) -> str:
         return f"{_('Red-flag run')} {self.pk}"
-
-    @property
-    def percent(self) -> int:
-        return 100 if self.finished else self.steps_done * 100 // self.STEPS
-
-    @property
-    def folder(self) -> Path:
-        """Where the job writes flags.csv and flags.xlsx (analyses/platform.write_outputs)."""
-        return Path(settings.VAR_DIR) / "redflags" / str(self.pk)
 
 
 class RedFlag(models.Model):
