@@ -1,13 +1,14 @@
 """Every state change of the analyses: a run started, its findings written, chosen findings
 turned into problems; each in one transaction with the change log."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,7 +28,7 @@ from ducha.imports.actions import do_finish_job
 from ducha.imports.models import Job, JobStatus
 from ducha.ledger.actions import _evidence_row  # the ledger's own Evidence row for a stored file
 from ducha.ledger.choices import DiscoveryMethod
-from ducha.ledger.evidence import store_upload
+from ducha.ledger.evidence import EvidenceUpload, store_upload
 from ducha.ledger.models import Problem, ProblemCategory, ProblemItem
 from ducha.org.choices import DomainCode
 from ducha.org.models import Campaign, Domain, Unit
@@ -77,10 +78,59 @@ def do_record_findings(run: R, findings: Sequence[models.Model], *, actor: Actor
 
 @dataclass
 class Turned:
-    """What do_create_problems_from_findings did: the problems made, the findings refused and why."""
+    """What a turning did: the problems made, the leads (findings, flags) refused and why."""
 
-    created: list[tuple[ComparisonFinding, Problem]] = field(default_factory=list)
-    refused: list[tuple[ComparisonFinding, str]] = field(default_factory=list)
+    created: list[tuple[Any, Problem]] = field(default_factory=list)
+    refused: list[tuple[Any, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Turning:
+    """How one kind of lead becomes a problem: its run's number prefix (SJFX-<run>-),
+    the problem it makes for a unit, and its evidence workbook."""
+
+    prefix: Callable[[Any], str]
+    problem: Callable[[Any, Unit], Problem]
+    workbook: Callable[[Any, str], EvidenceUpload]
+
+
+def turn_into_problems(chosen: QuerySet, *, actor: Actor, turning: Turning, units: Mapping[int, Unit]) -> Turned:
+    """Each chosen lead not yet turned becomes a problem of its unit (or the unit `units`
+    names for it), its rows attached as an .xlsx. A lead already turned, naming no unit,
+    or of a unit the actor may not add problems to is refused with its reason; the others
+    are written together, problems, evidence and links in one change-log batch, or (a
+    rule refusing one) none of them."""
+    turned = Turned()
+    with transaction.atomic():
+        planned: list[tuple[Any, Problem]] = []
+        for lead in restrict(chosen, actor, Action.CHANGE).select_for_update(of=("self",)).order_by("pk"):
+            unit = lead.unit or units.get(lead.pk)
+            if lead.problem_id:
+                turned.refused.append((lead, _("It has already been turned into a problem.")))
+                continue
+            if unit is None:
+                turned.refused.append((lead, _("It names no unit: choose the unit for it.")))
+                continue
+            problem = turning.problem(lead, unit)
+            if not allows(actor, problem, Action.ADD):
+                message = _("You may not add problems to %(unit)s.") % {"unit": unit.name}
+                turned.refused.append((lead, message))
+                continue
+            planned.append((lead, problem))
+        if not planned:
+            return turned
+        prefix = turning.prefix(planned[0][0])
+        taken = taken_numbers({p.unit_id for _f, p in planned}, prefix)
+        for lead, problem in planned:
+            problem.number = problem_number(f"{prefix}{lead.pk}", taken)
+        batch = do_bulk_create_objects([p for _f, p in planned], actor=actor)
+        uploads = [turning.workbook(f, p.number) for f, p in planned]
+        rows = [_evidence_row(p, None, store_upload(u), actor) for (_f, p), u in zip(planned, uploads, strict=True)]
+        do_bulk_create_objects(rows, actor=actor, batch=batch)
+        for lead, problem in planned:
+            do_update_object(lead, actor=actor, changes={"problem": problem}, batch=batch)
+        turned.created = planned
+    return turned
 
 
 def do_create_problems_from_findings(
@@ -90,57 +140,31 @@ def do_create_problems_from_findings(
     item: ProblemItem | None = None,
     units: Mapping[int, Unit] | None = None,
 ) -> Turned:
-    """Each chosen finding not yet turned becomes a problem of its unit (or the unit `units`
-    names for it): domain state property, the state-property list, the item its rule
-    gives (else `item`, else none: the category alone), discovered by data analysis, found
-    on the campaign's day, its source rows attached as an .xlsx. A finding already turned,
-    naming no unit, or of a unit the actor may not add problems to is refused with its
-    reason; the others are written together, problems, evidence and links in one
-    change-log batch, or (a rule refusing one) none of them."""
+    """Each chosen finding not yet turned becomes a problem (turn_into_problems): domain
+    state property, the state-property list, the item its rule gives (else `item`, else
+    none: the category alone), discovered by data analysis, found on the campaign's day,
+    its source rows attached as an .xlsx."""
     category = ProblemCategory.objects.get(code=STATE_PROPERTY_LIST)
     if item is not None and item.category_id != category.pk:
         raise ValidationError({"item": _("Choose an item of the state-property list.")})
     items = {i.code: i for i in category.items.all()}
     domain = Domain.objects.get(code=DomainCode.STATE_PROPERTY)
-    turned = Turned()
-    with transaction.atomic():
-        scoped = restrict(ComparisonFinding.objects.all(), actor, Action.CHANGE).select_for_update(of=("self",))
-        current = scoped.filter(pk__in=[f.pk for f in findings]).select_related("comparison__campaign", "unit")
-        planned: list[tuple[ComparisonFinding, Problem]] = []
-        for finding in current.order_by("pk"):
-            unit = finding.unit or (units or {}).get(finding.pk)
-            if finding.problem_id:
-                turned.refused.append((finding, _("It has already been turned into a problem.")))
-                continue
-            if unit is None:
-                turned.refused.append((finding, _("It names no unit: choose the unit for it.")))
-                continue
-            campaign = finding.comparison.campaign
-            problem = Problem(
-                campaign=campaign,
-                unit=unit,
-                domain=domain,
-                category=category,
-                item=items.get(DEFAULT_ITEMS.get(finding.rule, "")) or item,
-                description=description(finding),
-                discovery_method=DiscoveryMethod.ANALYTICS,
-                found_on=campaign.as_of(),
-            )
-            if not allows(actor, problem, Action.ADD):
-                message = _("You may not add problems to %(unit)s.") % {"unit": unit.name}
-                turned.refused.append((finding, message))
-                continue
-            planned.append((finding, problem))
-        if not planned:
-            return turned
-        taken = taken_numbers({p.unit_id for _f, p in planned}, planned[0][0].comparison_id)
-        for finding, problem in planned:
-            problem.number = problem_number(finding, taken)
-        batch = do_bulk_create_objects([p for _f, p in planned], actor=actor)
-        uploads = [evidence_workbook(f, p.number) for f, p in planned]
-        rows = [_evidence_row(p, None, store_upload(u), actor) for (_f, p), u in zip(planned, uploads, strict=True)]
-        do_bulk_create_objects(rows, actor=actor, batch=batch)
-        for finding, problem in planned:
-            do_update_object(finding, actor=actor, changes={"problem": problem}, batch=batch)
-        turned.created = planned
-    return turned
+
+    def problem(finding: ComparisonFinding, unit: Unit) -> Problem:
+        campaign = finding.comparison.campaign
+        return Problem(
+            campaign=campaign,
+            unit=unit,
+            domain=domain,
+            category=category,
+            item=items.get(DEFAULT_ITEMS.get(finding.rule, "")) or item,
+            description=description(finding),
+            discovery_method=DiscoveryMethod.ANALYTICS,
+            found_on=campaign.as_of(),
+        )
+
+    chosen = ComparisonFinding.objects.filter(pk__in=[f.pk for f in findings]).select_related(
+        "comparison__campaign", "unit"
+    )
+    turning = Turning(lambda f: f"SJFX-{f.comparison_id}-", problem, evidence_workbook)
+    return turn_into_problems(chosen, actor=actor, turning=turning, units=units or {})

@@ -49,9 +49,9 @@ def description(finding: ComparisonFinding) -> str:
     return text + (f"来源：{rows}。" if rows else "")
 
 
-def problem_number(finding: ComparisonFinding, taken: set[str]) -> str:
-    """SJFX-<run>-<finding> (数据分析), with -2, -3 … if the unit has that number already."""
-    base = f"SJFX-{finding.comparison_id}-{finding.pk}"
+def problem_number(base: str, taken: set[str]) -> str:
+    """SJFX-<run>-<finding> (数据分析), HQYJ-<run>-<flag> (红旗预警), with -2, -3 … if the
+    unit has that number already."""
     number, n = base, 1
     while number in taken:
         n += 1
@@ -60,9 +60,9 @@ def problem_number(finding: ComparisonFinding, taken: set[str]) -> str:
     return number
 
 
-def taken_numbers(unit_ids: set[int], run_id: int) -> set[str]:
-    """The numbers of the run's form the units hold already (whoever gave them)."""
-    problems = Problem.objects.filter(unit__in=unit_ids, number__startswith=f"SJFX-{run_id}-")
+def taken_numbers(unit_ids: set[int], prefix: str) -> set[str]:
+    """The numbers of the run's form (its prefix) the units hold already (whoever gave them)."""
+    problems = Problem.objects.filter(unit__in=unit_ids, number__startswith=prefix)
     return set(problems.values_list("number", flat=True))
 
 
