@@ -6,3 +6,10 @@ class AnalysesConfig(AppConfig):
 
     name = "ducha.analyses"
     label = "analyses"
+
+    def ready(self) -> None:
+        # Sampling (ledger) weights by red flags; the ledger may not import this app.
+        from ducha.analyses.redflag_flags import flags_per_project
+        from ducha.ledger.sampling import register_flag_counter
+
+        register_flag_counter(flags_per_project)

@@ -29,6 +29,26 @@ from ducha.org.models import Campaign, Stage, SupervisionGroup, Unit
 _SEED_WORDS = tuple("松柏梅竹兰菊山河湖海云星月风雪泉石林川原")
 
 
+# Red flags per project (ids → count) of the runs finished by a moment: counted by the app
+# that holds them (analyses registers it when ready; the ledger may not import it). The
+# draw counts them as of its start, a check as of the draw's time: the same flags.
+FlagCounter = Callable[[list[int], dt.datetime], dict[int, int]]
+_flag_counters: list[FlagCounter] = []
+
+
+def register_flag_counter(counter: FlagCounter) -> None:
+    if counter not in _flag_counters:
+        _flag_counters.append(counter)
+
+
+def _flags(ids: list[int], as_of: dt.datetime) -> list[int]:
+    counts: dict[int, int] = {}
+    for counter in _flag_counters:
+        for pk, n in counter(ids, as_of).items():
+            counts[pk] = counts.get(pk, 0) + n
+    return [counts.get(pk, 0) for pk in ids]
+
+
 def suggested_seed(today: dt.date | None = None) -> str:
     """A fresh seed: the day, three characters and four digits (20240601-松山月-0427)."""
     words = "".join(secrets.choice(_SEED_WORDS) for _ in range(3))
@@ -120,7 +140,7 @@ def do_draw_sample(
         candidates = population(campaign, actor=actor, unit=unit, group=group).select_for_update(of=("self",))
         rows = list(candidates.order_by("pk").values_list(*_COLUMNS))
         progress(POPULATION, len(rows))
-        table = _population_table(rows)
+        table = _population_table(rows, timezone.now())
         drawn = engine.draw(table, rule)
         chosen = drawn.sample.column("id").to_pylist()
         progress(DRAWN, len(chosen))
@@ -180,7 +200,7 @@ def drawn_again(draw: SampleDraw, progress: Progress | None = None) -> list[int]
     for start in range(0, len(ids), IDS_PER_QUERY):
         rows += Project.objects.filter(pk__in=ids[start : start + IDS_PER_QUERY]).values_list(*_COLUMNS)
     progress(POPULATION, len(rows))
-    table = _population_table(rows)
+    table = _population_table(rows, draw.drawn_at)
     rule = engine.SamplingRule(draw.proportion, draw.minimum, draw.seed, engine.Weighting(draw.weighting))
     sample = engine.draw(table, rule).sample.column("id").to_pylist()
     progress(DRAWN, len(sample))
@@ -206,8 +226,8 @@ def do_check_draw(draw: SampleDraw, *, actor: Actor, progress: Progress | None =
 _COLUMNS = ("pk", "unit_id", "domain__code", "project_type__name", "amount")
 
 
-def _population_table(rows: list[tuple]) -> pa.Table:
-    """Projects (rows of _COLUMNS) as the engine's population; no red flags are raised yet."""
+def _population_table(rows: list[tuple], as_of: dt.datetime) -> pa.Table:
+    """Projects (rows of _COLUMNS) as the engine's population, with their red flags as of then."""
     return pa.table(
         {
             "id": [r[0] for r in rows],
@@ -215,7 +235,7 @@ def _population_table(rows: list[tuple]) -> pa.Table:
             "domain": [r[2] for r in rows],
             "project_type": [r[3] for r in rows],
             "amount": [None if r[4] is None else float(r[4]) for r in rows],
-            "flags": [0] * len(rows),
+            "flags": _flags([r[0] for r in rows], as_of),
         },
         schema=engine.POPULATION,
     )
