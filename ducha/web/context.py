@@ -67,6 +67,7 @@ def navigation(request):
         work.append(("sampling", str(_("Sampling")), reverse("sampling")))
     if may_see_comparisons(user):
         work.append(("comparisons", str(_("Three-way comparison")), reverse("comparisons")))
+        work.append(("redflags", str(_("Red flags")), reverse("redflags")))
     items += [(ledger.key, str(ledger.title), reverse(f"{ledger.key}-list")) for ledger in shown
               if ledger.model._meta.app_label not in WORK_APPS]  # fmt: skip
     if may_import(user):

@@ -11,6 +11,7 @@ from ducha.web.import_templates import template_download
 from ducha.web.lookup import project_lookup
 from ducha.web.problem_views import evidence_download, extension_decide_view, extension_request_view, transition_view
 from ducha.web.project_views import inspection_view
+from ducha.web.redflag_views import urlpatterns as redflag_urls
 from ducha.web.sampling_views import urlpatterns as sampling_urls
 from ducha.web.supervision import urlpatterns as supervision_urls
 
@@ -32,6 +33,7 @@ urlpatterns = [
     *supervision_urls,
     *sampling_urls,
     *comparison_urls,
+    *redflag_urls,
     *(u for ledger in ledgers() for u in _urls(ledger)),
     path("problems/<int:pk>/to/<str:target>/", transition_view, name="problems-transition"),
     path("problems/<int:pk>/extensions/", extension_request_view, name="problems-extension-request"),
