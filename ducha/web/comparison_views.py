@@ -6,15 +6,11 @@ refused and findings with filters), and turning chosen findings into problems.
 Runs and findings are seen by the office (and viewers) and by the run's group; a unit
 sees none (a finding is a lead until it becomes a problem); another group's run is 404."""
 
-from django.contrib import messages
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from ducha.analyses.actions import do_create_problems_from_findings, may_compare
@@ -29,6 +25,7 @@ from ducha.web.detail_posts import forbidden
 from ducha.web.generic import PAGE_SIZE
 from ducha.web.job_pages import progress_fragment
 from ducha.web.listing import has_nul
+from ducha.web.run_pages import download, turn_chosen, visible_run
 from ducha.web.uploads import check_before_upload
 
 DOWNLOADS = {"findings.xlsx", "findings.csv", "summary.json"}
@@ -43,10 +40,7 @@ def _runs(user):
 
 
 def _visible_run(request, pk: int) -> Comparison:
-    try:
-        return _runs(request.user).get(pk=pk)
-    except ObjectDoesNotExist:
-        raise Http404 from None
+    return visible_run(_runs(request.user), pk)
 
 
 def comparisons_view(request):
@@ -119,11 +113,7 @@ def comparison_progress(request, pk: int):
 
 @require_GET
 def comparison_download(request, pk: int, name: str):
-    run = _visible_run(request, pk)
-    file = run.folder / name
-    if name not in DOWNLOADS or run.status != "done" or not file.is_file():
-        raise Http404
-    return FileResponse(file.open("rb"), as_attachment=True, filename=f"三方比对-{run.pk}-{name}")
+    return download(_visible_run(request, pk), name, DOWNLOADS, "三方比对")
 
 
 @require_POST
@@ -136,29 +126,15 @@ def comparison_turn(request, pk: int):
     ids = [int(v) for v in request.POST.getlist("finding") if v.isdigit()]
     chosen = list(restrict(ComparisonFinding.objects.filter(comparison=run, pk__in=ids), request.user))
     form = TurnForm(request.POST, user=request.user)
+
+    def turn(findings, data):
+        unit = data["unit"]
+        units = {f.pk: unit for f in findings if unit is not None}
+        return do_create_problems_from_findings(findings, actor=request.user, item=data["item"], units=units)
+
     back = reverse("comparison", args=[run.pk])
-    if not chosen:
-        messages.error(request, _("Choose at least one finding."))
-        return redirect(back)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, str(error))
-        return redirect(back)
-    unit = form.cleaned_data["unit"]
-    try:
-        turned = do_create_problems_from_findings(
-            chosen, actor=request.user, item=form.cleaned_data["item"],
-            units={f.pk: unit for f in chosen if unit is not None},
-        )  # fmt: skip
-    except ValidationError as error:
-        messages.error(request, "；".join(error.messages))
-        return redirect(back)
-    created = len(turned.created)
-    messages.success(request, ngettext("%(n)d problem created.", "%(n)d problems created.", created) % {"n": created})
-    for finding, reason in turned.refused:
-        messages.warning(request, f"{finding.finding} · {finding.enterprise_name}: {reason}")
-    return redirect(back)
+    return turn_chosen(request, back, chosen, form, _("Choose at least one finding."), turn,
+                       lambda f: f"{f.finding} · {f.enterprise_name}")  # fmt: skip
 
 
 urlpatterns = [

@@ -6,15 +6,11 @@ with filters and their bid rows), and turning chosen flags into problems.
 Seen as the three-way comparison's runs: the office (and viewers) and the run's group; a
 unit sees none; another group's run is 404."""
 
-from django.contrib import messages
-from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from ducha.analyses.models import RedFlag, RedFlagRun
@@ -30,6 +26,7 @@ from ducha.web.generic import PAGE_SIZE
 from ducha.web.job_pages import progress_fragment
 from ducha.web.listing import has_nul
 from ducha.web.redflag_forms import FilterForm, TurnForm, UploadForm
+from ducha.web.run_pages import download, turn_chosen, visible_run
 from ducha.web.uploads import check_before_upload
 
 DOWNLOADS = {"flags.csv", "flags.xlsx"}
@@ -53,10 +50,7 @@ def _runs(user):
 
 
 def _visible_run(request, pk: int) -> RedFlagRun:
-    try:
-        return _runs(request.user).get(pk=pk)
-    except ObjectDoesNotExist:
-        raise Http404 from None
+    return visible_run(_runs(request.user), pk)
 
 
 def redflags_view(request):
@@ -133,11 +127,7 @@ def redflag_progress(request, pk: int):
 
 @require_GET
 def redflag_download(request, pk: int, name: str):
-    run = _visible_run(request, pk)
-    file = run.folder / name
-    if name not in DOWNLOADS or run.status != "done" or not file.is_file():
-        raise Http404
-    return FileResponse(file.open("rb"), as_attachment=True, filename=f"红旗预警-{run.pk}-{name}")
+    return download(_visible_run(request, pk), name, DOWNLOADS, "红旗预警")
 
 
 @require_POST
@@ -150,23 +140,15 @@ def redflag_turn(request, pk: int):
     ids = [int(v) for v in request.POST.getlist("flag") if v.isdigit()]
     chosen = list(restrict(RedFlag.objects.filter(run=run, pk__in=ids), request.user))
     form = TurnForm(request.POST, user=request.user)
+
+    def turn(flags, data):
+        unit = data["unit"]
+        return do_create_problems_from_flags(flags, actor=request.user,
+                                             units={f.pk: unit for f in flags if unit is not None})  # fmt: skip
+
     back = reverse("redflag-run", args=[run.pk])
-    if not chosen:
-        messages.error(request, _("Choose at least one flag."))
-        return redirect(back)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, str(error))
-        return redirect(back)
-    unit = form.cleaned_data["unit"]
-    turned = do_create_problems_from_flags(chosen, actor=request.user,
-                                           units={f.pk: unit for f in chosen if unit is not None})  # fmt: skip
-    created = len(turned.created)
-    messages.success(request, ngettext("%(n)d problem created.", "%(n)d problems created.", created) % {"n": created})
-    for flag, reason in turned.refused:
-        messages.warning(request, f"{flag.indicator} · {flag.subject}: {reason}")
-    return redirect(back)
+    return turn_chosen(request, back, chosen, form, _("Choose at least one flag."), turn,
+                       lambda f: f"{f.indicator} · {f.subject}")  # fmt: skip
 
 
 urlpatterns = [
