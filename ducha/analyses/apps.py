@@ -9,7 +9,7 @@ class AnalysesConfig(AppConfig):
 
     def ready(self) -> None:
         # Sampling (ledger) weights by red flags; the ledger may not import this app.
-        from ducha.analyses.redflag_flags import flags_per_project
-        from ducha.ledger.sampling import register_flag_counter
+        from ducha.analyses.redflag_weights import flags_per_project
+        from ducha.ledger.flag_weights import register_flag_counter
 
         register_flag_counter(flags_per_project)

@@ -6,12 +6,10 @@ has (a number is unique per unit only) gets that project and its unit; otherwise
 buyer (招标人) resolved as the comparison resolves names (analyses/findings.UnitNames). A
 project or unit the run's user may not see is left out, as in the comparison."""
 
-import datetime as dt
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from django.db.models import Count
 
 from ducha.analyses.findings import ROW_HEADER, UnitNames
 from ducha.analyses.models import RedFlag, RedFlagRun
@@ -90,14 +88,3 @@ def _rows_as_read(bids: pa.Table, numbers: set[int]) -> dict[int, dict[str, Any]
         return {}
     chosen = bids.filter(pc.is_in(bids["row"], value_set=pa.array(sorted(numbers), pa.int64())))
     return {r["row"]: {ROW_HEADER: r["row"]} | {k: v for k, v in r.items() if k != "row"} for r in chosen.to_pylist()}
-
-
-def flags_per_project(ids: list[int], as_of: dt.datetime) -> dict[int, int]:
-    """The sampling weight "flagged lots first" (ledger/sampling.register_flag_counter): the
-    red flags naming each project, of runs finished by `as_of` (a draw's check counts
-    the flags its draw counted)."""
-    counts: dict[int, int] = {}
-    for start in range(0, len(ids), 10000):  # a campaign's population: more ids than one query may bind
-        flags = RedFlag.objects.filter(project__in=ids[start : start + 10000], run__finished_at__lte=as_of)
-        counts |= dict(flags.values_list("project").annotate(n=Count("pk")).order_by())
-    return counts

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from ducha.analytics import sampling as engine
 from ducha.core.access import Action, Actor, group_scope, restrict, scope_q
 from ducha.core.actions import do_bulk_create_objects, do_update_object
+from ducha.ledger import flag_weights
 from ducha.ledger.actions import do_bulk_record_inspections
 from ducha.ledger.choices import InspectionKind
 from ducha.ledger.models import Inspection, Project, SampleDraw
@@ -27,26 +28,6 @@ from ducha.org.models import Campaign, Stage, SupervisionGroup, Unit
 
 # Words for a seed that is easy to read out and write down (the seed makes a draw reproducible).
 _SEED_WORDS = tuple("松柏梅竹兰菊山河湖海云星月风雪泉石林川原")
-
-
-# Red flags per project (ids → count) of the runs finished by a moment: counted by the app
-# that holds them (analyses registers it when ready; the ledger may not import it). The
-# draw counts them as of its start, a check as of the draw's time: the same flags.
-FlagCounter = Callable[[list[int], dt.datetime], dict[int, int]]
-_flag_counters: list[FlagCounter] = []
-
-
-def register_flag_counter(counter: FlagCounter) -> None:
-    if counter not in _flag_counters:
-        _flag_counters.append(counter)
-
-
-def _flags(ids: list[int], as_of: dt.datetime) -> list[int]:
-    counts: dict[int, int] = {}
-    for counter in _flag_counters:
-        for pk, n in counter(ids, as_of).items():
-            counts[pk] = counts.get(pk, 0) + n
-    return [counts.get(pk, 0) for pk in ids]
 
 
 def suggested_seed(today: dt.date | None = None) -> str:
@@ -235,7 +216,7 @@ def _population_table(rows: list[tuple], as_of: dt.datetime) -> pa.Table:
             "domain": [r[2] for r in rows],
             "project_type": [r[3] for r in rows],
             "amount": [None if r[4] is None else float(r[4]) for r in rows],
-            "flags": _flags([r[0] for r in rows], as_of),
+            "flags": flag_weights.flags([r[0] for r in rows], as_of),
         },
         schema=engine.POPULATION,
     )

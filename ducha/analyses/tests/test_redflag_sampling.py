@@ -8,7 +8,7 @@ from ducha.analyses.actions import do_record_findings
 from ducha.analyses.models import RedFlag, RedFlagRun
 from ducha.analyses.redflag_actions import do_start_redflag_run
 from ducha.analytics.sampling import Weighting
-from ducha.ledger import sampling
+from ducha.ledger import flag_weights
 from ducha.ledger.models import Inspection
 from ducha.ledger.sampling import do_draw_sample, sample_holds
 
@@ -28,9 +28,10 @@ def test_a_draw_weighted_by_flags_takes_the_flagged_project_first(small):
     for k in range(8):
         small.add_project(f"h{k}", "150100")
     flagged = small.projects["h5"]
-    flag(small, flagged, 40)
+    finished = flag(small, flagged, 40).finished_at
+    assert finished is not None
     ids = sorted(p.pk for p in small.projects.values())
-    counted = dict(zip(ids, sampling._flags(ids, RedFlagRun.objects.get().finished_at), strict=True))
+    counted = dict(zip(ids, flag_weights.flags(ids, finished), strict=True))
     assert counted[flagged.pk] == 40 and sum(counted.values()) == 40  # from the stored flags
     draw = do_draw_sample(small.campaign, actor=small.users["office"], proportion=Decimal("0.1"), minimum=1,
                           seed="红旗-1", weighting=Weighting.FLAGS, unit=small.units["150100"])  # fmt: skip
