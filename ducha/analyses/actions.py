@@ -26,7 +26,7 @@ from ducha.core.access import AccessDenied, Action, Actor, RoleKind, allows, res
 from ducha.core.actions import do_bulk_create_objects, do_create_object, do_update_object
 from ducha.imports.actions import do_finish_job
 from ducha.imports.models import Job, JobStatus
-from ducha.ledger.actions import _evidence_row  # the ledger's own Evidence row for a stored file
+from ducha.ledger.actions import evidence_row
 from ducha.ledger.choices import DiscoveryMethod
 from ducha.ledger.evidence import EvidenceUpload, store_upload
 from ducha.ledger.models import Problem, ProblemCategory, ProblemItem
@@ -125,7 +125,7 @@ def turn_into_problems(chosen: QuerySet, *, actor: Actor, turning: Turning, unit
             problem.number = problem_number(f"{prefix}{lead.pk}", taken)
         batch = do_bulk_create_objects([p for _f, p in planned], actor=actor)
         uploads = [turning.workbook(f, p.number) for f, p in planned]
-        rows = [_evidence_row(p, None, store_upload(u), actor) for (_f, p), u in zip(planned, uploads, strict=True)]
+        rows = [evidence_row(p, None, store_upload(u), actor) for (_f, p), u in zip(planned, uploads, strict=True)]
         do_bulk_create_objects(rows, actor=actor, batch=batch)
         for lead, problem in planned:
             do_update_object(lead, actor=actor, changes={"problem": problem}, batch=batch)

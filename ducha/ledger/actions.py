@@ -52,13 +52,13 @@ def do_create_problem(*, actor: Actor, data: dict, reason: str = "") -> Problem:
 def _attach(problem: Problem, step: RectificationStep | None, uploads: Sequence[EvidenceUpload], actor: Actor):
     for upload in uploads:
         check_upload(upload)  # all of them before any is written: a refused batch leaves no files
-    rows = [_evidence_row(problem, step, store_upload(upload), actor) for upload in uploads]
+    rows = [evidence_row(problem, step, store_upload(upload), actor) for upload in uploads]
     for row in rows:
         row.save()
     return rows
 
 
-def _evidence_row(problem: Problem, step: RectificationStep | None, stored: StoredFile, actor: Actor) -> Evidence:
+def evidence_row(problem: Problem, step: RectificationStep | None, stored: StoredFile, actor: Actor) -> Evidence:
     """The database's description of a stored file (the bytes live under EVIDENCE_ROOT)."""
     return Evidence(
         problem=problem,
@@ -350,7 +350,7 @@ def _bulk_attach(
         for upload in uploads:
             if id(upload) not in stored or stored[id(upload)][0] is not upload:  # shared uploads are stored once
                 stored[id(upload)] = (upload, store_upload(upload))
-            rows.append(_evidence_row(step.problem, step, stored[id(upload)][1], actor))
+            rows.append(evidence_row(step.problem, step, stored[id(upload)][1], actor))
     return list(insert_objects(rows))
 
 
