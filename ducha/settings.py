@@ -103,6 +103,8 @@ INSTALLED_APPS = [
     "ducha.analyses",
     "ducha.demo",
     "ducha.web",
+    "ducha.api",
+    "ninja",  # its Swagger UI's static files (the API docs page), vendored in the package
 ]
 
 MIDDLEWARE = [

@@ -22,5 +22,6 @@ urlpatterns = [
     ),
     # The sign-in page offers the language switch too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("api/v1/", include(("ducha.api.urls", "api-v1"), namespace="api-v1")),
     path("", include("ducha.web.urls")),
 ]

@@ -5,6 +5,8 @@ change-log row. App `actions.py` modules build on these; views and importers
 never call `.save()` themselves.
 """
 
+import hashlib
+import json
 from collections.abc import Sequence
 from typing import Any, TypeVar, cast
 
@@ -209,13 +211,34 @@ def do_bulk_create_objects(objs: Sequence[M], *, actor: Actor, reason: str = "",
 _AUTOMATIC = frozenset({"created_at", "updated_at"})
 
 
-def do_update_object(obj: M, *, actor: Actor, changes: dict[str, Any], reason: str = "", batch: str | None = None) -> M:
+class StaleRecord(Exception):
+    """The record changed since the caller read it (its version is no longer the one given)."""
+
+
+def record_version(obj: models.Model) -> str:
+    """A fingerprint of the record's stored values (what the change log copies): it changes
+    whenever the record does. The API's ETag; `if_version` compares it under the row lock."""
+    canonical = json.dumps(serialize(obj), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:32]
+
+
+def do_update_object(
+    obj: M,
+    *,
+    actor: Actor,
+    changes: dict[str, Any],
+    reason: str = "",
+    batch: str | None = None,
+    if_version: str | None = None,
+) -> M:
     with transaction.atomic():
         # Re-read under the actor's scope and a row lock: what we change is what is stored now.
         # (The lock is the record's own row: a scope reached through a nullable link, a
         # look-back check's project or problem, is an outer join PostgreSQL will not lock.)
         scoped = restrict(type(obj)._default_manager.all(), actor, Action.CHANGE)
         current = scoped.select_for_update(of=("self",)).get(pk=obj.pk)
+        if if_version is not None and record_version(current) != if_version:
+            raise StaleRecord  # another change came first: nothing of this one is written
         before = serialize(current)
         for field, value in changes.items():
             setattr(current, field, value)

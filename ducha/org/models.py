@@ -191,3 +191,29 @@ class Role(models.Model):
 def active_campaign() -> Campaign | None:
     """The campaign the web pages and `ducha stats` work on by default."""
     return Campaign.objects.filter(is_active=True).order_by("-scope_start").first()
+
+
+class ApiToken(models.Model):
+    """A user's token for the REST API (`Authorization: Bearer <token>`). Only the token's
+    SHA-256 is stored: the token itself is shown once, when it is made (org/tokens.py)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    prefix = models.CharField(_("token begins with"), max_length=12)  # how the user tells tokens apart
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name or self.user})"
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()

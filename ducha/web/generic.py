@@ -159,25 +159,31 @@ def edit_view(request, ledger: Ledger, pk: int | None = None):
     if obj is not None:
         _drop_fixed_fields(form, obj, request.user)
     if request.method == "POST" and form.is_valid():
-        data = {name: form.cleaned_data[name] for name in form.fields if name in form.cleaned_data}
         try:
-            if obj is None:
-                if any(f.name == "campaign" for f in ledger.model._meta.fields):  # a letter's recipient: its letter's
-                    data["campaign"] = active_campaign()
-                obj = (ledger.create or do_create_object)(ledger.model, actor=request.user, data=data)
-                messages.success(request, _("Saved."))
-            else:
-                changed = set(form.changed_data) - {"reason"}  # a reason alone changes nothing
-                obj = do_update_object(
-                    obj, actor=request.user, changes=data, reason=form.cleaned_data.get("reason", "")
-                )
-                messages.success(request, _("Saved.") if changed else _("Nothing changed."))
+            obj, changed = save_form(ledger, form, obj, request.user)
+            messages.success(request, _("Saved.") if changed else _("Nothing changed."))
             return redirect(reverse(f"{ledger.key}-detail", args=[obj.pk]))
         except ValidationError as error:
             _attach_errors(form, error)
         except AccessDenied:
             form.add_error(None, _("You may not save a record for this unit."))
     return render(request, "web/edit.html", {"ledger": ledger, "form": form, "object": obj})
+
+
+def save_form(ledger: Ledger, form, obj, user, *, if_version: str | None = None):
+    """Save a valid form through the actions: a new record (`ledger.create`, else the generic
+    create) or the changes to `obj`. Returns (record, whether anything changed). The pages and
+    the API save here; ValidationError, AccessDenied and StaleRecord pass to the caller."""
+    data = {name: form.cleaned_data[name] for name in form.fields if name in form.cleaned_data}
+    if obj is None:
+        if any(f.name == "campaign" for f in ledger.model._meta.fields):  # a letter's recipient: its letter's
+            data["campaign"] = active_campaign()
+        return (ledger.create or do_create_object)(ledger.model, actor=user, data=data), True
+    changed = set(form.changed_data) - {"reason"}  # a reason alone changes nothing
+    saved = do_update_object(
+        obj, actor=user, changes=data, reason=form.cleaned_data.get("reason", ""), if_version=if_version
+    )
+    return saved, bool(changed)
 
 
 def _attach_errors(form, error: ValidationError) -> None:

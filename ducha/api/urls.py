@@ -1,0 +1,34 @@
+"""The REST API under /api/v1/: OpenAPI 3 at openapi.json, interactive docs at docs/
+(Swagger UI from django-ninja's own static files: no CDN). Every route but those two
+asks for a Bearer token; the session and CSRF of the pages play no part."""
+
+from django.urls import URLPattern, URLResolver
+from ninja import NinjaAPI
+
+from ducha.api import errors, ledgers
+from ducha.api.auth import BearerToken
+
+api = NinjaAPI(
+    title="Ducha API",
+    version="1",
+    description="督查 Ducha: the campaign's ledgers, workflow, supervision, analyses and figures.",
+    auth=BearerToken(),
+    urls_namespace="api-v1",
+)
+errors.install(api)
+api.add_router("", ledgers.router())
+
+
+def _open_to_all(patterns: list) -> list:
+    """The API answers for itself (401 without a token): the pages' LoginRequiredMiddleware
+    must not redirect its clients to the sign-in page."""
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            _open_to_all(pattern.url_patterns)
+        elif isinstance(pattern, URLPattern):
+            pattern.callback.login_required = False  # type: ignore[attr-defined]
+    return patterns
+
+
+patterns, app_name, namespace = api.urls
+urlpatterns = _open_to_all(list(patterns))
