@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from ducha.core.access import AccessDenied, Action, may_add_here, role_kind
-from ducha.core.actions import do_create_object, do_update_object
+from ducha.core.actions import StaleRecord, do_create_object, do_update_object, record_version
 from ducha.core.registry import Column, Ledger
 from ducha.org.models import active_campaign
 from ducha.web import history as history_text
@@ -158,16 +158,24 @@ def edit_view(request, ledger: Ledger, pk: int | None = None):
     form = ledger.form(request.POST or None, instance=obj, user=request.user)
     if obj is not None:
         _drop_fixed_fields(form, obj, request.user)
+    # The version of the record the form was opened on: a save over someone else's change since
+    # is refused (StaleRecord), as the API's If-Match is.
+    version = (request.POST.get("version") or None) if request.method == "POST" else None
+    if obj is not None and version is None and request.method != "POST":
+        version = record_version(obj)
     if request.method == "POST" and form.is_valid():
         try:
-            obj, changed = save_form(ledger, form, obj, request.user)
+            obj, changed = save_form(ledger, form, obj, request.user, if_version=version)
             messages.success(request, _("Saved.") if changed else _("Nothing changed."))
             return redirect(reverse(f"{ledger.key}-detail", args=[obj.pk]))
         except ValidationError as error:
             _attach_errors(form, error)
         except AccessDenied:
             form.add_error(None, _("You may not save a record for this unit."))
-    return render(request, "web/edit.html", {"ledger": ledger, "form": form, "object": obj})
+        except StaleRecord:
+            form.add_error(None, _("Someone else changed this record after you opened it. Open it again to see it."))
+    context = {"ledger": ledger, "form": form, "object": obj, "version": version}
+    return render(request, "web/edit.html", context)
 
 
 def save_form(ledger: Ledger, form, obj, user, *, if_version: str | None = None):

@@ -224,6 +224,30 @@ def test_an_edit_saves_with_its_reason_in_the_history(site, login):
     assert "补充整改措施" in history and "约谈相关责任人" in history and "league_a" in history
 
 
+def test_two_people_editing_one_record_cannot_overwrite_each_other(site, login):
+    """Both open the edit page; the first saves; the second's save is refused with a message,
+    and nothing of it is written (as the API's If-Match)."""
+    first, second = login("league_a"), login("group_a")
+    problem = site.problems["hohhot"]
+    url = reverse("problems-edit", args=[problem.pk])
+    form_a, form_b = form_fields(first.get(url)), form_fields(second.get(url))
+    assert form_a["version"] == form_b["version"]
+    assert first.post(url, {**form_a, "measures": "第一人的措施"}).status_code == 302
+    logged = ChangeLogEntry.objects.count()
+
+    response = second.post(url, {**form_b, "measures": "第二人的措施"})
+
+    assert response.status_code == 200
+    assert errors(response)["__all__"] == [
+        zh("Someone else changed this record after you opened it. Open it again to see it.")
+    ]
+    problem.refresh_from_db()
+    assert problem.measures == "第一人的措施" and ChangeLogEntry.objects.count() == logged
+    again = form_fields(second.get(url))  # opened again: the first one's change, and a new version
+    assert again["measures"] == "第一人的措施" and again["version"] != form_b["version"]
+    assert second.post(url, {**again, "measures": "第二人的措施"}).status_code == 302
+
+
 def test_a_county_reporter_edits_its_countys_problem(site, login):
     client = login("county_a")
     url = reverse("problems-edit", args=[site.problems["xincheng"].pk])
