@@ -84,7 +84,7 @@ def imports_view(request):
 def job_view(request, pk: int):
     job = get_job(request, pk)
     confirmed = ImportJob.objects.filter(source=job).order_by("-pk").first()
-    return render(request, "web/imports/job.html", {"job": job, **_job_context(job), "confirmed": confirmed})
+    return render(request, "web/imports/job.html", {"job": job, **job_context(job), "confirmed": confirmed})
 
 
 @require_GET
@@ -97,33 +97,52 @@ def job_confirm(request, pk: int):
     """The real import of a dry run's file: only a finished dry run without errors, by a user
     who may import; once (a second post finds the first job)."""
     job = get_job(request, pk)
-    if not may_import(request.user) or job.user_id != request.user.pk:  # the importer confirms their own check
-        return render(request, "web/403.html", status=403)
-    if not _job_context(job)["may_confirm"]:
-        return render(request, "web/403.html", {"message": gettext("This check cannot be confirmed.")}, status=403)
+    refusal = confirm_refusal(job, request.user)
+    if refusal is not None:
+        return render(request, "web/403.html", {"message": refusal} if refusal else {}, status=403)
+    return redirect("imports-job", confirm_import(job, request.user).pk)
+
+
+def confirm_refusal(job: ImportJob, user) -> str | None:
+    """Why `user` may not confirm this check ("": not theirs to confirm), or None: they may."""
+    if not may_import(user) or job.user_id != user.pk:  # the importer confirms their own check
+        return ""
+    if not job_context(job)["may_confirm"]:
+        return gettext("This check cannot be confirmed.")
+    return None
+
+
+def confirm_import(job: ImportJob, actor) -> ImportJob:
+    """The real import of a check the actor may confirm (confirm_refusal): queued once; a
+    second confirmation finds the first job."""
     existing = ImportJob.objects.filter(source=job).first()
     if existing is not None:
-        return redirect("imports-job", existing.pk)
-    new = start_import_job(
-        actor=request.user, kind=job.kind, file_name=job.file_name, sha256=job.sha256, dry_run=False, source=job
+        return existing
+    return start_import_job(
+        actor=actor, kind=job.kind, file_name=job.file_name, sha256=job.sha256, dry_run=False, source=job
     )
-    return redirect("imports-job", new.pk)
 
 
 @require_GET
 def job_errors(request, pk: int):
     """The error workbook of a job that found errors."""
     job = get_job(request, pk)
+    name = f"{Path(job.file_name).stem}-{gettext('errors')}.xlsx"
+    return FileResponse(error_report_path(job).open("rb"), as_attachment=True, filename=name)
+
+
+def error_report_path(job: ImportJob) -> Path:
+    """Where a job's error workbook is; 404 when it found no error or the file is gone."""
     if not job.error_report:
         raise Http404
     path = imports_dir() / Path(job.error_report).name
     if not path.is_file():
         raise Http404
-    name = f"{Path(job.file_name).stem}-{gettext('errors')}.xlsx"
-    return FileResponse(path.open("rb"), as_attachment=True, filename=name)
+    return path
 
 
-def _job_context(job: ImportJob) -> dict:
+def job_context(job: ImportJob) -> dict:
+    """What a job's page (and the API) shows of its preview, and whether it may be confirmed."""
     preview = job.preview or {}
     errors_total = preview.get("errors_total", 0)
     return {
