@@ -32,6 +32,7 @@ import pyarrow.parquet as pq
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from ducha.analytics.duck import Limits  # noqa: E402
 from ducha.analytics.reconcile import ReconcileSettings, reconcile  # noqa: E402
 from ducha.analytics.synthetic import (  # noqa: E402
     Noise,
@@ -55,7 +56,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--planted", type=int, default=None, help="cases per finding type (default: 1 %% of deals)")
     parser.add_argument("--noise", type=float, default=1.0, help="the default noise's chances times this")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--memory-limit", default=ReconcileSettings.memory_limit, help="DuckDB's")
+    parser.add_argument("--memory-limit", default=Limits().memory_limit, help="DuckDB's")
     parser.add_argument("--engine", type=Path, default=None, help=argparse.SUPPRESS)  # the child's data folder
     return parser.parse_args()
 

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-from django.conf import settings as django_settings
 from django.utils.translation import gettext as _
 
 from ducha.analytics import reconcile as engine
@@ -142,20 +141,10 @@ def compare(
     if progress:
         progress("read")
     result = engine.reconcile(tables["exchange"], tables["registry"], tables["self_reports"], regions(),
-                              _within_limits(settings or engine.ReconcileSettings()))  # fmt: skip
+                              settings or engine.ReconcileSettings())  # fmt: skip
     if progress:
         progress("matched")
     return Comparison(result, errors, tables)
-
-
-def _within_limits(settings: engine.ReconcileSettings) -> engine.ReconcileSettings:
-    """The engine's DuckDB held to the server's settings (ANALYTICS_MEMORY_LIMIT, spilling
-    under ANALYTICS_SPILL_DIR)."""
-    folder = Path(django_settings.ANALYTICS_SPILL_DIR)
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return dataclasses.replace(
-        settings, memory_limit=django_settings.ANALYTICS_MEMORY_LIMIT, spill_directory=str(folder)
-    )
 
 
 FINDING_HEADERS = ("发现类型", "规则", "企业", "企业名称", "日期", "交易所行号", "登记行号", "自报行号", "依据")

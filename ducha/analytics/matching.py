@@ -35,6 +35,7 @@ import duckdb
 import pyarrow as pa
 from rapidfuzz import fuzz, process
 
+from ducha.analytics.duck import connect
 from ducha.analytics.enterprises import Regions, clean_uscc, normalise_name
 from ducha.core.uscc import is_valid_normalised
 
@@ -59,11 +60,11 @@ class Matched:
 
 
 def match(mentions: pa.Table, regions: Regions, settings: MatchSettings | None = None) -> Matched:
-    con = duckdb.connect()
-    con.register("given", mentions.select(MENTIONS.names).cast(MENTIONS))
-    review = link_mentions(con, "given", regions, settings)
-    links = con.sql(f"SELECT m.id, l.enterprise, l.tier, l.rule, l.evidence FROM given m {of_mention('l', 'm')}")
-    return Matched(links.to_arrow_table(), review)
+    with connect() as con:
+        con.register("given", mentions.select(MENTIONS.names).cast(MENTIONS))
+        review = link_mentions(con, "given", regions, settings)
+        links = con.sql(f"SELECT m.id, l.enterprise, l.tier, l.rule, l.evidence FROM given m {of_mention('l', 'm')}")
+        return Matched(links.to_arrow_table(), review)
 
 
 def of_mention(alias: str, row: str, source: str = "", name: str = "name", uscc: str = "uscc") -> str:

@@ -15,7 +15,6 @@ target enterprise within `window_days` of it (the nearest).
 
 import dataclasses
 import datetime as dt
-import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +22,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from ducha.analytics import duck
 from ducha.analytics.enterprises import Regions
 from ducha.analytics.matching import MatchSettings, link_mentions, of_mention
 
@@ -68,8 +68,9 @@ class ReconcileSettings:
     price_floor: float = 0.9  # below 90 % of the appraisal needs approval
     ratio_tolerance: float = 0.01  # percentage points a self-report may differ by
     amount_tolerance: float = 0.005  # share of the amount a self-report may differ by
-    memory_limit: str = "3GB"  # DuckDB's; beyond it, it spills to a temporary directory
-    spill_directory: str = ""  # where that directory is made ("": the system's temporary directory)
+    # DuckDB's memory limit and where it spills (duck.Limits); None: the configured ones
+    memory_limit: str | None = None
+    spill_directory: str | None = None
     matching: MatchSettings = field(default_factory=MatchSettings)
 
 
@@ -136,12 +137,11 @@ def reconcile(
     """The findings, in DuckDB: the rows stay in its columns (spilling to disk beyond the
     memory limit); Python sees the distinct names and codes (matching) and the findings."""
     settings = settings or ReconcileSettings()
-    with tempfile.TemporaryDirectory(prefix="ducha-reconcile-", dir=settings.spill_directory or None) as spill:
-        con = duckdb.connect(config={"memory_limit": settings.memory_limit, "temp_directory": spill})
-        try:
-            return _reconcile(con, exchange, registry, self_reports, regions, settings)
-        finally:
-            con.close()
+    configured = duck.limits()
+    spill = configured.spill_directory if settings.spill_directory is None else settings.spill_directory
+    limits = duck.Limits(settings.memory_limit or configured.memory_limit, spill)
+    with duck.connect(limits) as con:
+        return _reconcile(con, exchange, registry, self_reports, regions, settings)
 
 
 def _reconcile(con: duckdb.DuckDBPyConnection, exchange: pa.Table, registry: pa.Table, self_reports: pa.Table,

@@ -16,9 +16,9 @@ to the weight, without replacement).
 
 from dataclasses import dataclass
 
-import duckdb
 import pyarrow as pa
 
+from ducha.analytics.duck import connect
 from ducha.analytics.sampling_rule import SamplingRule, Weighting
 
 POPULATION = pa.schema(
@@ -106,8 +106,7 @@ def draw(population: pa.Table, rule: SamplingRule) -> Drawn:
     population = population.select(POPULATION.names).cast(POPULATION)
     if len(set(population.column("id").to_pylist())) != population.num_rows:
         raise ValueError("the population names a record twice")
-    con = duckdb.connect()
-    try:
+    with connect() as con:
         con.register("population", population)
         params = {"seed": rule.seed, "proportion": rule.proportion, "minimum": rule.minimum}
         sql = _SQL.format(uniform=_UNIFORM.format(id="id"), weight=_WEIGHT[Weighting(rule.weighting)])
@@ -118,8 +117,6 @@ def draw(population: pa.Table, rule: SamplingRule) -> Drawn:
             "FROM population GROUP BY unit ORDER BY unit",
             params={"proportion": rule.proportion, "minimum": rule.minimum},
         ).to_arrow_table()
-    finally:
-        con.close()
     return Drawn(sample=sample, units=units)
 
 
@@ -135,8 +132,7 @@ def draw_counties(counties: pa.Table, *, per_parent: int, seed: str) -> pa.Table
     if not seed:
         raise ValueError("a draw needs a seed")
     counties = counties.select(COUNTIES.names).cast(COUNTIES)
-    con = duckdb.connect()
-    try:
+    with connect() as con:
         con.register("counties", counties)
         sql = f"""
             WITH keyed AS (
@@ -148,5 +144,3 @@ def draw_counties(counties: pa.Table, *, per_parent: int, seed: str) -> pa.Table
             ) WHERE r <= $per_parent ORDER BY parent, key DESC, id
         """
         return con.sql(sql, params={"seed": seed, "per_parent": per_parent}).to_arrow_table()
-    finally:
-        con.close()

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pyarrow as pa
 
+from ducha.analytics.duck import connect
 from ducha.analytics.enterprises import Regions
 from ducha.analytics.reconcile import (
     BELOW_APPRAISAL,
@@ -473,8 +474,13 @@ def background_registry(rows: int, enterprises: int, *, first_row: int = 2, seed
         codes.add(code)
         for key, value in (("k", k), ("name", f"{region}{core}有限公司"), ("uscc", code), ("region", region)):
             pool[key].append(value)
-    con = duckdb.connect()
-    con.register("pool", pa.table(pool))
+    with connect() as con:
+        con.register("pool", pa.table(pool))
+        return _registry_changes(con, seed, enterprises, rows, first_row)
+
+
+def _registry_changes(con: duckdb.DuckDBPyConnection, seed: int, enterprises: int, rows: int,
+                      first_row: int) -> pa.Table:  # fmt: skip
     return con.sql(
         """
         WITH changes AS (

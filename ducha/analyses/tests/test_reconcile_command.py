@@ -110,12 +110,11 @@ def test_a_refused_file_is_named_and_nothing_written(files, tmp_path):
 
 
 def test_duckdb_is_held_to_the_servers_memory_limit_and_spill_folder(files, settings, tmp_path):
-    from ducha.analyses.comparison import _within_limits
-    from ducha.analytics.reconcile import ReconcileSettings
+    from ducha.analytics import duck
 
+    # Read when a connection opens (core/apps.py hands the settings to the analytics).
     settings.ANALYTICS_MEMORY_LIMIT, settings.ANALYTICS_SPILL_DIR = "200MB", tmp_path / "spill"
-    held = _within_limits(ReconcileSettings(window_days=30))
-    assert (held.memory_limit, held.spill_directory, held.window_days) == ("200MB", str(tmp_path / "spill"), 30)
+    assert duck.limits() == duck.Limits("200MB", str(tmp_path / "spill"))
     exchange, registry, reports, out = files
     call_command("reconcile", "--exchange", str(exchange), "--registry", str(registry),
                  "--self-reports", str(reports), "--out", str(out), stdout=io.StringIO())  # fmt: skip
