@@ -1,9 +1,10 @@
-"""Cardinal's eleven red flags over the OCDS model of ocds.py, with Cardinal's definitions,
+"""Cardinal's eleven red flags over the red flags' columnar model (model.py: OCDS through ocds.py, the
+platform's bids through platform.py), with Cardinal's definitions,
 defaults, exclusions and settings (docs/redflags.md; the pages under
 shared/peer/cardinal/docs/cli/indicators/R/). The answer has Cardinal's shape
 `{GROUP: {ID: {CODE: value}}}` without its Meta key; every value a float.
 
-Each indicator is one SQL query over `processes`, `bids` and `awards`; Python only takes
+Each indicator is one SQL query over the model's `lots`, `bids` and `awards` (model.py); Python only takes
 the quartiles (quantiles.py: Cardinal's type 8) and compares with the fences.
 """
 
@@ -18,6 +19,7 @@ from typing import Any
 
 import duckdb
 
+from ducha.analytics.duck import Limits, connect
 from ducha.analytics.redflags import ocds
 from ducha.analytics.redflags.quantiles import fences, percentile
 from ducha.analytics.redflags.settings import Settings
@@ -58,8 +60,8 @@ class Run:
 # Processes whose awards are all final, with exactly one active award of exactly one
 # supplier: its `winner` (R024, R025, R058). Processes without awards are not in it.
 _SOLE_WINNER = """
-    SELECT pid, any_value(suppliers[1]) FILTER (status = 'active') AS winner FROM awards
-    GROUP BY pid
+    SELECT lid, any_value(suppliers[1]) FILTER (status = 'active') AS winner FROM awards
+    GROUP BY lid
     HAVING bool_and(coalesce(status IN ('active', 'cancelled', 'unsuccessful'), false))
        AND count(*) FILTER (status = 'active') = 1
        AND max(len(suppliers)) FILTER (status = 'active') = 1
@@ -69,16 +71,16 @@ _SOLE_WINNER = """
 # valid bid) / the winner's, for price-comparable processes whose winner bid lowest. Only
 # bids of one tenderer, in the main currency. A winner's bid of 0 gives no difference.
 _DIFFERENCE = f"""
-    SELECT p.ocid, d.winner, d.second, (d.second_amount - d.won) / d.won AS v
+    SELECT p.lot, d.winner, d.second, (d.second_amount - d.won) / d.won AS v
     FROM (
-        SELECT s.pid, s.winner,
-               min(b.amount) FILTER (b.tenderers[1] = s.winner) AS won,
-               min(b.amount) FILTER (b.tenderers[1] <> s.winner) AS second_amount,
-               arg_min(b.tenderers[1], (b.amount, b.bix)) FILTER (b.tenderers[1] <> s.winner) AS second
-        FROM ({_SOLE_WINNER}) s JOIN bids b USING (pid)
-        WHERE b.status = 'valid' AND len(b.tenderers) = 1 AND b.amount IS NOT NULL AND b.currency = $currency
-        GROUP BY s.pid, s.winner
-    ) d JOIN processes p USING (pid)
+        SELECT s.lid, s.winner,
+               min(b.price) FILTER (b.tenderers[1] = s.winner) AS won,
+               min(b.price) FILTER (b.tenderers[1] <> s.winner) AS second_amount,
+               arg_min(b.tenderers[1], (b.price, b.bix)) FILTER (b.tenderers[1] <> s.winner) AS second
+        FROM ({_SOLE_WINNER}) s JOIN bids b USING (lid)
+        WHERE b.status = 'valid' AND len(b.tenderers) = 1 AND b.price IS NOT NULL AND b.currency = $currency
+        GROUP BY s.lid, s.winner
+    ) d JOIN lots p USING (lid)
     WHERE p.priceable AND d.won IS NOT NULL AND d.second_amount IS NOT NULL AND d.won <= d.second_amount
       AND d.won <> 0
 """
@@ -90,9 +92,9 @@ def r003(run: Run) -> None:
     assert s is not None
     rfc3339 = r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})"
     rows = run.rows(
-        """SELECT ocid, details,
+        """SELECT lot, method_details,
                   trunc((epoch_us(end_date::TIMESTAMPTZ) - epoch_us(start_date::TIMESTAMPTZ)) / 86400000000.0)
-           FROM processes
+           FROM lots
            WHERE regexp_full_match(start_date, $re) AND regexp_full_match(end_date, $re)
              AND ($methods IS NULL OR list_contains($methods, method))""",
         re=rfc3339,
@@ -108,7 +110,7 @@ def r018(run: Run) -> None:
     s = run.settings.r018
     assert s is not None
     for (ocid,) in run.rows(
-        "SELECT ocid FROM processes WHERE tenderers = 1 AND list_contains($methods, method)",
+        "SELECT lot FROM lots WHERE number_of_tenderers = 1 AND list_contains($methods, method)",
         methods=sorted(s.procurement_methods),
     ):
         run.flag("OCID", ocid, "R018", 1.0)
@@ -128,8 +130,8 @@ def r025(run: Run) -> None:
     assert s is not None
     rows = run.rows(
         f"""SELECT t, count(*) AS bids, count(*) FILTER (t = winner) AS wins
-            FROM (SELECT DISTINCT b.pid, b.tenderers[1] AS t, w.winner
-                  FROM bids b JOIN ({_SOLE_WINNER}) w USING (pid)
+            FROM (SELECT DISTINCT b.lid, b.tenderers[1] AS t, w.winner
+                  FROM bids b JOIN ({_SOLE_WINNER}) w USING (lid)
                   WHERE b.status = 'valid' AND len(b.tenderers) = 1)
             GROUP BY t"""
     )
@@ -145,13 +147,13 @@ def r028(run: Run) -> None:
     """Identical bid prices: two submitted bids of different tenderers, same amount and currency."""
     rows = run.rows(
         """WITH sub AS (
-               SELECT b.pid, p.ocid, b.bix, b.amount, b.currency, list_sort(list_distinct(b.tenderers)) AS ts
-               FROM bids b JOIN processes p USING (pid)
+               SELECT b.lid, p.lot, b.bix, b.price, b.currency, list_sort(list_distinct(b.tenderers)) AS ts
+               FROM bids b JOIN lots p USING (lid)
                WHERE p.priceable AND b.status IN ('pending', 'valid', 'disqualified')
-                 AND b.amount IS NOT NULL AND b.currency IS NOT NULL AND len(b.tenderers) > 0)
-           SELECT DISTINCT ocid, unnest(ts) AS t FROM (
-               SELECT x.ocid, x.ts
-               FROM sub x JOIN sub y ON x.pid = y.pid AND x.amount = y.amount AND x.currency = y.currency
+                 AND b.price IS NOT NULL AND b.currency IS NOT NULL AND len(b.tenderers) > 0)
+           SELECT DISTINCT lot, unnest(ts) AS t FROM (
+               SELECT x.lot, x.ts
+               FROM sub x JOIN sub y ON x.lid = y.lid AND x.price = y.price AND x.currency = y.currency
                                     AND x.bix <> y.bix AND x.ts <> y.ts)"""
     )
     for ocid, tenderer in rows:
@@ -164,10 +166,10 @@ def r030(run: Run) -> None:
     does) whose tenderer supplies an active award."""
     rows = run.rows(
         """WITH late AS (
-               SELECT b.pid, p.ocid, unnest(b.tenderers) AS t
-               FROM bids b JOIN processes p USING (pid) WHERE b.status = 'valid' AND b.date > p.end_date),
-           suppliers AS (SELECT pid, unnest(suppliers) AS t FROM awards WHERE status = 'active')
-           SELECT DISTINCT late.ocid, late.t FROM late JOIN suppliers USING (pid, t)"""
+               SELECT b.lid, p.lot, unnest(b.tenderers) AS t
+               FROM bids b JOIN lots p USING (lid) WHERE b.status = 'valid' AND b.date > p.end_date),
+           suppliers AS (SELECT lid, unnest(suppliers) AS t FROM awards WHERE status = 'active')
+           SELECT DISTINCT late.lot, late.t FROM late JOIN suppliers USING (lid, t)"""
     )
     for ocid, tenderer in rows:
         run.flag("OCID", ocid, "R030", 1.0)
@@ -181,15 +183,15 @@ def r035(run: Run) -> None:
     assert s is not None
     rows = run.rows(
         """WITH final AS (
-               SELECT pid, list_distinct(flatten(list(suppliers) FILTER (status = 'active'))) AS suppliers
-               FROM awards GROUP BY pid
+               SELECT lid, list_distinct(flatten(list(suppliers) FILTER (status = 'active'))) AS suppliers
+               FROM awards GROUP BY lid
                HAVING bool_and(coalesce(status IN ('active', 'cancelled', 'unsuccessful'), false))),
            tenderers AS (
-               SELECT pid, list_distinct(flatten(list(tenderers) FILTER (status = 'valid'))) AS valid,
+               SELECT lid, list_distinct(flatten(list(tenderers) FILTER (status = 'valid'))) AS valid,
                       list_distinct(flatten(list(tenderers) FILTER (status = 'disqualified'))) AS disqualified
-               FROM bids GROUP BY pid)
-           SELECT p.ocid, t.valid[1], coalesce(len(list_filter(t.disqualified, lambda d: d <> t.valid[1])), 0)
-           FROM final f JOIN tenderers t USING (pid) JOIN processes p USING (pid)
+               FROM bids GROUP BY lid)
+           SELECT p.lot, t.valid[1], coalesce(len(list_filter(t.disqualified, lambda d: d <> t.valid[1])), 0)
+           FROM final f JOIN tenderers t USING (lid) JOIN lots p USING (lid)
            WHERE len(t.valid) = 1 AND len(f.suppliers) = 1 AND f.suppliers[1] = t.valid[1]"""
     )
     for ocid, winner, disqualified in rows:
@@ -202,13 +204,13 @@ def r036(run: Run) -> None:
     """Lowest bid disqualified: the lowest submitted bid (the first of equals) is disqualified,
     with an active award and a valid bid with an amount."""
     rows = run.rows(
-        """SELECT p.ocid FROM bids b JOIN processes p USING (pid)
+        """SELECT p.lot FROM bids b JOIN lots p USING (lid)
            WHERE p.priceable AND b.status IN ('pending', 'valid', 'disqualified')
-             AND b.amount IS NOT NULL AND b.currency = $currency
-             AND EXISTS (SELECT 1 FROM awards a WHERE a.pid = b.pid AND a.status = 'active')
-           GROUP BY b.pid, p.ocid
+             AND b.price IS NOT NULL AND b.currency = $currency
+             AND EXISTS (SELECT 1 FROM awards a WHERE a.lid = b.lid AND a.status = 'active')
+           GROUP BY b.lid, p.lot
            HAVING count(*) FILTER (b.status = 'valid') > 0
-              AND arg_min(b.status, (b.amount, b.bix)) = 'disqualified'""",
+              AND arg_min(b.status, (b.price, b.bix)) = 'disqualified'""",
         currency=run.currency,
     )
     for (ocid,) in rows:
@@ -226,7 +228,7 @@ def r038(run: Run) -> None:
     per_org = """SELECT org, count(*) FILTER (status = 'disqualified') / count(*) AS v
                  FROM ({source}) WHERE status IN ('pending', 'valid', 'disqualified') AND org IS NOT NULL
                  GROUP BY org HAVING count(*) >= $minimum"""
-    by_process = "SELECT b.status, p.{column} AS org FROM bids b JOIN processes p USING (pid)"
+    by_process = "SELECT b.status, p.{column} AS org FROM bids b JOIN lots p USING (lid)"
     by_tenderer = "SELECT status, unnest(list_distinct(tenderers)) AS org FROM bids"
     for group, source, minimum in (
         ("Buyer", by_process.format(column="buyer"), s.minimum_contracting_processes),
@@ -248,9 +250,9 @@ def r048(run: Run) -> None:
     s = run.settings.r048
     assert s is not None
     rows = run.rows(
-        """SELECT suppliers[1] AS t, count(DISTINCT pid) AS processes,
+        """SELECT suppliers[1] AS t, count(DISTINCT lid) AS processes,
                   count(DISTINCT prefix) FILTER (prefix IS NOT NULL) AS variety
-           FROM (SELECT pid, suppliers, unnest(CASE WHEN len(classes) = 0 THEN [NULL] ELSE classes END) AS c,
+           FROM (SELECT lid, suppliers, unnest(CASE WHEN len(classes) = 0 THEN [NULL] ELSE classes END) AS c,
                         left(c, $digits) AS prefix
                  FROM awards WHERE status = 'active' AND len(suppliers) = 1)
            GROUP BY t HAVING variety > 0""",
@@ -316,17 +318,11 @@ INDICATORS: dict[str, Callable[[Run], None]] = {
 }  # fmt: skip
 
 
-def indicators(path: str | Path, settings: Settings, *, memory_limit: str | None = None) -> tuple[Results, ocds.Loaded]:
+def indicators(path: str | Path, settings: Settings, *, limits: Limits | None = None) -> tuple[Results, ocds.Loaded]:
     """Read an OCDS JSON Lines file and run the indicators its settings enable."""
-    con = duckdb.connect()
-    con.execute("SET enable_progress_bar = false")  # a batch job: no bars on the console
-    if memory_limit:
-        con.execute(f"SET memory_limit = '{memory_limit}'")
-    try:
+    with connect(limits) as con:
         loaded = ocds.load(con, path, settings)
         return Run(con, settings).compute(), loaded
-    finally:
-        con.close()
 
 
 def flags(results: Results) -> list[Flag]:

@@ -9,7 +9,6 @@ a settings section of its code (`[CN-SPLIT]`) overrides its parameters. Lot-leve
 Python, one per flag.
 """
 
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,9 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from ducha.analytics.duck import Limits, connect
+from ducha.analytics.redflags import cardinal, ocds
+from ducha.analytics.redflags import settings as redflag_settings
 from ducha.analytics.redflags.platform import load
 from ducha.analytics.redflags.settings import Settings
 
@@ -66,6 +68,27 @@ INDICATORS = {
     )
 }  # fmt: skip
 
+# Cardinal's eleven (cardinal.py) under the same names: their scope is per flag (OCID: lot,
+# Tenderer: bidder, Buyer and ProcuringEntity: buyer); the basis is Cardinal's methodology.
+_OCP = "开放缔约伙伴关系（Open Contracting Partnership）Cardinal红旗指标"
+CARDINAL = {
+    code: Indicator(code, "lot", zh, en, f"{_OCP}{code}", {})
+    for code, zh, en in (
+        ("R003", "投标期限过短", "Short submission period"),
+        ("R018", "仅收到一份投标", "Single bid received"),
+        ("R024", "次低价与中标价过于接近", "Price close to winning bid"),
+        ("R025", "投标多次未中标", "Excessive unsuccessful bids"),
+        ("R028", "投标报价相同", "Identical bid prices"),
+        ("R030", "逾期投标中标", "Late bid won"),
+        ("R035", "中标人以外投标均被否决", "All except winning bid disqualified"),
+        ("R036", "最低价投标被否决", "Lowest bid disqualified"),
+        ("R038", "被否决投标比例过高", "Excessive disqualified bids"),
+        ("R048", "中标人经营范围异常宽泛", "Heterogeneous supplier"),
+        ("R058", "中标价远低于其他投标", "Heavily discounted bid"),
+    )
+}  # fmt: skip
+ALL = INDICATORS | CARDINAL  # every indicator a flag may name
+
 # Thresholds of 必须招标 / 公开招标 in yuan by project type (catalogue.md), and the methods
 # that are not tendering for them (platform-bids.md: the last four of its list).
 THRESHOLDS = {"施工": 4_000_000.0, "货物": 2_000_000.0, "勘察设计监理": 1_000_000.0, "服务": 4_000_000.0}
@@ -97,24 +120,68 @@ def parameters(settings: Settings | None, code: str) -> dict[str, Any]:
 
 
 def run(
-    rows: pa.Table | Path, settings: Settings | None = None, *, memory_limit: str = "4GB"
+    rows: pa.Table | Path, settings: Settings | None = None, *, ocds_file: bool = False, limits: Limits | None = None
 ) -> tuple[pa.Table, list[str]]:
-    """The flags of the platform indicators on the file's rows, and the loader's notes: all of
-    them, or those with a section in the settings file when it has any CN- section."""
+    """The flags over one source read into the model (model.py): the platform's rows (an
+    Arrow table or a Parquet file of them) or, with `ocds_file`, OCDS JSON Lines. Runs the
+    CN- indicators (all, or those with a section when the settings have any CN- section)
+    and Cardinal's indicators the settings enable by their sections; without a settings
+    file, an OCDS file gets all eleven of Cardinal's, the platform's rows none (its layout
+    has no disqualifications, bid dates or classifications; a section asks for them). An
+    indicator needing a field the source lacks finds nothing. Returns the flags and the
+    reader's notes."""
     chosen = [c for c in _CHECKS if settings is not None and settings.enabled(c)] or list(_CHECKS)
-    with tempfile.TemporaryDirectory(prefix="ducha-redflags-") as spill:  # DuckDB spills beyond memory_limit
-        con = duckdb.connect(
-            config={"memory_limit": memory_limit, "temp_directory": spill, "preserve_insertion_order": False}
-        )
-        loaded = load(con, rows)
+    given = settings if settings is not None else (redflag_settings.load(None) if ocds_file else Settings())
+    with connect(limits, preserve_insertion_order=False) as con:
+        if ocds_file:
+            assert isinstance(rows, Path)
+            notes = ocds.load(con, rows, given).warnings
+        else:
+            notes = load(con, rows, given).notes
         flags: list[dict[str, Any]] = []
         for code in chosen:
             found = _CHECKS[code](con, parameters(settings, code))
             # rounded: DuckDB's parallel sums differ in the last bit from run to run
             flags += [{"indicator": code, "scope": INDICATORS[code].scope, **f, "value": round(f["value"], 6)}
                       for f in found]  # fmt: skip
-        con.close()
-    return pa.Table.from_pylist(flags, schema=FLAG_SCHEMA), loaded.notes
+        flags += cardinal_flags(con, given)
+    return pa.Table.from_pylist(flags, schema=FLAG_SCHEMA), notes
+
+
+# Cardinal's groups as the flags' scopes (a procuring entity is a buyer's kind).
+_SCOPES = {"OCID": "lot", "Tenderer": "bidder", "Buyer": "buyer", "ProcuringEntity": "buyer"}
+_SUBJECTS = {"OCID": "标段", "Tenderer": "投标人", "Buyer": "招标人", "ProcuringEntity": "采购实体"}
+EVIDENCE_ROWS = 100  # a bidder's or buyer's Cardinal flag shows its first rows only
+
+
+def cardinal_flags(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[dict[str, Any]]:
+    """Cardinal's indicators the settings enable, as flags: the evidence is the lot's bid
+    rows (OCDS: its line), a bidder's or buyer's first EVIDENCE_ROWS."""
+    if not settings.enabled_cardinal():
+        return []
+    found = [f for f in cardinal.flags(cardinal.Run(con, settings).compute())]
+    if not found:
+        return []
+    con.register("cardinal_found", pa.table({"g": [f[0] for f in found], "id": [f[1] for f in found]}))
+    evidence = {
+        (g, ident): rows or []
+        for g, ident, rows in con.sql(
+            f"""SELECT g, id, CASE g
+                    WHEN 'OCID' THEN (SELECT coalesce(list(DISTINCT b.row ORDER BY b.row), any_value(l.won_rows))
+                                      FROM lots l LEFT JOIN bids b USING (lid) WHERE l.lot = f.id)
+                    WHEN 'Tenderer' THEN (SELECT list(DISTINCT row ORDER BY row)[:{EVIDENCE_ROWS}] FROM bids
+                                          WHERE list_contains(tenderers, f.id))
+                    ELSE (SELECT list(DISTINCT b.row ORDER BY b.row)[:{EVIDENCE_ROWS}]
+                          FROM lots l JOIN bids b USING (lid)
+                          WHERE (CASE f.g WHEN 'Buyer' THEN l.buyer ELSE l.procuring_entity END) = f.id) END
+                FROM (SELECT DISTINCT g, id FROM cardinal_found) f"""
+        ).fetchall()
+    }
+    con.unregister("cardinal_found")
+    return [{"indicator": code, "scope": _SCOPES[g], "id": ident, "value": round(value, 6),
+             "rows": evidence.get((g, ident), []),
+             "explanation": f"{_SUBJECTS[g]}{ident}：{CARDINAL[code].name_zh}（Cardinal {code}），值为{value:g}"}
+            for g, ident, code, value in found]  # fmt: skip
 
 
 def _dicts(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
@@ -250,8 +317,9 @@ def _threshold_params(p: dict[str, Any]) -> dict[str, Any]:
 def not_tendered(con: duckdb.DuckDBPyConnection, p: dict[str, Any]) -> list[dict[str, Any]]:
     found = _dicts(
         con,
-        f"""SELECT lot, buyer, kind, method, winner, amount, {_THRESHOLD_SQL} AS threshold, won_rows AS rows
-            FROM lots WHERE list_contains($methods, method) AND amount >= {_THRESHOLD_SQL} ORDER BY lot""",
+        f"""SELECT lot, buyer, kind, method_details AS method, winner, amount, {_THRESHOLD_SQL} AS threshold,
+                   won_rows AS rows
+            FROM lots WHERE list_contains($methods, method_details) AND amount >= {_THRESHOLD_SQL} ORDER BY lot""",
         _threshold_params(p),
     )
     return [{"id": f["lot"], "value": f["amount"], "rows": f["rows"],
@@ -266,8 +334,9 @@ def split(con: duckdb.DuckDBPyConnection, p: dict[str, Any]) -> list[dict[str, A
     found = _dicts(
         con,
         f"""
-        WITH c AS (SELECT lot, buyer, kind, method, amount, day, {_THRESHOLD_SQL} AS threshold, won_rows
-                   FROM lots WHERE list_contains($methods, method) AND day IS NOT NULL
+        WITH c AS (SELECT lot, buyer, kind, method_details AS method, amount, day, {_THRESHOLD_SQL} AS threshold,
+                          won_rows
+                   FROM lots WHERE list_contains($methods, method_details) AND day IS NOT NULL
                                AND amount < {_THRESHOLD_SQL}),
         w AS (SELECT *, sum(amount) OVER win AS total, count(*) OVER win AS n FROM c
               WINDOW win AS (PARTITION BY buyer, kind ORDER BY day

@@ -1,4 +1,4 @@
-"""OCDS compiled releases (JSON Lines) into the columnar model the indicators read.
+"""OCDS compiled releases (JSON Lines) into the red flags' columnar model (model.py).
 
 One line is one contracting process. DuckDB reads the file line by line (in parallel) and
 parses it; a blank line is skipped silently, a line that is not JSON with a warning
@@ -6,16 +6,11 @@ naming it, a line that is not an object with a string `ocid` without one (Cardin
 rules). A process whose `tender/status` is cancelled or whose
 `tender/procurementMethodDetails` is in `[exclusions]` is dropped for every indicator.
 
-Tables, in the connection given (only what the indicators read; `pid` is the line number):
-
-- `processes`: pid, ocid, method (`tender/procurementMethod`), details
-  (`…/procurementMethodDetails`), start_date, end_date (`tender/tenderPeriod`, as
-  written), tenderers (`tender/numberOfTenderers` when a whole number), buyer
-  (`buyer/id`), procuring_entity (`tender/procuringEntity/id`), priceable (price
-  comparisons allowed by the global settings);
-- `bids`: pid, bix (its place in `bids/details`), status, amount (a JSON number),
-  currency, date, tenderers (the ids, strings only, in order);
-- `awards`: pid, aix, status, suppliers (ids), classes (`items/classification/id`).
+Only the fields the indicators read are taken: the process (its `lots` row: `lid` is the
+line number, `lot` the ocid), `bids/details` (`bids`, each with the line as its evidence
+`row`, its first tenderer as `bidder_id` and that party's name as `bidder`), `awards`
+(with their value and date: the lot's amount, day and winner) and the parties' names. What
+OCDS does not carry (the platform's machine codes, accounts, contacts, scores) is NULL.
 
 Values are kept only when they have the type OCDS gives them (a string id, a numeric
 amount): anything else reads as missing, as in Cardinal.
@@ -29,6 +24,7 @@ from pathlib import Path
 
 import duckdb
 
+from ducha.analytics.redflags import model
 from ducha.analytics.redflags.settings import Settings
 
 SUBMITTED = ("pending", "valid", "disqualified")
@@ -37,14 +33,17 @@ FINAL_AWARD = ("active", "cancelled", "unsuccessful")
 # can be checked (a number where a string belongs reads as missing). json_transform gives
 # NULL for a part whose shape differs (`"bids": "x"`), never an error.
 _SHAPE = json.dumps({
-    "ocid": "JSON", "buyer": {"id": "JSON"},
+    "ocid": "JSON", "buyer": {"id": "JSON"}, "parties": [{"id": "JSON", "name": "JSON"}],
     "tender": {"status": "JSON", "procurementMethod": "JSON", "procurementMethodDetails": "JSON",
+               "mainProcurementCategory": "JSON",
                "numberOfTenderers": "JSON", "procuringEntity": {"id": "JSON"},
                "tenderPeriod": {"startDate": "JSON", "endDate": "JSON"}},
     "bids": {"details": [{"status": "JSON", "date": "JSON", "tenderers": [{"id": "JSON"}],
                           "value": {"amount": "JSON", "currency": "JSON"}}]},
-    "awards": [{"status": "JSON", "suppliers": [{"id": "JSON"}], "items": [{"classification": {"id": "JSON"}}]}],
+    "awards": [{"status": "JSON", "date": "JSON", "value": {"amount": "JSON"}, "suppliers": [{"id": "JSON"}],
+                "items": [{"classification": {"id": "JSON"}}]}],
 })  # fmt: skip
+_KIND_CASES = " ".join(f"WHEN '{code}' THEN '{kind}'" for code, kind in model.KINDS.items())
 _MACROS = """
 CREATE OR REPLACE TEMP MACRO jstr(v) AS CASE WHEN json_type(v) = 'VARCHAR' THEN v ->> '$' END;
 CREATE OR REPLACE TEMP MACRO jnum(v) AS
@@ -92,12 +91,14 @@ def load(con: duckdb.DuckDBPyConnection, path: str | Path, settings: Settings) -
     ).fetchall()[0]
     loaded.no_ocid = loaded.lines - len(loaded.not_json) - used
     con.execute(
-        """CREATE OR REPLACE TEMP TABLE processes AS
-           SELECT rowid + 1 AS pid, jstr(r.ocid) AS ocid,
-                  jstr(r.tender.procurementMethod) AS method, jstr(r.tender.procurementMethodDetails) AS details,
+        f"""CREATE OR REPLACE TEMP TABLE processes AS
+           SELECT rowid + 1 AS lid, jstr(r.ocid) AS lot,
+                  jstr(r.tender.procurementMethod) AS method, jstr(r.tender.procurementMethodDetails) AS method_details,
                   jstr(r.tender.tenderPeriod.startDate) AS start_date, jstr(r.tender.tenderPeriod.endDate) AS end_date,
-                  jint(r.tender.numberOfTenderers) AS tenderers, jstr(r.buyer.id) AS buyer,
-                  jstr(r.tender.procuringEntity.id) AS procuring_entity, r.bids.details AS bids, r.awards AS awards
+                  jint(r.tender.numberOfTenderers) AS number_of_tenderers, jstr(r.buyer.id) AS buyer,
+                  jstr(r.tender.procuringEntity.id) AS procuring_entity,
+                  CASE jstr(r.tender.mainProcurementCategory) {_KIND_CASES} END AS kind,
+                  r.bids.details AS bids, r.awards AS awards, r.parties AS parties
            FROM docs
            WHERE json_type(r.ocid) = 'VARCHAR' AND coalesce(jstr(r.tender.status), '') <> 'cancelled'
              AND NOT coalesce(list_contains($excluded, jstr(r.tender.procurementMethodDetails)), false)""",
@@ -106,29 +107,54 @@ def load(con: duckdb.DuckDBPyConnection, path: str | Path, settings: Settings) -
     con.execute("DROP TABLE docs")
     loaded.processes = con.sql("SELECT count(*) FROM processes").fetchall()[0][0]
     loaded.excluded = used - loaded.processes
+    # A party's name by (process, id); the first of a repeated id.
     con.execute(
-        """CREATE OR REPLACE TEMP TABLE bids AS
-           SELECT pid, bix, jstr(b.status) AS status, jnum(b.value.amount) AS amount,
-                  jstr(b.value.currency) AS currency, jstr(b.date) AS date, jids(b.tenderers) AS tenderers
-           FROM (SELECT pid, unnest(bids) AS b, generate_subscripts(bids, 1) AS bix FROM processes)"""
+        """CREATE OR REPLACE TEMP TABLE parties AS
+           SELECT lid, id, any_value(name) AS name
+           FROM (SELECT lid, jstr(p.id) AS id, jstr(p.name) AS name
+                 FROM (SELECT lid, unnest(parties) AS p FROM processes))
+           WHERE id IS NOT NULL GROUP BY lid, id"""
     )
     con.execute(
         """CREATE OR REPLACE TEMP TABLE awards AS
-           SELECT pid, aix, jstr(a.status) AS status, jids(a.suppliers) AS suppliers,
+           SELECT lid, aix, jstr(a.status) AS status, jids(a.suppliers) AS suppliers,
                   list_filter(list_transform(a.items, lambda i: jstr(i.classification.id)),
-                              lambda c: c IS NOT NULL) AS classes
-           FROM (SELECT pid, unnest(awards) AS a, generate_subscripts(awards, 1) AS aix FROM processes)"""
+                              lambda c: c IS NOT NULL) AS classes,
+                  jnum(a.value.amount) AS amount, jstr(a.date) AS date
+           FROM (SELECT lid, unnest(awards) AS a, generate_subscripts(awards, 1) AS aix FROM processes)"""
+    )
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE won AS
+           SELECT lid, list_distinct(flatten(list(suppliers))) AS suppliers, sum(amount) AS amount,
+                  min(TRY_CAST(left(date, 10) AS DATE)) AS day
+           FROM awards WHERE status = 'active' GROUP BY lid"""
+    )
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE bids AS
+           SELECT b.lid AS row, b.lid, b.lot, b.bix, b.status, b.price, b.currency, b.date, b.tenderers,
+                  b.tenderers[1] AS bidder_id, coalesce(p.name, b.tenderers[1]) AS bidder,
+                  coalesce(list_contains(w.suppliers, b.tenderers[1]), false) AS won
+           FROM (SELECT lid, lot, bix, jstr(b.status) AS status, jnum(b.value.amount) AS price,
+                        jstr(b.value.currency) AS currency, jstr(b.date) AS date, jids(b.tenderers) AS tenderers
+                 FROM (SELECT lid, lot, unnest(bids) AS b, generate_subscripts(bids, 1) AS bix FROM processes)) b
+           LEFT JOIN parties p ON p.lid = b.lid AND p.id = b.tenderers[1]
+           LEFT JOIN won w ON w.lid = b.lid"""
     )
     no_price = sorted(settings.no_price_comparison_procurement_methods or ())
     price = sorted(settings.price_comparison_procurement_methods or ())
     con.execute(
-        """CREATE OR REPLACE TEMP TABLE processes AS
-           SELECT * EXCLUDE (bids, awards),
-                  NOT (len($no_price) > 0 AND coalesce(list_contains($no_price, details), false))
-                  AND NOT (len($price) > 0 AND NOT coalesce(list_contains($price, details), false)) AS priceable
-           FROM processes""",
+        f"""CREATE OR REPLACE TEMP TABLE lots AS
+            SELECT p.* EXCLUDE (bids, awards, parties), {model.PRICEABLE} AS priceable,
+                   w.amount, coalesce(w.day, TRY_CAST(left(p.end_date, 10) AS DATE)) AS day,
+                   CASE WHEN len(w.suppliers) = 1 THEN w.suppliers[1] END AS winner_id,
+                   CASE WHEN len(w.suppliers) = 1 THEN coalesce(n.name, w.suppliers[1]) END AS winner,
+                   coalesce(len(w.suppliers), 0) AS winners, CASE WHEN w.lid IS NOT NULL THEN [p.lid] END AS won_rows
+            FROM processes p LEFT JOIN won w USING (lid)
+            LEFT JOIN parties n ON n.lid = p.lid AND n.id = w.suppliers[1]""",
         {"no_price": no_price, "price": price},
     )
+    con.execute("DROP TABLE processes; DROP TABLE won")
+    model.conform(con)
     return loaded
 
 
@@ -137,6 +163,6 @@ def main_currency(con: duckdb.DuckDBPyConnection, settings: Settings) -> str | N
     if settings.currency:
         return settings.currency
     row = con.sql(
-        "SELECT currency FROM bids WHERE currency IS NOT NULL AND amount IS NOT NULL ORDER BY pid, bix LIMIT 1"
+        "SELECT currency FROM bids WHERE currency IS NOT NULL AND price IS NOT NULL ORDER BY lid, bix LIMIT 1"
     ).fetchall()
     return row[0][0] if row else None

@@ -1,22 +1,23 @@
 """The Chinese trading platform's bid data (../shared/spec/platform-bids.md: one row per bid,
-i.e. per bidder and lot) in the columnar model the platform indicators read.
+i.e. per bidder and lot) in the red flags' columnar model (model.py).
 
 The caller hands over the file's rows as an Arrow table (or a Parquet file) with the file's
 Chinese headers (any order; unknown columns ignored) and, optionally, `row`: the row's
-number in its file (else the position plus 2, the header being row 1). `load` writes, in a
-DuckDB connection:
+number in its file (else the position plus 2, the header being row 1). `load` writes the
+model's tables in a DuckDB connection:
 
-- `bids`: one row per bid, only what the indicators read (a province's 10,000,000 rows):
-  `lot` = `项目编号/标段`, `bidder_id` = the USCC (the name when the code is missing),
-  amounts in yuan (DOUBLE), `day` (the contract's date, else the opening's, the deadline's,
-  the notice's), identifying marks normalised (MAC upper-case without separators, account
-  and phone without spaces and dashes), the scores as a list of {expert, score} (the panel
-  is who scored: 评标专家 adds nothing the indicators use);
-- `lots`: one row per lot: buyer, type, method, the winner and the contract (the amount on
+- `bids`: one row per bid (a province's 10,000,000 rows): `lot` = `项目编号/标段`,
+  `bidder_id` = the USCC (the name when the code is missing), amounts in yuan (DOUBLE),
+  identifying marks normalised (MAC upper-case without separators, account and phone
+  without spaces and dashes), the scores as a list of {expert, score} (the panel is who
+  scored: 评标专家 adds nothing the indicators use); every bid `valid` in CNY. Kept beside
+  the model's columns for the lots: kind, buyer, method_details, day, the notice and the
+  deadline, the contract amount;
+- `lots`: one row per lot: buyer, type, method (coded as OCDS's, and as written), the
+  period (notice to deadline), the bidders, the winner and the contract (the amount on
   the winning row, else the winning price; the contract date, else the opening's);
-- views over them, computed only when read: `bidders` (USCC, name, lots bid and won),
-  `buyers` (lots let, their value), `scores` (one row per expert's score of a bid) and
-  `experts` (bids scored, lots sat on).
+- `awards`: one active award a winning row, supplied by its bidder;
+- the model's views (bidders, buyers, scores, experts).
 """
 
 from dataclasses import dataclass
@@ -24,6 +25,9 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+
+from ducha.analytics.redflags import model
+from ducha.analytics.redflags.settings import Settings
 
 HEADERS = {
     "项目编号": "project_no", "标段": "section", "项目类型": "kind", "招标人": "buyer", "代理机构": "agency",
@@ -52,7 +56,7 @@ class Loaded:
     notes: list[str]  # unknown columns, unreadable values (counted per header)
 
 
-def load(con: duckdb.DuckDBPyConnection, rows: pa.Table | Path) -> Loaded:
+def load(con: duckdb.DuckDBPyConnection, rows: pa.Table | Path, settings: Settings | None = None) -> Loaded:
     """Write `bids` and `lots` into `con` from the file's rows: an Arrow table, or a Parquet
     file of them (DuckDB then reads it within its memory limit, as a province's 10,000,000
     rows need)."""
@@ -77,7 +81,14 @@ def load(con: duckdb.DuckDBPyConnection, rows: pa.Table | Path) -> Loaded:
     if isinstance(rows, pa.Table):
         con.unregister("platform_rows")
     notes += _unreadable(con)
-    con.execute(_LOTS_SQL)
+    s = settings or Settings()
+    con.execute(
+        _LOTS_SQL.format(codes=_METHOD_CASES, priceable=model.PRICEABLE),
+        {"no_price": sorted(s.no_price_comparison_procurement_methods or ()),
+         "price": sorted(s.price_comparison_procurement_methods or ())},
+    )  # fmt: skip
+    con.execute(_AWARDS_SQL)
+    model.conform(con)
     bids, lots = con.sql("SELECT (SELECT count(*) FROM bids), (SELECT count(*) FROM lots)").fetchall()[0]
     return Loaded(bids, lots, notes)
 
@@ -100,12 +111,16 @@ def _bids_sql(columns: list[str]) -> str:
     t = {h: text(h) for h in HEADERS}
     return f"""
         CREATE OR REPLACE TABLE bids AS
+        SELECT *, dense_rank() OVER (ORDER BY lot) AS lid, row AS bix, 'valid' AS status, [bidder_id] AS tenderers,
+               'CNY' AS currency
+        FROM (
         SELECT CAST(row AS BIGINT) AS row, {t["项目编号"]} || '/' || {t["标段"]} AS lot,
                CASE WHEN {t["项目类型"]} LIKE '%施工%' THEN '施工'
                     WHEN regexp_matches({t["项目类型"]}, '勘察|设计|监理') THEN '勘察设计监理'
                     WHEN {t["项目类型"]} LIKE '%货物%' THEN '货物'
                     WHEN {t["项目类型"]} LIKE '%服务%' THEN '服务' ELSE {t["项目类型"]} END AS kind,
-               {t["招标人"]} AS buyer, {t["招标方式"]} AS method,
+               {t["招标人"]} AS buyer, {t["招标方式"]} AS method_details,
+               {time("公告发布时间")} AS notice_at, {time("投标截止时间")} AS deadline_at,
                CAST(coalesce({time("合同签订日期")}, {time("开标时间")}, {time("投标截止时间")},
                              {time("公告发布时间")}) AS DATE) AS day,
                {t["投标人"]} AS bidder,
@@ -122,7 +137,7 @@ def _bids_sql(columns: list[str]) -> str:
                    lambda x: {{'expert': trim(split_part(x, ':', 1)),
                               'score': TRY_CAST(trim(split_part(x, ':', 2)) AS DOUBLE)}}) AS scores,
                {amount("合同金额")} AS contract_amount
-        FROM platform_rows
+        FROM platform_rows)
     """
 
 
@@ -137,24 +152,21 @@ def _unreadable(con: duckdb.DuckDBPyConnection) -> list[str]:
     ]
 
 
-_LOTS_SQL = """
+_METHOD_CASES = " ".join(f"WHEN '{written}' THEN '{code}'" for written, code in model.METHOD_CODES.items())
+_RFC3339 = "'%Y-%m-%dT%H:%M:%S+08:00'"  # the platform's times are Beijing time
+_LOTS_SQL = f"""
     CREATE OR REPLACE TABLE lots AS
-    SELECT lot, any_value(kind) AS kind, any_value(buyer) AS buyer,
-           any_value(method) AS method, count(*) AS bids,
-           any_value(bidder_id) FILTER (won) AS winner_id, any_value(bidder) FILTER (won) AS winner,
-           count(*) FILTER (won) AS winners,
-           coalesce(max(contract_amount) FILTER (won), min(price) FILTER (won)) AS amount,
-           coalesce(min(day) FILTER (won), min(day)) AS day,
-           list(row ORDER BY row) FILTER (won) AS won_rows
-    FROM bids GROUP BY lot;
-    CREATE OR REPLACE VIEW bidders AS
-    SELECT bidder_id, any_value(bidder) AS bidder, count(DISTINCT lot) AS lots,
-           count(DISTINCT lot) FILTER (won) AS won FROM bids GROUP BY bidder_id;
-    CREATE OR REPLACE VIEW buyers AS
-    SELECT buyer, count(*) AS lots, sum(amount) AS value FROM lots GROUP BY buyer;
-    CREATE OR REPLACE VIEW scores AS
-    SELECT row, lot, bidder_id, s.expert AS expert, s.score AS score
-    FROM (SELECT row, lot, bidder_id, unnest(scores) AS s FROM bids);
-    CREATE OR REPLACE VIEW experts AS
-    SELECT expert, count(*) AS bids, count(DISTINCT lot) AS lots FROM scores GROUP BY expert;
+    SELECT *, {{priceable}} AS priceable FROM (
+        SELECT lid, lot, any_value(kind) AS kind, any_value(buyer) AS buyer,
+               CASE any_value(method_details) {{codes}} END AS method, any_value(method_details) AS method_details,
+               strftime(min(notice_at), {_RFC3339}) AS start_date, strftime(min(deadline_at), {_RFC3339}) AS end_date,
+               count(*) AS bids, count(DISTINCT bidder_id) AS number_of_tenderers,
+               any_value(bidder_id) FILTER (won) AS winner_id, any_value(bidder) FILTER (won) AS winner,
+               count(*) FILTER (won) AS winners,
+               coalesce(max(contract_amount) FILTER (won), min(price) FILTER (won)) AS amount,
+               coalesce(min(day) FILTER (won), min(day)) AS day,
+               list(row ORDER BY row) FILTER (won) AS won_rows
+        FROM bids GROUP BY lid, lot)
 """
+_AWARDS_SQL = """CREATE OR REPLACE TABLE awards AS
+                 SELECT lid, row AS aix, 'active' AS status, [bidder_id] AS suppliers FROM bids WHERE won"""
