@@ -17,7 +17,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.test import override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from ducha.core.access import RoleKind
 from ducha.core.actions import do_bulk_create_objects, do_create_object
@@ -198,3 +198,11 @@ def make_small_campaign() -> SmallCampaign:
     for key in sc.projects:
         sc.add_problem(key, key)
     return sc
+
+
+def zh(text: Any, **params: Any) -> str:
+    """A source string (or a lazy label) as the Chinese pages show it, with its %(name)s
+    parameters filled in: what tests compare the pages' text with."""
+    with translation.override("zh-hans"):
+        shown = str(translation.gettext(text) if isinstance(text, str) else text)
+    return shown % params if params else shown

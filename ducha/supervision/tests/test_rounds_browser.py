@@ -2,15 +2,13 @@
 Chromium, with test_browser.py's fixtures): a group records a phone contact with one of
 its units, its supervisor filled in for it; on a look-back round's page it reopens a
 signed-off problem found not truly rectified; the compliance page shows who fell short.
-Screenshots of every page of this area go to /tmp/shots/B-*.png. As in test_browser.py,
+Screenshots of every page of this area go to test-output/screenshots/B-*.png. As in test_browser.py,
 the test bodies do not touch the database: `rounds` writes the data first."""
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 from playwright.sync_api import expect
 
 from ducha.core.actions import do_bulk_create_objects, do_create_object
@@ -19,26 +17,16 @@ from ducha.ledger.choices import ProblemStatus
 from ducha.supervision.actions.rounds import do_record_round_problem
 from ducha.supervision.choices import ContactKind, RoundKind
 from ducha.supervision.models import Contact, ContactRule, SupervisionRound
-from ducha.testing import SmallCampaign, move
+from ducha.testing import SmallCampaign, move, zh
 from ducha.web.tests.test_browser import (  # noqa: F401  (fixtures)
     browser,
     campaign,
     chromium_executable,
+    screenshot,
     sign_in,
 )
 
-SHOTS = Path("/tmp/shots")
 JUNE = dt.date(2024, 6, 3)
-
-
-def zh(message: str) -> str:
-    with translation.override("zh-hans"):
-        return str(translation.gettext(message))
-
-
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"B-{name}.png"), full_page=True)
 
 
 @pytest.fixture
@@ -80,7 +68,7 @@ def test_a_group_records_a_phone_contact(campaign, rounds, sign_in):  # noqa: F8
     page = group.page
     page.goto(reverse("contacts-list"))
     expect(page.locator("table.list")).to_contain_text("电话了解问题整改进度")
-    shot(page, "contacts-list")
+    screenshot(page, "B-contacts-list")
     page.get_by_role("link", name=zh("Add"), exact=True).click()
     expect(page.locator("#id_supervisor")).to_have_value("group_a")  # the actor, as the default
     expect(page.locator("#id_group")).to_have_value(str(campaign.groups["A"].pk))
@@ -89,12 +77,12 @@ def test_a_group_records_a_phone_contact(campaign, rounds, sign_in):  # noqa: F8
     page.fill("#id_contacted_on", "2024-06-12")
     page.fill("#id_content", "电话督导发改委问题整改和周调度报送情况")
     page.fill("#id_follow_up", "6月14日前报送整改佐证材料")
-    shot(page, "contact-add")
+    screenshot(page, "B-contact-add")
     page.get_by_role("button", name=zh("Save")).click()
     expect(page.locator("dl.fields")).to_contain_text("电话督导发改委问题整改和周调度报送情况")
     expect(page.locator("dl.fields")).to_contain_text(zh("Phone supervision"))
     expect(page.locator("dl.fields")).to_contain_text("group_a")
-    shot(page, "contact-detail")
+    screenshot(page, "B-contact-detail")
     page.goto(reverse("contacts-list") + "?kind=phone")
     expect(page.get_by_test_id("count")).to_contain_text("2")
     assert group.errors == []
@@ -104,12 +92,12 @@ def test_a_look_back_round_reopens_a_problem_and_the_pages_read_well(campaign, r
     group = sign_in("group_a")
     page = group.page
     page.goto(reverse("site-rounds-list"))
-    shot(page, "site-rounds-list")
+    screenshot(page, "B-site-rounds-list")
     page.goto(reverse("site-rounds-detail", args=[rounds["site"]]))
     expect(page.get_by_test_id("round-counties")).to_contain_text("新城区")
     expect(page.get_by_test_id("round-problems")).to_contain_text("DC-2024-01")
     expect(page.get_by_test_id("round-methods")).to_contain_text("听取汇报、座谈交流、查阅资料")
-    shot(page, "site-round-detail")
+    screenshot(page, "B-site-round-detail")
 
     page.goto(reverse("site-rounds-detail", args=[rounds["look_back"]]))
     offered = page.get_by_test_id("candidates")
@@ -123,20 +111,20 @@ def test_a_look_back_round_reopens_a_problem_and_the_pages_read_well(campaign, r
     form.get_by_role("button").click()  # no reason: refused at its field
     expect(page.get_by_test_id("error-reason")).to_contain_text(zh("A reason is required."))
     page.get_by_test_id("look-back-form").locator("#check-reason").fill("现场核查发现整改资料与实际不符")
-    shot(page, "look-back-round")
+    screenshot(page, "B-look-back-round")
     page.get_by_test_id("record-look-back").click()
     expect(page.get_by_test_id("round-checks")).to_contain_text(zh("Not truly rectified, reopened"))
-    shot(page, "look-back-round-after")
+    screenshot(page, "B-look-back-round-after")
     page.goto(reverse("problems-detail", args=[rounds["problem"]]))
     expect(page.locator("dl.fields")).to_contain_text(zh("Rectifying"))
 
     page.goto(reverse("look-back-checks-list"))
     expect(page.locator("table.list")).to_contain_text("Q-hohhot")
-    shot(page, "look-back-checks-list")
+    screenshot(page, "B-look-back-checks-list")
     page.goto(reverse("contact-compliance") + "?week=2024-06-10")
     expect(page.get_by_test_id("shortfall-150100")).to_contain_text("1")
     expect(page.get_by_test_id("shortfall-fgw")).to_be_visible()
-    shot(page, "compliance")
+    screenshot(page, "B-compliance")
     assert group.errors == []
 
 
@@ -148,12 +136,12 @@ def test_the_office_sets_a_contact_rule(campaign, rounds, sign_in):  # noqa: F81
     page.fill("#id_per_week", "2")
     page.fill("#id_starts_on", "2024-07-01")
     page.select_option("#id_group", label="A组")
-    shot(page, "contact-rule-add")
+    screenshot(page, "B-contact-rule-add")
     page.get_by_role("button", name=zh("Save")).click()
     expect(page.get_by_test_id("compliance-link")).to_be_visible()
-    shot(page, "contact-rule-detail")
+    screenshot(page, "B-contact-rule-detail")
     page.goto(reverse("contact-rules-list"))
-    shot(page, "contact-rules-list")
+    screenshot(page, "B-contact-rules-list")
     page.goto(reverse("site-rounds-add"))
     page.select_option("#id_group", label="A组")
     page.fill("#id_number", "3")
@@ -162,13 +150,13 @@ def test_the_office_sets_a_contact_rule(campaign, rounds, sign_in):  # noqa: F81
     page.fill("#id_ends_on", "2024-09-27")
     for method in (zh("Hearing reports"), zh("Random spot checks")):
         page.get_by_label(method).check()
-    shot(page, "site-round-add")
+    screenshot(page, "B-site-round-add")
     page.get_by_role("button", name=zh("Save")).click()
     expect(page.get_by_test_id("round-methods")).to_contain_text(f"{zh('Hearing reports')}、{zh('Random spot checks')}")
     page.goto(reverse("look-back-checks-add"))
     expect(page.locator("#id_round")).to_contain_text("A组 第3轮")
-    shot(page, "look-back-check-add")
+    screenshot(page, "B-look-back-check-add")
     page.goto(reverse("contact-compliance") + "?group=B")
     expect(page.get_by_test_id("compliance-group")).to_have_value("B")
-    shot(page, "compliance-office")
+    screenshot(page, "B-compliance-office")
     assert office.errors == []

@@ -125,10 +125,15 @@ class Session:
         return int(self.page.locator(f'[data-testid="by-group"] tr[data-group="{code}"] td.rectified').inner_text())
 
     def screenshot(self, name: str) -> Path:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        path = SCREENSHOTS / f"dashboard-{name}.png"
-        self.page.screenshot(path=str(path), full_page=True)
-        return path
+        return screenshot(self.page, f"dashboard-{name}")
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """The whole page, kept as test-output/screenshots/<name>.png for a person to look at."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
 
 
 @pytest.fixture

@@ -1,9 +1,8 @@
 """Browser test: the office goes from its dashboard to the weekly bulletin, picks a week,
 downloads the Word file, and downloads the statistical tables from the dashboard; a
 group's member reads its own group's bulletin. Screenshots (Chinese) go to
-test-output/screenshots/ and /tmp/shots/r9-*.png for a person to look at."""
+test-output/screenshots/r9-*.png for a person to look at."""
 
-import shutil
 from pathlib import Path
 
 import docx
@@ -14,17 +13,9 @@ from playwright.sync_api import expect
 from ducha.reports.tables import FIRST_DATA_ROW
 from ducha.reports.tests.test_bulletin import add_week
 from ducha.testing import SmallCampaign
-from ducha.web.tests.test_browser import Session, browser, campaign, chromium_executable, sign_in
+from ducha.web.tests.test_browser import Session, browser, campaign, chromium_executable, screenshot, sign_in
 
 __all__ = ["browser", "campaign", "chromium_executable", "sign_in"]  # the fixtures this module uses
-
-SHOTS = Path("/tmp/shots")
-
-
-def shot(session: Session, name: str) -> None:
-    """The page's screenshot (test-output/screenshots/dashboard-<name>.png), kept for a person too."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(session.screenshot(name), SHOTS / f"r9-{name}.png")
 
 
 def download(session: Session, link, tmp_path: Path) -> Path:
@@ -52,7 +43,7 @@ def test_the_office_reads_and_downloads_the_bulletin_and_the_tables(week, sign_i
     expect(bulletin).to_have_attribute("data-week", "2024-W23")
     expect(bulletin).to_contain_text("第1周（2024年6月3日至6月9日）")
     expect(bulletin).to_contain_text("自治区发展和改革委员会电话督导要求1次、实际0次")
-    shot(office, "browser-bulletin-office")
+    screenshot(office.page, "r9-browser-bulletin-office")
 
     word = download(office, office.page.get_by_test_id("bulletin-docx"), tmp_path)
     assert word.suffix == ".docx" and "2024-W23" in word.name
@@ -72,5 +63,5 @@ def test_the_office_reads_and_downloads_the_bulletin_and_the_tables(week, sign_i
     member.page.get_by_test_id("bulletin-form").locator("button").click()
     expect(member.page.get_by_test_id("bulletin")).to_contain_text("（一）B组")
     expect(member.page.get_by_test_id("bulletin")).not_to_contain_text("A组")
-    shot(member, "browser-bulletin-group")
+    screenshot(member.page, "r9-browser-bulletin-group")
     assert not member.errors

@@ -3,17 +3,14 @@ test_browser.py): the state-property group's member opens 三方比对 from the 
 uploads the three synthetic sources, sees the run queued with its progress bar, the
 summary and findings once the worker has run it (the page reloads itself), filters them
 by unit, and turns two into problems, whose links then stand in the list. Screenshots
-(Chinese): /tmp/shots/r10-comparison-*.png."""
-
-import shutil
-from pathlib import Path
+(Chinese): test-output/screenshots/r10-comparison-*.png."""
 
 import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from ducha.analyses.tests import sources
-from ducha.web.tests.test_browser import Session
+from ducha.web.tests.test_browser import screenshot
 from ducha.web.tests.test_browser_imports import (  # noqa: F401  (fixtures)
     browser,
     campaign,
@@ -22,13 +19,6 @@ from ducha.web.tests.test_browser_imports import (  # noqa: F401  (fixtures)
     sign_in,
     zh,
 )
-
-SHOTS = Path("/tmp/shots")
-
-
-def shot(session: Session, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(session.screenshot(name), SHOTS / f"r10-comparison-{name}.png")
 
 
 @pytest.fixture
@@ -48,16 +38,16 @@ def test_upload_watch_filter_and_turn_two_into_problems(group_s, jobs, sign_in, 
     page.get_by_test_id("new").click()
     for kind, file in paths.items():
         page.locator(f'input[name="{kind}"]').set_input_files(file)
-    shot(member, "upload")
+    screenshot(member.page, "r10-comparison-upload")
     page.get_by_test_id("start").click()
 
     expect(page.get_by_test_id("progress")).to_have_attribute("hx-trigger", "every 1s")  # queued: the page polls
-    shot(member, "progress")
+    screenshot(member.page, "r10-comparison-progress")
     jobs.go.set()  # the worker runs it; the page reloads itself when it is done
     expect(page.get_by_test_id("summary")).to_be_visible()
     expect(page.get_by_test_id("n-低价成交")).to_have_text("2")
     expect(page.get_by_test_id("findings")).to_contain_text("应进未进")
-    shot(member, "run")
+    screenshot(member.page, "r10-comparison-run")
 
     filters = page.get_by_test_id("filters")
     filters.locator('select[name="unit"]').select_option("150900")
@@ -70,13 +60,13 @@ def test_upload_watch_filter_and_turn_two_into_problems(group_s, jobs, sign_in, 
     expect(page.locator("ul.messages")).to_be_visible()
     links = page.get_by_test_id("findings").locator('a[data-testid^="problem-"]')
     expect(links).to_have_count(2)
-    shot(member, "turned")
+    screenshot(member.page, "r10-comparison-turned")
 
     links.first.click()
     expect(page.locator("main")).to_contain_text("三方比对发现低价成交")
-    shot(member, "problem")
+    screenshot(member.page, "r10-comparison-problem")
     page.goto("/comparisons/")
     expect(page.get_by_test_id("runs")).to_contain_text(sources.NAMES["exchange"])
-    shot(member, "list")
+    screenshot(member.page, "r10-comparison-list")
     assert jobs.failures == []
     assert member.errors == []

@@ -10,36 +10,23 @@ threads do. The test body does not touch the database."""
 
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from django.db import connections
-from django.utils import translation
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from ducha.imports.tests import books
+from ducha.testing import zh
 from ducha.web.tests.test_browser import (  # noqa: F401  (fixtures)
     SCREENSHOTS,
     browser,
     campaign,
     chromium_executable,
+    screenshot,
     sign_in,
 )
-
-
-def zh(text: str) -> str:
-    """A source string as the Chinese page shows it (English until it is translated)."""
-    with translation.override("zh-hans"):
-        return translation.gettext(text)
-
-
-def screenshot(page: Page, name: str) -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path
 
 
 class JobRunner(threading.Thread):

@@ -11,34 +11,20 @@ Screenshots of the problem page (with its extension section) and of the project 
 (with the inspection form) go to test-output/screenshots/ for a person to look at.
 As in test_browser.py, the test bodies do not touch the database."""
 
-from pathlib import Path
-
 from django.urls import reverse
-from django.utils import translation
 from playwright.sync_api import Page, expect
 
 from ducha.ledger.choices import ExtensionStatus, InspectionKind, InspectionResult, ProblemStatus
+from ducha.testing import zh
 from ducha.web.tests.test_browser import (  # noqa: F401  (fixtures)
     SCREENSHOTS,
     browser,
     campaign,
     chromium_executable,
+    screenshot,
     sign_in,
     status_label,
 )
-
-
-def zh(text) -> str:
-    """A source string or a lazy label, as the Chinese page shows it."""
-    with translation.override("zh-hans"):
-        return str(translation.gettext(text) if isinstance(text, str) else text)
-
-
-def screenshot(page: Page, name: str) -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path
 
 
 def mark_document(page: Page) -> None:

@@ -16,7 +16,6 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 from playwright.sync_api import expect
 
 from ducha.core.actions import do_bulk_create_objects, do_create_object, do_update_object
@@ -27,7 +26,7 @@ from ducha.ledger.actions import (
 )
 from ducha.ledger.evidence import EvidenceUpload
 from ducha.ledger.models import ClueTransfer, ExposedCase, FiledCase, Project
-from ducha.testing import SmallCampaign
+from ducha.testing import SmallCampaign, zh
 from ducha.web.tests.helpers import PDF
 from ducha.web.tests.test_browser import (  # noqa: F401  (fixtures)
     SCREENSHOTS,
@@ -43,11 +42,6 @@ PROJECTS = (  # number, name, county (None: the city's own), amount
     ("HS-2024-003", "新城区老旧小区供热管网改造工程", "150102", "8760000.00"),
     ("HS-2024-017", "呼和浩特市政务云平台运维服务采购", None, "2300000.00"),
 )
-
-
-def zh(message: str) -> str:
-    with translation.override("zh-hans"):
-        return str(translation.gettext(message))
 
 
 @pytest.fixture

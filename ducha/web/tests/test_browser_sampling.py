@@ -3,26 +3,16 @@ the self-inspected projects from the form, follows the draw's job (queued, then 
 the worker has run it: the page reloads itself), reads the draw's page (rule, figures per
 unit, the sample), checks it against the stored population and seed (a second job),
 downloads the sample, and proposes counties for site visits. Screenshots (Chinese):
-/tmp/shots/r10-sampling-job-queued.png, -job-done.png, -draw.png, -check.png, -index.png,
+test-output/screenshots/r10-sampling-job-queued.png, -job-done.png, -draw.png, -check.png, -index.png,
 -counties.png."""
-
-import shutil
-from pathlib import Path
 
 import openpyxl
 from playwright.sync_api import expect
 
-from ducha.web.tests.test_browser import Session, browser, campaign, chromium_executable, sign_in
+from ducha.web.tests.test_browser import browser, campaign, chromium_executable, screenshot, sign_in
 from ducha.web.tests.test_browser_imports import jobs
 
 __all__ = ["browser", "campaign", "chromium_executable", "jobs", "sign_in"]  # the fixtures this module uses
-
-SHOTS = Path("/tmp/shots")
-
-
-def shot(session: Session, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(session.screenshot(name), SHOTS / f"r10-sampling-{name}.png")
 
 
 def test_the_office_draws_a_sample_and_proposes_counties(campaign, jobs, sign_in, tmp_path):
@@ -40,12 +30,12 @@ def test_the_office_draws_a_sample_and_proposes_counties(campaign, jobs, sign_in
     # The draw's job: queued, the page polls; the worker runs it, the page reloads itself.
     expect(page.get_by_test_id("progress")).to_have_attribute("hx-trigger", "every 1s")
     expect(page.get_by_test_id("job-status")).to_have_text("排队中")
-    shot(office, "job-queued")
+    screenshot(office.page, "r10-sampling-job-queued")
     jobs.go.set()
     expect(page.get_by_test_id("outcome")).to_be_visible()
     expect(page.get_by_test_id("steps").locator("li")).to_have_count(3)
     expect(page.get_by_test_id("message")).to_have_class("result-clean")
-    shot(office, "job-done")
+    screenshot(office.page, "r10-sampling-job-done")
     page.get_by_test_id("to-draw").click()
 
     expect(page.get_by_test_id("rule")).to_contain_text("抽查-浏览器")
@@ -57,14 +47,14 @@ def test_the_office_draws_a_sample_and_proposes_counties(campaign, jobs, sign_in
     sample = page.get_by_test_id("sample").locator("tbody tr")
     numbers = sorted(sample.nth(i).locator("td").first.inner_text() for i in range(sample.count()))
     assert numbers and all(n.startswith("P-") for n in numbers)
-    shot(office, "draw")
+    screenshot(office.page, "r10-sampling-draw")
 
     page.get_by_test_id("run-check").click()  # the check: a job too, recorded on the draw
     expect(page.get_by_test_id("outcome")).to_be_visible()
     page.get_by_test_id("to-draw").click()
     expect(page.get_by_test_id("check")).not_to_have_class("error")
     expect(page.get_by_test_id("check")).not_to_have_class("muted")
-    shot(office, "check")
+    screenshot(office.page, "r10-sampling-check")
 
     with page.expect_download() as info:
         page.get_by_test_id("sample-xlsx").click()
@@ -76,7 +66,7 @@ def test_the_office_draws_a_sample_and_proposes_counties(campaign, jobs, sign_in
     page.get_by_role("link", name="抽查").first.click()
     expect(page.get_by_test_id("draws")).to_contain_text("抽查-浏览器")
     expect(page.get_by_test_id("jobs").locator("tbody tr")).to_have_count(2)  # the draw, the check
-    shot(office, "index")
+    screenshot(office.page, "r10-sampling-index")
 
     counties = page.get_by_test_id("county-form")
     counties.locator('input[name="per_league"]').fill("2")
@@ -88,5 +78,5 @@ def test_the_office_draws_a_sample_and_proposes_counties(campaign, jobs, sign_in
     page.reload()
     assert page.get_by_test_id("counties").inner_text() == first  # the same seed: the same counties
     page.get_by_test_id("counties").scroll_into_view_if_needed()
-    shot(office, "counties")
+    screenshot(office.page, "r10-sampling-counties")
     assert not office.errors and jobs.failures == []

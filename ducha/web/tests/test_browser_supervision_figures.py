@@ -1,11 +1,9 @@
 """Browser test: a group opens its dashboard, sees its units ranked by the lagging rule
 with the reasons, and follows a supervision figure to the list behind it; the office
 sees the units that lag in every group. Screenshots in Chinese go to
-test-output/screenshots/ and /tmp/shots/."""
+test-output/screenshots/."""
 
 import datetime as dt
-import shutil
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -13,19 +11,15 @@ from playwright.sync_api import expect
 from ducha.core.actions import do_bulk_create_objects
 from ducha.supervision.models import Contact
 from ducha.testing import SmallCampaign
-from ducha.web.tests.test_browser import SCREENSHOTS, Session, browser, campaign, chromium_executable, sign_in
+from ducha.web.tests.test_browser import (
+    browser,
+    campaign,
+    chromium_executable,
+    screenshot,
+    sign_in,
+)
 
 __all__ = ["browser", "campaign", "chromium_executable", "sign_in"]  # the fixtures this module uses
-
-SHOTS = Path("/tmp/shots")
-
-
-def shot(session: Session, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"D-{name}.png"
-    session.page.screenshot(path=str(path), full_page=True)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(path, SHOTS / path.name)
 
 
 @pytest.fixture
@@ -52,7 +46,7 @@ def test_a_group_sees_its_lagging_units_and_follows_a_figure_to_its_list(contact
     expect(lagging.locator('tr.reasons li[data-criterion="reports"]')).to_have_count(2)
     expect(lagging.locator("tr.reasons").first).to_contain_text("周报：应报")  # the reason in words, in Chinese
     expect(group.page.get_by_test_id("lagging-rule")).to_be_visible()
-    shot(group, "group-dashboard")
+    screenshot(group.page, "D-group-dashboard")
 
     phone = group.page.get_by_test_id("supervision").locator('tr[data-figure="contacts_phone"] a')
     expect(phone).to_have_text("2")
@@ -61,7 +55,7 @@ def test_a_group_sees_its_lagging_units_and_follows_a_figure_to_its_list(contact
     rows = group.page.locator("table.list tbody tr")
     expect(rows).to_have_count(2)
     expect(rows.first).to_contain_text("呼和浩特市")
-    shot(group, "group-figure-list")
+    screenshot(group.page, "D-group-figure-list")
     assert not group.errors
 
     office = sign_in("office")
@@ -69,5 +63,5 @@ def test_a_group_sees_its_lagging_units_and_follows_a_figure_to_its_list(contact
     overview = office.page.get_by_test_id("lagging-overview")
     expect(overview.locator("tr[data-unit]")).to_have_count(4)  # every group's units: no report from any
     expect(office.page.get_by_test_id("supervision").locator("thead th")).to_have_count(4)  # figure, A, B, total
-    shot(office, "office-dashboard")
+    screenshot(office.page, "D-office-dashboard")
     assert not office.errors

@@ -6,44 +6,28 @@ in test_browser.py, whose fixtures these use):
     (b) a complaint assigned to a unit becomes a problem in one step on its page, and
         the problem's page links back to the complaint.
 
-Full-page screenshots of every page on the way go to test-output/screenshots/ (and
-/tmp/shots/ when it exists) for a person to look at. As in test_browser.py, the test
-bodies do not touch the database: the fixtures write the data before the browser starts."""
+Full-page screenshots of every page on the way go to test-output/screenshots/C-*.png for a
+person to look at. As in test_browser.py, the test bodies do not touch the database: the
+fixtures write the data before the browser starts."""
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from ducha.core.actions import do_create_object
 from ducha.supervision.actions.complaints import do_assign_complaint
 from ducha.supervision.models import Complaint
-from ducha.testing import SmallCampaign
+from ducha.testing import SmallCampaign, zh
 from ducha.web.tests.test_browser import (  # noqa: F401  (fixtures)
     SCREENSHOTS,
     browser,
     campaign,
     chromium_executable,
+    screenshot,
     sign_in,
 )
-
-
-def zh(message: str) -> str:
-    with translation.override("zh-hans"):
-        return str(translation.gettext(message))
-
-
-def shoot(page: Page, name: str) -> list[Path]:
-    """The page, whole, for a person to look at."""
-    folders = [SCREENSHOTS, *([Path("/tmp/shots")] if Path("/tmp/shots").is_dir() else [])]
-    paths = [folder / f"C-{name}.png" for folder in folders]
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for path in paths:
-        page.screenshot(path=str(path), full_page=True)
-    return paths
 
 
 @pytest.fixture
@@ -62,19 +46,19 @@ def test_a_group_issues_a_letter_that_the_unit_answers(letter_units, sign_in, ca
     page.fill("#id_issued_on", "2024-06-03")
     page.fill("#id_respond_by", "2024-06-14")
     page.check(f'input[name="units"][value="{letter_units["150100"]}"]')
-    shots = shoot(page, "letter-add")
+    shots = [screenshot(page, "C-letter-add")]
     page.get_by_role("button", name=zh("Save")).click()
     recipients = page.get_by_test_id("letter-recipients")
     expect(recipients).to_contain_text("呼和浩特市")
     expect(recipients).not_to_contain_text("发展和改革委员会")
-    shots += shoot(page, "letter-detail")
+    shots += [screenshot(page, "C-letter-detail")]
     page.goto(reverse("letters-list"))
-    shots += shoot(page, "letters-list")
+    shots += [screenshot(page, "C-letters-list")]
 
     league = sign_in("league_a")
     page = league.page
     page.goto(reverse("letter-recipients-list"))
-    shots += shoot(page, "letter-responses-unit")
+    shots += [screenshot(page, "C-letter-responses-unit")]
     page.locator("table.list tbody").get_by_role("link", name="呼和浩特市").first.click()
     expect(page.get_by_test_id("letter-points")).to_contain_text("问题台账填报不规范")
     expect(page.get_by_test_id("response-state")).to_have_text(zh("not yet answered"))
@@ -82,7 +66,7 @@ def test_a_group_issues_a_letter_that_the_unit_answers(letter_units, sign_in, ca
     page.fill("#answer-responded_on", "2024-06-12")
     page.get_by_test_id("answer-letter").click()
     expect(page.get_by_test_id("response-state")).to_have_text(zh("awaiting decision"))
-    shots += shoot(page, "letter-answered-unit")
+    shots += [screenshot(page, "C-letter-answered-unit")]
     url = page.url
 
     group.page.goto(url)
@@ -90,7 +74,7 @@ def test_a_group_issues_a_letter_that_the_unit_answers(letter_units, sign_in, ca
     page.fill("#decision-decision_note", "整改计划明确，同意。")
     page.get_by_test_id("accept-response").click()
     expect(page.get_by_test_id("response-state")).to_have_text(zh("accepted"))
-    shots += shoot(page, "letter-accepted-group")
+    shots += [screenshot(page, "C-letter-accepted-group")]
 
     league.page.goto(url)
     expect(league.page.get_by_test_id("answer-form")).to_have_count(0)  # accepted: answered for good
@@ -118,11 +102,11 @@ def test_a_complaint_becomes_a_problem(complaint_url, sign_in, capsys):  # noqa:
     group = sign_in("group_a")
     page = group.page
     page.goto(reverse("complaints-add"))
-    shots = shoot(page, "complaint-add")
+    shots = [screenshot(page, "C-complaint-add")]
     page.goto(reverse("complaints-list"))
-    shots += shoot(page, "complaints-list")
+    shots += [screenshot(page, "C-complaints-list")]
     page.goto(complaint_url)
-    shots += shoot(page, "complaint-detail")
+    shots += [screenshot(page, "C-complaint-detail")]
     form = page.get_by_test_id("to-problem-form")
     form.locator('input[name="number"]').fill("JB-Q-2024-001")
     form.locator('input[name="found_on"]').fill("2024-06-10")
@@ -131,18 +115,18 @@ def test_a_complaint_becomes_a_problem(complaint_url, sign_in, capsys):  # noqa:
     expect(page.get_by_test_id("to-problem-form")).to_have_count(0)  # one step, once
     link = page.get_by_role("link", name="JB-Q-2024-001", exact=False)
     expect(link).to_be_visible()
-    shots += shoot(page, "complaint-became-problem")
+    shots += [screenshot(page, "C-complaint-became-problem")]
     link.click()
     expect(page.get_by_test_id("linked")).to_contain_text("JB-2024-017")
     expect(page.locator("dl.fields")).to_contain_text(zh("Complaint"))  # discovery method
-    shots += shoot(page, "problem-from-complaint")
+    shots += [screenshot(page, "C-problem-from-complaint")]
 
     league = sign_in("league_a")  # the unit sees both, and handles the complaint
     league.page.goto(complaint_url)
     league.page.locator("#progress-progress").fill("已约谈招标人，正在核查评标过程。")
     league.page.get_by_test_id("record-progress").click()
     expect(league.page.get_by_test_id("complaint-status")).to_have_text(zh("Being handled"))
-    shots += shoot(league.page, "complaint-unit")
+    shots += [screenshot(league.page, "C-complaint-unit")]
     with capsys.disabled():
         print("".join(f"\nscreenshot: {path}" for path in shots))
     assert [e for s in (group, league) for e in s.errors] == []

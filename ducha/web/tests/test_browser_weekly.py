@@ -1,10 +1,9 @@
 """Browser test: a unit submits its weekly report from its dashboard (the form prefilled
 with the figures read from its ledger), and its group then sees it; a group uploads a
 work plan's document. Screenshots of every weekly scheduling and work plan page, in
-Chinese, go to test-output/screenshots/ (and /tmp/shots/ for a person to look at)."""
+Chinese, go to test-output/screenshots/ for a person to look at."""
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import pytest
@@ -17,25 +16,22 @@ from ducha.ledger.tests.files import PDF
 from ducha.supervision.models import WorkPlan
 from ducha.supervision.weeks import monday_of
 from ducha.testing import SmallCampaign
-from ducha.web.tests.test_browser import SCREENSHOTS, Session, browser, campaign, chromium_executable, sign_in
+from ducha.web.tests.test_browser import (
+    Session,
+    browser,
+    campaign,
+    chromium_executable,
+    screenshot,
+    sign_in,
+)
 
 __all__ = ["browser", "campaign", "chromium_executable", "sign_in"]  # the fixtures this module uses
-
-SHOTS = Path("/tmp/shots")
 
 
 def visit(session: Session, url: str, name: str) -> None:
     """Open a page and keep its screenshot."""
     session.page.goto(url)
-    shot(session, name)
-
-
-def shot(session: Session, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"weekly-{name}.png"
-    session.page.screenshot(path=str(path), full_page=True)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(path, SHOTS / path.name)
+    screenshot(session.page, f"weekly-{name}")
 
 
 @pytest.fixture
@@ -56,14 +52,14 @@ def test_a_unit_submits_its_weekly_report_from_its_dashboard(campaign, plan, sig
     expect(panel.locator('select[name="week_starts"]')).to_have_value(week)  # this week, chosen
     expect(panel.get_by_test_id("figures")).to_contain_text("2")  # 呼和浩特市's two problems, from its ledger
     panel.locator('textarea[name="narrative"]').fill("本周完成全部项目自查，发现问题2个，正在整改。")
-    shot(league, "unit-dashboard")
+    screenshot(league.page, "weekly-unit-dashboard")
     panel.get_by_test_id("do-submit-weekly").click()
 
     # The report's page: the narrative, its timeliness and the figures as submitted.
     expect(league.page.get_by_test_id("timeliness")).to_be_visible()
     expect(league.page.locator("main")).to_contain_text("本周完成全部项目自查")
     expect(league.page.get_by_test_id("figures")).to_contain_text("2")
-    shot(league, "unit-report")
+    screenshot(league.page, "weekly-unit-report")
     league.page.goto("/")
     expect(league.page.get_by_test_id("weekly-status")).to_have_attribute("data-submitted", "1")
     visit(league, reverse("weekly-reports-missing"), "missing-unit")
@@ -72,13 +68,13 @@ def test_a_unit_submits_its_weekly_report_from_its_dashboard(campaign, plan, sig
     group = sign_in("group_a")
     group.page.goto(reverse("unit-weekly-reports-list"))
     expect(group.page.locator("table.list")).to_contain_text("呼和浩特市")
-    shot(group, "unit-reports-list")
+    screenshot(group.page, "weekly-unit-reports-list")
     group.page.goto(reverse("weekly-reports-missing"))
     expect(group.page.get_by_test_id("missing-units")).to_contain_text("发展和改革委员会")
-    shot(group, "missing-group")
+    screenshot(group.page, "weekly-missing-group")
     group.page.goto(reverse("group-weekly-reports-add"))
     group.page.locator('textarea[name="narrative"]').fill("本周督导组电话督导4次，收到周报1份。")
-    shot(group, "group-submit")
+    screenshot(group.page, "weekly-group-submit")
     group.page.get_by_test_id("do-submit-weekly").click()
     expect(group.page.get_by_test_id("timeliness")).to_be_visible()
     visit(group, reverse("group-weekly-reports-list"), "group-reports-list")
@@ -94,13 +90,13 @@ def test_a_unit_submits_its_weekly_report_from_its_dashboard(campaign, plan, sig
     with group.page.expect_download() as download:
         link.click()
     assert Path(download.value.path()).read_bytes() == PDF
-    shot(group, "work-plan")
+    screenshot(group.page, "weekly-work-plan")
     visit(group, reverse("work-plans-list"), "work-plans-list")
     visit(group, reverse("work-plans-add"), "work-plan-add")
 
     office = sign_in("office")
     office.page.goto(reverse("weekly-reports-missing"))
     expect(office.page.get_by_test_id("missing-groups")).to_contain_text("B组")
-    shot(office, "missing-office")
+    screenshot(office.page, "weekly-missing-office")
     visit(office, reverse("reporting-schedules-add"), "schedule-add")
     assert [e for s in (league, group, office) for e in s.errors] == []

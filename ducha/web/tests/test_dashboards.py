@@ -8,10 +8,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 
 from ducha.core.registry import ledgers
 from ducha.org.models import Role
+from ducha.testing import zh
 from ducha.web.tests.conftest import ROLES, add_variety
 from ducha.web.tests.helpers import by_testid, has_testid, links, page, read_xlsx, shown_count, text
 
@@ -25,11 +25,6 @@ def variety_once(site_once, django_db_blocker):
 @pytest.fixture
 def variety(variety_once, site):
     return site
-
-
-def zh(message) -> str:
-    with translation.override("zh-hans"):
-        return str(translation.gettext(message) if isinstance(message, str) else message)
 
 
 # ---------------------------------------------------------------------------

@@ -7,19 +7,14 @@ import re
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
 
 from ducha.core.models import ChangeLogEntry
 from ducha.ledger.models import ClueTransfer, FiledCase, Problem, Project, Training
 from ducha.org.models import Domain, Unit
+from ducha.testing import zh
 from ducha.web.tests.helpers import assert_no_inline_code, form_fields, page, read_xlsx, select_options, text
 
 REQUIRED_ZH = "这个字段是必填项。"
-
-
-def zh(message: str, **params) -> str:
-    with translation.override("zh-hans"):
-        return translation.gettext(message) % params if params else translation.gettext(message)
 
 
 def errors(response) -> dict[str, list[str]]:

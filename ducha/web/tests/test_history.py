@@ -25,14 +25,10 @@ from ducha.ledger.actions import (
 from ducha.ledger.evidence import EvidenceUpload
 from ducha.ledger.models import ClueTransfer, FiledCase, Problem, ProblemCategory
 from ducha.org.models import Domain
+from ducha.testing import zh
 from ducha.web import history
 from ducha.web.links import field_value
 from ducha.web.tests.helpers import PDF, assert_no_inline_code, form_fields, links, page, text
-
-
-def zh(message: str) -> str:
-    with translation.override("zh-hans"):
-        return str(translation.gettext(message))
 
 
 def en(message: str) -> str:

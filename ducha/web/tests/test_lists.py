@@ -27,6 +27,7 @@ from ducha.ledger.models import (
     Training,
 )
 from ducha.org.models import Domain, Unit
+from ducha.testing import zh
 from ducha.web.generic import PAGE_SIZE
 from ducha.web.tests.conftest import LEDGERS, add_variety
 from ducha.web.tests.helpers import by_testid, links, list_body, list_cells, page, read_xlsx, shown_count, text
@@ -365,11 +366,6 @@ def test_export_keeps_amounts_and_dates_typed(variety, login):
 
 # ---------------------------------------------------------------------------
 # How a list reads: amounts, totals, dates, long texts, categories, filters, headers.
-
-
-def zh(message) -> str:
-    with translation.override("zh-hans"):
-        return str(translation.gettext(message) if isinstance(message, str) else message)
 
 
 def headers(response) -> list[str]:

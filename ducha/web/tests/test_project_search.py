@@ -8,17 +8,12 @@ import re
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 
 from ducha.core.actions import do_bulk_create_objects
 from ducha.core.registry import ledgers
 from ducha.ledger.models import Project
+from ducha.testing import zh
 from ducha.web.tests.helpers import assert_no_inline_code, page, text
-
-
-def zh(message: str) -> str:
-    with translation.override("zh-hans"):
-        return str(translation.gettext(message))
 
 
 def suggestions(client, text_typed: str, **params) -> list[str]:

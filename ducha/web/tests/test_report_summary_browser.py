@@ -1,7 +1,7 @@
 """Browser test: a group member writes a work item of the report on the narratives page,
 reads the summary report with it, follows a figure to its list, and downloads the Word
 file from the dashboard; the office reads the whole report. Screenshots (Chinese) go to
-test-output/screenshots/ and /tmp/shots/r9-*.png for a person to look at."""
+test-output/screenshots/r9-*.png for a person to look at."""
 
 import io
 import re
@@ -12,8 +12,15 @@ from pathlib import Path
 from docx import Document
 from playwright.sync_api import expect
 
-from ducha.web.tests.test_browser import Session, browser, campaign, chromium_executable, sign_in
-from ducha.web.tests.test_browser_bulletin import SHOTS, shot  # r9-<name>.png in test-output and /tmp/shots
+from ducha.web.tests.test_browser import (
+    SCREENSHOTS,
+    Session,
+    browser,
+    campaign,
+    chromium_executable,
+    screenshot,
+    sign_in,
+)
 
 __all__ = ["browser", "campaign", "chromium_executable", "sign_in"]  # the fixtures this module uses
 
@@ -25,8 +32,8 @@ def printed(session: Session, folder: Path) -> None:
     assert pdf.read_bytes().startswith(b"%PDF")
     if shutil.which("pdftoppm"):
         subprocess.run(["pdftoppm", "-r", "70", "-png", "-f", "1", "-l", "1", str(pdf), str(folder / "p")], check=True)
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        shutil.copy(next(folder.glob("p-*.png")), SHOTS / "r9-summary-print.png")
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copy(next(folder.glob("p-*.png")), SCREENSHOTS / "r9-summary-print.png")
 
 
 def test_a_group_writes_its_passage_and_reads_the_report(campaign, sign_in, tmp_path):
@@ -38,12 +45,12 @@ def test_a_group_writes_its_passage_and_reads_the_report(campaign, sign_in, tmp_
     form.locator('textarea[name="text"]').fill(
         "建立“督查组-盟市、厅局”工作机制，实施线下实地督导、线上电话督导、书面提醒督导。"
     )
-    shot(member, "narrative-add")
+    screenshot(member.page, "r9-narrative-add")
     form.locator('button[type="submit"]').first.click()
     expect(member.page.locator("main")).to_contain_text("强化精准督导，有效传导压力")
-    shot(member, "narrative-detail")
+    screenshot(member.page, "r9-narrative-detail")
     member.page.goto("/narratives/")
-    shot(member, "narratives-list")
+    screenshot(member.page, "r9-narratives-list")
 
     member.page.goto("/")
     member.page.get_by_test_id("summary-links").get_by_role("link").first.click()
@@ -51,7 +58,7 @@ def test_a_group_writes_its_passage_and_reads_the_report(campaign, sign_in, tmp_
     expect(report.locator("h1")).to_have_text("A组工作推进情况")
     expect(report).to_contain_text("一是强化精准督导，有效传导压力。建立“督查组-盟市、厅局”工作机制")
     expect(report).to_contain_text("A组负责督导检查的1个盟市、1个厅局共自查")
-    shot(member, "summary-group")
+    screenshot(member.page, "r9-summary-group")
 
     # A figure opens its list, filtered to the group, as of the report's day.
     problems = report.locator('a[data-figure="problems"]').first
@@ -59,7 +66,7 @@ def test_a_group_writes_its_passage_and_reads_the_report(campaign, sign_in, tmp_
     problems.click()
     expect(member.page).to_have_url(re.compile(r"/problems/\?group=A&as_of=\d{4}-\d{2}-\d{2}"))
     expect(member.page.get_by_test_id("count")).to_contain_text(count)
-    shot(member, "summary-figure-list")
+    screenshot(member.page, "r9-summary-figure-list")
 
     member.page.goto("/")
     with member.page.expect_download() as download:
@@ -73,9 +80,9 @@ def test_a_group_writes_its_passage_and_reads_the_report(campaign, sign_in, tmp_
 
     office = sign_in("office")
     office.page.goto("/")
-    shot(office, "dashboard-office")
+    screenshot(office.page, "r9-dashboard-office")
     office.page.goto("/reports/summary/")
     expect(office.page.get_by_test_id("summary")).to_contain_text("二、B组工作推进情况")
-    shot(office, "summary-office")
+    screenshot(office.page, "r9-summary-office")
     printed(office, tmp_path)
     assert not member.errors and not office.errors, member.errors + office.errors

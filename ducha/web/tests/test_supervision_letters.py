@@ -5,18 +5,12 @@ the lists and the overdue responses, each user seeing only their own."""
 import datetime as dt
 
 from django.urls import reverse
-from django.utils import translation
 
 from ducha.supervision.actions.letters import do_answer_letter, do_issue_letter
 from ducha.supervision.models import Letter, LetterRecipient
 from ducha.web.tests.helpers import list_body, page, text
 
 ISSUED = dt.date(2024, 6, 3)
-
-
-def zh(message: str) -> str:
-    with translation.override("zh-hans"):
-        return str(translation.gettext(message))
 
 
 def issue(site, actor="group_a", units=("150100", "fgw"), group="A", respond_by=dt.date(2024, 6, 13)) -> Letter:

@@ -20,6 +20,7 @@ from ducha.ledger.actions import Move, do_bulk_transition_problems
 from ducha.ledger.evidence import EvidenceUpload, check_upload
 from ducha.ledger.models import Evidence, Problem, RectificationStep
 from ducha.ledger.rectification import TRANSITIONS, StepInput, check_requirements, find_transition
+from ducha.testing import zh
 from ducha.web.tests.conftest import ROLES, VISIBLE
 from ducha.web.tests.helpers import PDF, assert_no_inline_code, by_testid, page, text
 
@@ -33,11 +34,6 @@ BUTTONS = {
     "signed_off": {"unit": set(), "group": set(), "office": set()},
     "dismissed": {"unit": set(), "group": set(), "office": set()},
 }
-
-
-def zh(message) -> str:
-    with translation.override("zh-hans"):
-        return str(translation.gettext(message))
 
 
 def pdf(name: str = "整改报告.pdf", content: bytes = PDF) -> SimpleUploadedFile:
