@@ -20,9 +20,12 @@ from django.utils.translation import gettext_lazy as _
 from ducha.core.access import Action, Actor, ScopePath, ensure_allowed, restrict, role_kind
 from ducha.core.changelog import Change, diff, record_changes, serialize
 from ducha.core.inserts import insert_objects
+from ducha.core.pieces import in_pieces
 from ducha.core.planner import refresh_after_commit
 
 M = TypeVar("M", bound=models.Model)
+
+LINKS_PER_QUERY = 900  # the ids of linked records checked in one query (under SQLite's old 999 limit)
 
 
 def _check_workflow_defaults(obj: models.Model) -> None:
@@ -50,7 +53,7 @@ def _check_links(actor: Actor, objs: Sequence[models.Model], failures: list | No
             continue
         ids = {getattr(o, field.attname) for o in objs} - {None}
         visible: set = set()
-        for chunk in _chunks(sorted(ids)):
+        for chunk in in_pieces(sorted(ids), LINKS_PER_QUERY):
             visible.update(restrict(target._default_manager.filter(pk__in=chunk), actor).values_list("pk", flat=True))
         visible.add(None)  # no link is no breach
         for obj in objs:
@@ -59,11 +62,6 @@ def _check_links(actor: Actor, objs: Sequence[models.Model], failures: list | No
                 if failures is None:
                     raise naming(_record(obj), error)
                 failures.append((obj, error))
-
-
-def _chunks(values: list, size: int = 900):
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
 
 
 def _named(obj: models.Model, message) -> Any:
@@ -115,7 +113,7 @@ def _check_unique(objs: Sequence[models.Model], failures: list) -> None:
             f"{a}__in": v for i, (a, v) in enumerate(zip(attnames, values, strict=True)) if i != lead and len(v) <= 900
         }
         stored: set = set()
-        for chunk in _chunks(values[lead]):
+        for chunk in in_pieces(values[lead], LINKS_PER_QUERY):
             rows = model._default_manager.filter(**narrow, **{f"{attnames[lead]}__in": chunk})
             stored.update(rows.values_list(*attnames))
         seen: set = set()

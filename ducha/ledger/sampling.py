@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from ducha.analytics import sampling as engine
 from ducha.core.access import Action, Actor, group_scope, restrict, scope_q
 from ducha.core.actions import do_bulk_create_objects, do_update_object
+from ducha.core.pieces import in_pieces
 from ducha.ledger import flag_weights
 from ducha.ledger.actions import do_bulk_record_inspections
 from ducha.ledger.choices import InspectionKind
@@ -170,16 +171,12 @@ def do_draw_sample(
         return draw
 
 
-IDS_PER_QUERY = 10000
-
-
 def drawn_again(draw: SampleDraw, progress: Progress | None = None) -> list[int]:
     """The sample the draw's rule and seed give on its stored population, to check a draw."""
     progress = progress or _no_progress
     ids, rows = draw.population_ids, []  # type: list[int], list[tuple]
-    # (a whole campaign's population: more ids than one query may bind)
-    for start in range(0, len(ids), IDS_PER_QUERY):
-        rows += Project.objects.filter(pk__in=ids[start : start + IDS_PER_QUERY]).values_list(*_COLUMNS)
+    for piece in in_pieces(ids):  # a whole campaign's population: more ids than one query may bind
+        rows += Project.objects.filter(pk__in=piece).values_list(*_COLUMNS)
     progress(POPULATION, len(rows))
     table = _population_table(rows, draw.drawn_at)
     rule = engine.SamplingRule(draw.proportion, draw.minimum, draw.seed, engine.Weighting(draw.weighting))

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from ducha.core import pieces
 from ducha.core.access import AccessDenied
 from ducha.core.models import ChangeLogEntry
 from ducha.ledger import sampling
@@ -46,7 +47,7 @@ def test_the_same_seed_on_the_stored_population_gives_the_same_sample(small):
 
 def test_a_population_read_back_in_parts_checks_out_and_a_tampered_sample_does_not(small, monkeypatch):
     draw = _draw(small, "office", proportion=Decimal("0.5"), minimum=0)
-    monkeypatch.setattr(sampling, "IDS_PER_QUERY", 2)  # (5 projects: read in 3 parts)
+    monkeypatch.setattr(pieces, "IDS_PER_QUERY", 2)  # (5 projects: read in 3 parts)
     assert sampling.sample_holds(draw)
     Inspection.objects.filter(draw=draw).update(draw=None)  # (the recorded sample tampered with)
     assert not sampling.sample_holds(draw)
