@@ -3,7 +3,7 @@ memory limit and spills into its own temporary folder under the same directory, 
 when the connection closes (never DuckDB's default `.tmp` in the working directory).
 
 The library knows no Django: the Django side hands over where the limits come from once
-(`use_limits`, in core/apps.py: ANALYTICS_MEMORY_LIMIT and ANALYTICS_SPILL_DIR, read at
+(`use_limits`, in analyses/apps.py: ANALYTICS_MEMORY_LIMIT and ANALYTICS_SPILL_DIR, read at
 each connection, so a changed setting counts). Without it: 3GB and the system's temporary
 directory. An engine may be given its own `Limits` (the comparison's settings).
 

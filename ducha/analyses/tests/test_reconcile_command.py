@@ -112,7 +112,7 @@ def test_a_refused_file_is_named_and_nothing_written(files, tmp_path):
 def test_duckdb_is_held_to_the_servers_memory_limit_and_spill_folder(files, settings, tmp_path):
     from ducha.analytics import duck
 
-    # Read when a connection opens (core/apps.py hands the settings to the analytics).
+    # Read when a connection opens (analyses/apps.py hands the settings to the analytics).
     settings.ANALYTICS_MEMORY_LIMIT, settings.ANALYTICS_SPILL_DIR = "200MB", tmp_path / "spill"
     assert duck.limits() == duck.Limits("200MB", str(tmp_path / "spill"))
     exchange, registry, reports, out = files
