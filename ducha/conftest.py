@@ -13,6 +13,7 @@
 """
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -31,6 +32,15 @@ def _test_settings(settings, tmp_path):
     # An empty cache per test, in memory (shared with a live server's thread).
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "test"}}
     cache.clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _static_root() -> None:
+    # Whitenoise serves what collectstatic put there and warns of a missing folder; the
+    # tests' pages never ask it (a live server serves the apps' static folders).
+    from django.conf import settings
+
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture(scope="session")

@@ -20,6 +20,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from ducha.core.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("DUCHA_VAR_DIR", BASE_DIR.parent / "var")).resolve()
 # Database, secret key, evidence and uploads in progress: for Ducha's user only.
@@ -77,6 +79,8 @@ SECURE_SSL_REDIRECT = HTTPS
 SECURE_HSTS_SECONDS = 365 * 24 * 3600 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
+# A monitor on the server itself asks /health over plain HTTP (web/health.py).
+SECURE_REDIRECT_EXEMPT = [r"^health$"]
 SILENCED_SYSTEM_CHECKS = [
     # HSTS preload (security.W021) puts the whole registrable domain, every sibling site of
     # it, on the browsers' built-in HTTPS-only list for months: the domain owner's decision,
@@ -108,7 +112,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every response, static files and refusals included, gets its log line and X-Request-ID.
+    "ducha.web.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files from STATIC_ROOT under `ducha serve`, answered before sessions or sign-in.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ducha.web.locale.DefaultLanguageMiddleware",
     # Before anything reads the body (CsrfViewMiddleware reads the form): too large, refused.
@@ -201,6 +209,11 @@ STATIC_URL = "static/"
 # Under var/ (0700) only the server itself can read them: a web server running as another
 # user serves them from DUCHA_STATIC_ROOT outside it (docs/deployment.md).
 STATIC_ROOT = Path(os.environ.get("DUCHA_STATIC_ROOT", VAR_DIR / "static"))
+# collectstatic also writes gzip and Brotli copies, which whitenoise serves to browsers that take them.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -267,9 +280,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
 FILE_UPLOAD_TEMP_DIR = str(VAR_DIR / "uploads")
 Path(FILE_UPLOAD_TEMP_DIR).mkdir(mode=0o700, exist_ok=True)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("DUCHA_LOG_LEVEL", "WARNING")},
-}
+# Logs on standard error: text, or one JSON object a line (DUCHA_LOG_FORMAT=json, the default
+# under `ducha serve`); a line per request whatever the level (core/logs.py, web/request_log.py).
+LOGGING = logging_config(
+    format=os.environ.get("DUCHA_LOG_FORMAT", "text"), level=os.environ.get("DUCHA_LOG_LEVEL", "WARNING")
+)
+# `ducha serve` (web/serve.py): gunicorn's worker processes and threads in each.
+SERVE_WORKERS = int(os.environ.get("DUCHA_WORKERS") or min(2 * (os.cpu_count() or 1) + 1, 9))
+SERVE_THREADS = int(os.environ.get("DUCHA_THREADS") or 4)

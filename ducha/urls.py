@@ -5,6 +5,7 @@ from django.views.i18n import set_language
 
 from ducha.web import views
 from ducha.web.account import PasswordChangeView
+from ducha.web.health import health
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -22,6 +23,7 @@ urlpatterns = [
     ),
     # The sign-in page offers the language switch too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("health", health, name="health"),
     path("api/v1/", include(("ducha.api.urls", "api-v1"), namespace="api-v1")),
     path("", include("ducha.web.urls")),
 ]
