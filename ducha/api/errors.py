@@ -49,6 +49,12 @@ def field_errors(error: ValidationError) -> dict[str, list[str]]:
     return {"__all__": [str(m) for m in error.messages]}
 
 
+def refused_form(form) -> ApiError:
+    """A form's errors as a 422 (the form's own messages, at their fields)."""
+    errors = {field: [str(m) for m in messages] for field, messages in form.errors.items()}
+    return ApiError(422, " ".join(m for ms in errors.values() for m in ms), errors)
+
+
 def _request_errors(error: RequestValidationError) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     for item in error.errors:

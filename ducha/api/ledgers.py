@@ -12,7 +12,7 @@ from ninja import Header, Query, Router, Schema
 from pydantic import Field, create_model
 
 from ducha.api import records
-from ducha.api.errors import ERRORS, UPDATE_ERRORS, ApiError
+from ducha.api.errors import ERRORS, UPDATE_ERRORS, ApiError, refused_form
 from ducha.core.access import Action, may_add_here
 from ducha.core.actions import record_version
 from ducha.core.registry import Ledger, ledgers
@@ -113,8 +113,7 @@ def add_routes(router: Router, ledger: Ledger) -> None:
 def _save(request: HttpRequest, ledger: Ledger, given: dict, obj, version: str | None = None):
     form = ledger.form(records.form_data(ledger, given, obj), instance=obj, user=request.user)
     if not form.is_valid():
-        errors = {field: [str(m) for m in messages] for field, messages in form.errors.items()}
-        raise ApiError(422, " ".join(m for ms in errors.values() for m in ms), errors)
+        raise refused_form(form)
     saved, _changed = save_form(ledger, form, obj, request.user, if_version=version)
     return saved
 

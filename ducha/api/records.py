@@ -8,6 +8,7 @@ other links by id. In: the ledger form's fields, named and typed the same way; t
 form checks them, so the API refuses what the page refuses, with the same messages."""
 
 import datetime as dt
+import functools
 from decimal import Decimal
 from typing import Any, Literal, cast
 
@@ -57,9 +58,16 @@ def output_fields(model: type[models.Model]) -> list[models.Field]:
 
 
 def item_schema(ledger: Ledger) -> type[Schema]:
+    return model_item_schema(ledger.model)
+
+
+@functools.cache  # one schema per model, however many routes show it
+def model_item_schema(model: type[models.Model]) -> type[Schema]:
+    """What `item` gives for a record of `model` (a ledger's, or one a route shows beside
+    its ledger: a problem's deadline extensions and evidence, a project's inspections)."""
     fields: dict[str, Any] = {"id": (int, ...)}
-    fields.update({f.name: (_output_type(f), ...) for f in output_fields(ledger.model)})
-    return create_model(f"{ledger.model.__name__}Item", __base__=Schema, **fields)
+    fields.update({f.name: (_output_type(f), ...) for f in output_fields(model)})
+    return create_model(f"{model.__name__}Item", __base__=Schema, **fields)
 
 
 def item(obj: models.Model) -> dict[str, Any]:

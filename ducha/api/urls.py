@@ -5,7 +5,7 @@ asks for a Bearer token; the session and CSRF of the pages play no part."""
 from django.urls import URLPattern, URLResolver
 from ninja import NinjaAPI
 
-from ducha.api import errors, ledgers
+from ducha.api import errors, evidence, inspections, ledgers, workflow
 from ducha.api.auth import BearerToken
 
 api = NinjaAPI(
@@ -17,6 +17,9 @@ api = NinjaAPI(
 )
 errors.install(api)
 api.add_router("", ledgers.router())
+api.add_router("", workflow.router())
+api.add_router("", inspections.router())
+api.add_router("", evidence.router())
 
 
 def _open_to_all(patterns: list) -> list:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ducha.core.access import AccessDenied, Action, Actor, RoleKind, allows, ensure_allowed, restrict, role_kind
-from ducha.core.actions import do_bulk_create_objects, do_create_object, naming
+from ducha.core.actions import StaleRecord, do_bulk_create_objects, do_create_object, naming, record_version
 from ducha.core.changelog import Change, diff, record_changes, serialize, to_jsonable
 from ducha.core.inserts import insert_objects
 from ducha.core.planner import refresh_after_commit
@@ -42,6 +42,12 @@ def allowed_transitions(problem: Problem, actor: Actor) -> list[Transition]:
         return []
     role = role_kind(actor)
     return [t for t in transitions_from(problem.status) if role in t.roles and not t.look_back]
+
+
+def may_attach_evidence(problem: Problem, actor: Actor) -> bool:
+    """Evidence goes onto a problem where a step the actor may take now asks for it (the
+    page's files come with that step; the API may send them first, then name them)."""
+    return any(t.needs_evidence for t in allowed_transitions(problem, actor))
 
 
 def do_create_problem(*, actor: Actor, data: dict, reason: str = "") -> Problem:
@@ -82,18 +88,26 @@ def do_transition_problem(
     evidence: Sequence[EvidenceUpload] = (),
     completed_on: dt.date | None = None,
     look_back: bool = False,
+    attached: Sequence[int] = (),
+    if_version: str | None = None,
 ) -> Problem:
     """Move one problem along the workflow. Illegal, unauthorised or incomplete
     transitions raise and change nothing. A look-back reopening is taken only with
-    `look_back` (the supervision app's action, which records the round with it)."""
+    `look_back` (the supervision app's action, which records the round with it).
+    `attached`: ids of files already on the problem (do_attach_evidence) that this step
+    takes as its evidence, beside the new `evidence`. `if_version`: the problem's
+    record_version the caller read (StaleRecord if it has changed since)."""
     with transaction.atomic():
         current = restrict(Problem.objects.all(), actor, Action.CHANGE).select_for_update().get(pk=problem.pk)
+        if if_version is not None and record_version(current) != if_version:
+            raise StaleRecord  # another change came first: nothing of this one is written
         transition = find_transition(current.status, target)
         if transition.look_back and not look_back:
             raise TransitionError(_("A signed-off problem is reopened only by a look-back round."))
         if role_kind(actor) not in transition.roles:
             raise AccessDenied(f"{actor} may not {transition.verb} problem {current.number}")
-        step_input = StepInput(reason, measures, opinion, len(evidence), completed_on)
+        waiting = _waiting_evidence(current, attached) if transition.needs_evidence else []
+        step_input = StepInput(reason, measures, opinion, len(evidence) + len(waiting), completed_on)
         check_requirements(transition, step_input, found_on=current.found_on, as_of=current.campaign.as_of())
         before = serialize(current)
         step = RectificationStep(
@@ -110,6 +124,9 @@ def do_transition_problem(
         _chain_steps([step])
         step.save()
         files = _attach(current, step, evidence, actor)
+        for file in waiting:
+            file.step = step
+            file.save(update_fields=["step"])
         _apply(current, [transition], step_input)
         current.save(update_fields=["status", "rectified_on", "measures", "updated_at"])
         changes = [
@@ -117,9 +134,21 @@ def do_transition_problem(
                    reason=reason),
             Change("create", step, after=serialize(step)),
             *(Change("create", f, after=serialize(f)) for f in files),
+            *(Change("update", f, before={"step": None}, after={"step": step.pk}) for f in waiting),
         ]  # fmt: skip
         record_changes(changes, actor=actor)
         return current
+
+
+def _waiting_evidence(problem: Problem, ids: Sequence[int]) -> list[Evidence]:
+    """The problem's files `ids` that no step has taken yet (rows locked); any other id is refused."""
+    wanted = list(dict.fromkeys(ids))
+    found = list(Evidence.objects.select_for_update().filter(problem=problem, step=None, pk__in=wanted).order_by("pk"))
+    missing = sorted(set(wanted) - {f.pk for f in found})
+    if missing:
+        message = _("Evidence %(ids)s: no file of this problem waiting for a step has this id.")
+        raise ValidationError({"evidence": ValidationError(message, params={"ids": ", ".join(map(str, missing))})})
+    return found
 
 
 def _chain_steps(steps: Sequence[RectificationStep]) -> None:
@@ -489,9 +518,10 @@ def do_request_extension(problem: Problem, *, actor: Actor, new_deadline: dt.dat
 
 
 def do_decide_extension(
-    extension: DeadlineExtension, *, actor: Actor, grant: bool, note: str = ""
+    extension: DeadlineExtension, *, actor: Actor, grant: bool, note: str = "", if_version: str | None = None
 ) -> DeadlineExtension:
-    """The group (or the office) grants or refuses a request; granting moves the deadline."""
+    """The group (or the office) grants or refuses a request; granting moves the deadline.
+    `if_version`: the request's record_version the caller read (StaleRecord if changed)."""
     with transaction.atomic():
         current = (
             restrict(DeadlineExtension.objects.all(), actor, Action.CHANGE)
@@ -499,6 +529,8 @@ def do_decide_extension(
             .select_related("problem")
             .get(pk=extension.pk)
         )
+        if if_version is not None and record_version(current) != if_version:
+            raise StaleRecord
         if not may_decide_extension(current.problem, actor):
             raise AccessDenied(f"{actor} may not decide an extension")
         if current.status != ExtensionStatus.REQUESTED:

@@ -1,0 +1,66 @@
+"""Evidence files through the API: a problem's files listed, sent (multipart) where the
+page takes them (a step the user may take now asks for evidence; the step then names
+them by id), checked by ducha/ledger/evidence.py through `do_attach_evidence`, and one
+file downloaded as the page does (`stored_file_download`: its problem must be visible)."""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from ninja import File, Router, Status, UploadedFile
+
+from ducha.api import records
+from ducha.api.errors import ERRORS, ApiError
+from ducha.core.access import restrict
+from ducha.core.registry import ledger
+from ducha.ledger.actions import do_attach_evidence, may_attach_evidence
+from ducha.ledger.evidence import EvidenceUpload
+from ducha.ledger.models import Evidence
+from ducha.web.downloads import stored_file_download
+from ducha.web.generic import get_visible
+
+TAGS = ["evidence"]
+# The file itself, of whatever type it was stored as (schemathesis checks the declared type).
+_FILE_RESPONSE = {
+    "200": {
+        "description": "The file, as an attachment under its original name.",
+        "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+
+
+def router() -> Router:
+    r = Router(tags=TAGS)
+    evidence_item = records.model_item_schema(Evidence)
+    evidence_list = list[evidence_item]  # type: ignore[valid-type]
+
+    @r.get("/problems/{pk}/evidence/", response={200: evidence_list, **ERRORS}, operation_id="list_evidence")
+    def list_evidence(request, pk: int):
+        problem = get_visible(ledger("problems"), request, pk)
+        files = restrict(Evidence.objects.filter(problem=problem), request.user).select_related("problem")
+        return [records.item(e) for e in files.order_by("uploaded_at", "pk")]
+
+    @r.post("/problems/{pk}/evidence/", response={201: evidence_list, **ERRORS}, operation_id="upload_evidence")
+    def upload_evidence(request, pk: int, files: File[list[UploadedFile]]):
+        """Send one or more files (field `files`) onto the problem; the step that asks for
+        them names their ids (`evidence`). A refused file is 422 naming it and the reason,
+        and none of the files is kept."""
+        problem = get_visible(ledger("problems"), request, pk)
+        if not may_attach_evidence(problem, request.user):
+            raise ApiError(403, _("Evidence is sent with a step that asks for it; you may take no such step now."))
+        uploads = [EvidenceUpload.from_uploaded_file(f) for f in files]
+        try:
+            stored = do_attach_evidence(problem, actor=request.user, uploads=uploads)
+        except ValidationError as refusal:
+            raise ApiError(422, " ".join(refusal.messages), {"files": refusal.messages}) from None
+        return Status(201, [records.item(e) for e in stored])
+
+    @r.get(
+        "/evidence/{pk}/",
+        response={200: None, **ERRORS},
+        operation_id="download_evidence",
+        openapi_extra={"responses": _FILE_RESPONSE},
+    )
+    def download_evidence(request, pk: int):
+        """The file, if the user may see its problem (else 404, as on the page)."""
+        return stored_file_download(request, Evidence, pk)
+
+    return r
