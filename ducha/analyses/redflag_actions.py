@@ -15,9 +15,15 @@ def may_run_redflags(user) -> bool:
 
 
 def do_start_redflag_run(
-    campaign: Campaign, *, actor: Actor, bids: tuple[str, str], settings_text: str = ""
+    campaign: Campaign,
+    *,
+    actor: Actor,
+    bids: tuple[str, str],
+    settings_text: str = "",
+    source: str = RedFlagRun.Source.PLATFORM,
 ) -> RedFlagRun:
-    """A queued run of the stored bid file ((name, sha256)) with the settings file's text,
+    """A queued run of the stored data file ((name, sha256)) of its source (the platform's
+    bids or OCDS) with the settings file's text,
     the actor's group's (the office's own: no group). The caller hands it to the worker."""
     if not may_run_redflags(actor):
         raise AccessDenied(f"{actor} may not run red flags")
@@ -30,5 +36,6 @@ def do_start_redflag_run(
         "bids_name": bids[0][:255],
         "bids_sha256": bids[1],
         "settings_text": settings_text,
+        "source": source,
     }
     return do_create_object(RedFlagRun, actor=actor, data=data)

@@ -9,26 +9,27 @@ project or unit the run's user may not see is left out, as in the comparison."""
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from ducha.analyses.findings import ROW_HEADER, UnitNames
+from ducha.analyses.findings import UnitNames
 from ducha.analyses.models import RedFlag, RedFlagRun
 from ducha.core.access import Actor, restrict
 from ducha.ledger.models import Project
 from ducha.org.models import Unit
 
 
-def flag_objects(run: RedFlagRun, flags: pa.Table, bids: pa.Table, actor: Actor) -> list[RedFlag]:
-    """The flags, unsaved, for the run."""
+def flag_objects(
+    run: RedFlagRun, flags: pa.Table, read: dict[int, list[dict[str, Any]]], actor: Actor
+) -> list[RedFlag]:
+    """The flags, unsaved, for the run; `read`: the evidence rows' values by row number
+    (the file's, analyses/platform.rows_as_read, or the model's, collusion.model_rows)."""
     found = flags.to_pylist()
-    read = _rows_as_read(bids, {n for f in found for n in f["rows"]})
-    numbers = {str(r.get("项目编号") or "") for r in read.values()} - {""}
+    numbers = {str(r.get("项目编号") or "") for rs in read.values() for r in rs} - {""}
     projects = _projects(run, numbers, actor)
     units = UnitNames(actor)
     buyers_unit = _BuyerUnits(units)
     objects = []
     for f in found:
-        rows = [read[n] for n in f["rows"] if n in read]
+        rows = [r for n in f["rows"] for r in read.get(n, [])]
         buyers = {str(r.get("招标人") or "") for r in rows} - {""}
         project_numbers = {str(r.get("项目编号") or "") for r in rows}
         buyer = f["id"] if f["scope"] == "buyer" else (next(iter(buyers)) if len(buyers) == 1 else "")
@@ -80,11 +81,3 @@ def _projects(run: RedFlagRun, numbers: set[str], actor: Actor) -> dict[str, Pro
         found.setdefault(project.number, []).append(project)
     visible = set(restrict(projects, actor).values_list("pk", flat=True))
     return {number: ps[0] for number, ps in found.items() if len(ps) == 1 and ps[0].pk in visible}
-
-
-def _rows_as_read(bids: pa.Table, numbers: set[int]) -> dict[int, dict[str, Any]]:
-    """{row: {行号: row, header: value}} of the rows asked for, as the file writes them."""
-    if not numbers:
-        return {}
-    chosen = bids.filter(pc.is_in(bids["row"], value_set=pa.array(sorted(numbers), pa.int64())))
-    return {r["row"]: {ROW_HEADER: r["row"]} | {k: v for k, v in r.items() if k != "row"} for r in chosen.to_pylist()}

@@ -13,12 +13,18 @@ from ducha.core.access import SUPERVISORS, ScopePath
 
 
 class RedFlagRun(AnalysisRun):
-    """One run: the stored bid file (VAR_DIR/imports/<sha256>.<ext>, like import uploads),
+    """One run: the stored data file (VAR_DIR/imports/<sha256>.<ext>, like import uploads) —
+    the platform's bid file or OCDS compiled releases (`source`) —
     the settings file's text if one was given, how far the job got (file read, indicators
     computed, flags written), and its summary ({"rows": rows read, "flags": {indicator:
     count}, "notes": [the engine's notes]}). Its folder holds flags.csv and flags.xlsx."""
 
-    bids_name = models.CharField(_("platform bid file"), max_length=255)
+    class Source(models.TextChoices):
+        PLATFORM = "platform", _("Platform bid file (.xlsx or .csv)")
+        OCDS = "ocds", _("OCDS compiled releases (JSON Lines)")
+
+    source = models.CharField(_("data"), max_length=10, choices=Source.choices, default=Source.PLATFORM)
+    bids_name = models.CharField(_("data file"), max_length=255)
     bids_sha256 = models.CharField(max_length=64)
     settings_text = models.TextField(_("settings file"), blank=True)
 

@@ -9,8 +9,8 @@ from collections.abc import Mapping, Sequence
 
 from ducha.analyses.actions import Turned, Turning, turn_into_problems
 from ducha.analyses.findings import ROW_HEADER
-from ducha.analyses.models import RedFlag
-from ducha.analytics.redflags.collusion import INDICATORS
+from ducha.analyses.models import RedFlag, RedFlagRun
+from ducha.analytics.redflags.collusion import ALL as INDICATORS
 from ducha.analytics.redflags.platform import HEADERS
 from ducha.core.access import Actor
 from ducha.ledger.choices import DiscoveryMethod
@@ -30,6 +30,20 @@ ITEMS = {
     "CN-EXPERT-BIAS": "B5",
     "CN-SPLIT": "D1",
     "CN-NOT-TENDERED": "D1",
+    # Cardinal's: prices and losing bidders as collusion; a sole or late winner and
+    # disqualifications as the buyer's; a short period as restricting suppliers; a supplier
+    # of everything as borrowed qualifications
+    "R003": "C1",
+    "R018": "B2",
+    "R024": "B1",
+    "R025": "B1",
+    "R028": "B1",
+    "R030": "B2",
+    "R035": "B2",
+    "R036": "B2",
+    "R038": "B2",
+    "R048": "B3",
+    "R058": "B1",
 }
 
 
@@ -40,7 +54,8 @@ def description(flag: RedFlag) -> str:
     text = f"红旗预警发现{name}：{flag.explanation.rstrip('。')}。"
     if indicator is not None and indicator.basis:
         text += f"依据：{indicator.basis.rstrip('。')}。"
-    return text + (f"来源：平台数据第{'、'.join(map(str, flag.rows))}行。" if flag.rows else "")
+    where = "OCDS数据" if flag.run.source == RedFlagRun.Source.OCDS else "平台数据"
+    return text + (f"来源：{where}第{'、'.join(map(str, flag.rows))}行。" if flag.rows else "")
 
 
 def evidence_workbook(flag: RedFlag, number: str) -> EvidenceUpload:

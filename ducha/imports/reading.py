@@ -8,6 +8,7 @@
   value Excel saved with it (its cached value), or nothing.
 """
 
+import codecs
 import csv
 import functools
 import io
@@ -69,6 +70,37 @@ class Table:
 
 def check_file(name: str, content: bytes) -> str:
     """The suffix of an acceptable file, or FileRefused naming the reason."""
+    suffix = _checked_suffix(name, len(content))
+    if suffix == ".xlsx":
+        try:
+            check_upload(EvidenceUpload(name, content))
+        except ValidationError as error:
+            first = error.error_list[0]
+            raise FileRefused(first.message, first.params) from None
+    else:
+        _check_text_head(name, suffix, content[:_HEAD])
+    return suffix
+
+
+_HEAD = 64 * 1024  # a text file's first bytes, looked at for a binary file's marks
+
+
+def check_file_chunks(name: str, size: int, chunks: Callable[[], Iterable[bytes]]) -> str:
+    """As check_file, for an upload read in chunks (`chunks()` gives them afresh): a .csv's
+    first bytes only are looked at, an .xlsx is checked whole."""
+    suffix = _checked_suffix(name, size)
+    if suffix == ".xlsx":
+        return check_file(name, b"".join(chunks()))
+    head = b""
+    for chunk in chunks():
+        head += chunk
+        if len(head) >= _HEAD:
+            break
+    _check_text_head(name, suffix, head[:_HEAD])
+    return suffix
+
+
+def _checked_suffix(name: str, size: int) -> str:
     suffix = Path(name).suffix.lower()
     if suffix not in ALLOWED:
         raise FileRefused(
@@ -76,21 +108,18 @@ def check_file(name: str, content: bytes) -> str:
             {"name": name, "suffix": suffix or "?"},
         )
     limit = settings.IMPORT_MAX_BYTES
-    if len(content) > limit:
+    if size > limit:
         raise FileRefused(
             _("File %(name)s is larger than the limit of %(limit)s."), {"name": name, "limit": _filesize(limit)}
         )
-    if not content:
+    if not size:
         raise FileRefused(_("File %(name)s is empty."), {"name": name})
-    if suffix == ".xlsx":
-        try:
-            check_upload(EvidenceUpload(name, content))
-        except ValidationError as error:
-            first = error.error_list[0]
-            raise FileRefused(first.message, first.params) from None
-    elif content.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")) or b"\x00" in content[: 64 * 1024]:
-        raise FileRefused(_("File %(name)s is not a real %(suffix)s file."), {"name": name, "suffix": suffix})
     return suffix
+
+
+def _check_text_head(name: str, suffix: str, head: bytes) -> None:
+    if head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")) or b"\x00" in head:
+        raise FileRefused(_("File %(name)s is not a real %(suffix)s file."), {"name": name, "suffix": suffix})
 
 
 def read_table(name: str, content: bytes, known: set[str]) -> Table:
@@ -102,6 +131,52 @@ def read_table(name: str, content: bytes, known: set[str]) -> Table:
     else:
         rows = _csv_rows(content)
         sheets = iter([("", lambda: rows, len(rows))])
+    return _first_table(name, sheets, known)
+
+
+def read_table_file(path: Path, known: set[str], name: str = "") -> Table:
+    """As read_table, from a file on disk (`name`: the name it was uploaded under): a .csv
+    is never held whole, its rows are read from the file as they are used (a province's
+    millions of bids); an .xlsx is read as read_table does (calamine holds the sheet)."""
+    name = name or path.name
+    suffix = _checked_suffix(name, path.stat().st_size)
+    if suffix == ".xlsx":
+        return read_table(name, path.read_bytes(), known)
+    with open(path, "rb") as file:
+        _check_text_head(name, suffix, file.read(_HEAD))
+    encoding, lines = _csv_encoding(path)
+
+    def rows() -> Iterator[list[Any]]:
+        with open(path, encoding=encoding, errors="replace", newline="") as file:
+            yield from csv.reader(file)
+
+    return _first_table(name, iter([("", rows, lines)]), known)
+
+
+def _csv_encoding(path: Path) -> tuple[str, int]:
+    """UTF-8 (with or without a BOM) when every byte decodes so, else GB18030 (as
+    _csv_rows decides, in one pass over the file), and the number of lines."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    utf8, lines = True, 0
+    with open(path, "rb") as file:
+        for chunk in iter(lambda: file.read(1 << 20), b""):
+            lines += chunk.count(b"\n")
+            if utf8:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    utf8 = False
+    if utf8:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8 = False
+    return ("utf-8-sig" if utf8 else "gb18030"), lines + 1
+
+
+def _first_table(
+    name: str, sheets: Iterable[tuple[str, Callable[[], Iterable[list[Any]]], int]], known: set[str]
+) -> Table:
     for sheet, source, height in sheets:
         table = _table(sheet, source, height, known)
         if table is not None:

@@ -1,4 +1,4 @@
-"""The red-flag pages' forms: the upload of the platform bid file (and a settings file),
+"""The red-flag pages' forms: the upload of the data file (and a settings file),
 the flags' filters, and turning chosen flags into problems (the unit for flags naming none)."""
 
 from typing import cast
@@ -6,19 +6,30 @@ from typing import cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ducha.analytics.redflags import settings as redflag_settings
-from ducha.analytics.redflags.collusion import INDICATORS, parameters
-from ducha.imports.reading import FileRefused, check_file
+from ducha.analyses.models import RedFlagRun
+from ducha.analyses.redflag_files import check_data_file, source_of
+from ducha.analyses.redflag_settings import read_settings, refusal
+from ducha.analytics.redflags.collusion import ALL as INDICATORS
+from ducha.analytics.redflags.settings import SettingsError
+from ducha.imports.reading import FileRefused
 from ducha.org.models import Domain, Unit
 from ducha.web.comparison_forms import TurnForm as ComparisonTurnForm
 from ducha.web.listing import search
 
 
 class UploadForm(forms.Form):
-    """The bid file is checked as ledger files are before anything is stored; the settings
-    file (INI, Cardinal's and the CN- sections) is parsed at once, its error at its field."""
+    """The data file — the platform's bids or OCDS compiled releases, the kind chosen or told
+    by its name — is checked on its size and first bytes before anything is stored (never
+    read whole here); the settings file (INI, Cardinal's and the CN- sections) is read and
+    checked at once, its error at its field."""
 
-    bids = forms.FileField(label=_("Platform bid file"), help_text=_(".xlsx or .csv, one row per bid"))
+    source = forms.ChoiceField(
+        label=_("Kind of data"), required=False,
+        choices=[("", _("By the file's name")), *RedFlagRun.Source.choices],
+    )  # fmt: skip
+    bids = forms.FileField(label=_("Data file"),
+                           help_text=_("the platform's bids (.xlsx or .csv, one row per bid) or OCDS compiled "
+                                       "releases (.jsonl)"))  # fmt: skip
     settings_file = forms.FileField(label=_("Settings file (optional)"), required=False,
                                     help_text=_("INI: the indicators' parameters"))  # fmt: skip
 
@@ -26,21 +37,20 @@ class UploadForm(forms.Form):
         cleaned = super().clean() or {}
         upload = cleaned.get("bids")
         if upload is not None:
-            content = b"".join(upload.chunks())
             try:
-                check_file(upload.name, content)
-                cleaned["bids_content"] = content
+                cleaned["source"] = source_of(upload.name, cleaned.get("source") or "")
+                check_data_file(upload.name, upload.size, upload.chunks, cleaned["source"])
             except FileRefused as refused:
                 self.add_error("bids", str(refused.message) % refused.params)
         text = ""
         if (settings := cleaned.get("settings_file")) is not None:
             try:
                 text = b"".join(settings.chunks()).decode("utf-8-sig")
-                parsed = redflag_settings.from_text(text)
-                for code in INDICATORS:  # the CN- sections' numbers are read when the run uses them
-                    parameters(parsed, code)
-            except (UnicodeDecodeError, redflag_settings.SettingsError) as error:
+                read_settings(text)
+            except UnicodeDecodeError as error:
                 self.add_error("settings_file", _("Not a settings file: %(error)s") % {"error": error})
+            except SettingsError as error:
+                self.add_error("settings_file", refusal(error))
         cleaned["settings_text"] = text
         return cleaned
 

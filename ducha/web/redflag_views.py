@@ -17,7 +17,7 @@ from ducha.analyses.models import RedFlag, RedFlagRun
 from ducha.analyses.redflag_actions import may_run_redflags
 from ducha.analyses.redflag_jobs import start_redflag_run
 from ducha.analyses.redflag_turning import ITEMS, do_create_problems_from_flags
-from ducha.analytics.redflags.collusion import INDICATORS
+from ducha.analytics.redflags.collusion import ALL as INDICATORS
 from ducha.core.access import Action, allows, restrict
 from ducha.org.models import Unit, active_campaign
 from ducha.web.comparison_views import may_see_comparisons
@@ -74,8 +74,8 @@ def redflag_new(request):
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        run = start_redflag_run(campaign, actor=request.user, bids=(data["bids"].name, data["bids_content"]),
-                                settings_text=data["settings_text"])  # fmt: skip
+        run = start_redflag_run(campaign, actor=request.user, bids=(data["bids"].name, data["bids"].chunks()),
+                                settings_text=data["settings_text"], source=data["source"])  # fmt: skip
         return redirect("redflag-run", run.pk)
     return render(request, "web/redflags/new.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -114,7 +114,12 @@ def _flags_context(request, run: RedFlagRun) -> dict:
             for f in page.object_list
         ],  # fmt: skip
         "row_columns": ROW_COLUMNS,
-        "by_indicator": [(code, i.name_zh, counts.get(code, 0)) for code, i in INDICATORS.items()],
+        # the platform's nine always, Cardinal's when they flagged
+        "by_indicator": [
+            (code, i.name_zh, counts.get(code, 0))
+            for code, i in INDICATORS.items()
+            if code.startswith("CN-") or counts.get(code)
+        ],  # fmt: skip
         "turn_form": TurnForm(user=request.user) if may_turn else None,
         "downloads": sorted(DOWNLOADS),
     }

@@ -88,3 +88,34 @@ def test_the_command_writes_flags_csv_and_xlsx_and_names_a_missing_header(tmp_pa
     source.write_text("项目编号,标段,招标人,投标人,是否中标\nP,1,某局,甲,否\n", encoding="utf-8")
     with pytest.raises(CommandError, match="缺少列：投标报价"):
         call_command("redflags", platform=str(source), out=str(tmp_path / "out2"))
+
+
+def test_a_csv_on_disk_is_streamed_into_parquet_never_held_whole(tmp_path):
+    """The job's path (analyses/redflag_jobs.py): the file read from disk a batch at a time;
+    Python's peak stays under a third of the file's size (reading its bytes would hold it all)."""
+    import tracemalloc
+
+    from ducha.analyses.platform import bids_to_parquet, rows_as_read
+
+    source = tmp_path / "投标数据.csv"
+    note = "说明" * 200  # long rows: a few thousand make megabytes
+    with open(source, "w", encoding="gb18030", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["某市公共资源交易平台投标数据导出"])
+        writer.writerow(["项目编号", "标段", "招标人", "投标人", "投标报价", "是否中标", "备注"])
+        writer.writerows([f"P{k // 4}", "1", "某局", f"公司{k % 4}", f"{100000 + k}", "否" if k % 4 else "是",
+                          note] for k in range(20_000))  # fmt: skip
+    size = source.stat().st_size
+    tracemalloc.start()
+    rows = bids_to_parquet(source, tmp_path / "bids.parquet", "投标数据.csv", batch=500)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert rows == 20_000 and size > 15_000_000 and peak < size / 3, (size, peak)
+    flags, notes = run(tmp_path / "bids.parquet")
+    # 公司0 wins every lot of the one buyer; the three others always lose to it
+    assert notes == ["未识别的列已忽略：备注"]
+    assert sorted(flags["indicator"].to_pylist()) == ["CN-COVER-BIDDER"] * 3 + ["CN-WINNER-CONCENTRATION"]
+    # the evidence rows read back from the Parquet by their numbers in the file (title row, header row)
+    read = rows_as_read(tmp_path / "bids.parquet", {3, 20_002})
+    assert [(n, r[0]["项目编号"], r[0]["投标人"]) for n, r in sorted(read.items())] == [
+        (3, "P0", "公司0"), (20_002, "P4999", "公司3")]  # fmt: skip

@@ -111,7 +111,9 @@ def test_bad_input_is_refused_naming_the_reason(tmp_path):
     ini = tmp_path / "bad.ini"
     ini.write_text("[R038]\nminimum_submitted_bids = two\n", encoding="utf-8")
     data = CARDINAL / "docs/examples/R/038.jsonl"
-    with pytest.raises(CommandError, match=r"\[R038\] minimum_submitted_bids = 'two': not a whole number"):
+    with pytest.raises(
+        CommandError, match=r"section \[R038\], key “minimum_submitted_bids”: the value “two” is not a whole"
+    ):
         call_command("redflags", ocds=str(data), settings_file=str(ini), out=str(tmp_path))
 
 

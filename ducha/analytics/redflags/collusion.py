@@ -21,7 +21,7 @@ from ducha.analytics.duck import Limits, connect
 from ducha.analytics.redflags import cardinal, ocds
 from ducha.analytics.redflags import settings as redflag_settings
 from ducha.analytics.redflags.platform import load
-from ducha.analytics.redflags.settings import Settings
+from ducha.analytics.redflags.settings import Settings, SettingsError
 
 
 @dataclass(frozen=True)
@@ -119,9 +119,40 @@ def parameters(settings: Settings | None, code: str) -> dict[str, Any]:
     return values
 
 
+def check_settings(settings: Settings) -> None:
+    """Every section an indicator's (or Cardinal's exclusions and R003's methods), every key
+    of a CN- section one it takes, with a value it can read: else SettingsError naming it."""
+    known = set(redflag_settings.KEYS) | {"R003.procurement_method_details"}
+    for name, props in settings.sections.items():
+        if name in INDICATORS:
+            redflag_settings.check_keys(name, props, list(parameters(None, name)))
+            parameters(settings, name)  # every value read now, not when the indicator runs
+        elif name not in known:
+            codes = ", ".join(redflag_settings.CARDINAL_CODES)
+            raise SettingsError(redflag_settings.UNKNOWN_SECTION, section=name, cardinal=codes,
+                                platform=", ".join(INDICATORS))  # fmt: skip
+
+
 def run(
     rows: pa.Table | Path, settings: Settings | None = None, *, ocds_file: bool = False, limits: Limits | None = None
 ) -> tuple[pa.Table, list[str]]:
+    """The flags and the reader's notes (below)."""
+    flags, notes, _, _ = _run(rows, settings, ocds_file, limits, evidence=False)
+    return flags, notes
+
+
+def run_with_evidence(
+    rows: pa.Table | Path, settings: Settings | None = None, *, ocds_file: bool = False, limits: Limits | None = None
+) -> tuple[pa.Table, list[str], dict[int, list[dict[str, Any]]], int]:
+    """As run, with the flags' evidence from the model: {row: [the model's bids of that row
+    (a lot without bids: the lot), under the platform layout's headers]} (model_rows), and
+    what was read: OCDS processes or the platform's bids."""
+    return _run(rows, settings, ocds_file, limits, evidence=True)
+
+
+def _run(
+    rows: pa.Table | Path, settings: Settings | None, ocds_file: bool, limits: Limits | None, *, evidence: bool
+) -> tuple[pa.Table, list[str], dict[int, list[dict[str, Any]]], int]:
     """The flags over one source read into the model (model.py): the platform's rows (an
     Arrow table or a Parquet file of them) or, with `ocds_file`, OCDS JSON Lines. Runs the
     CN- indicators (all, or those with a section when the settings have any CN- section)
@@ -130,14 +161,18 @@ def run(
     has no disqualifications, bid dates or classifications; a section asks for them). An
     indicator needing a field the source lacks finds nothing. Returns the flags and the
     reader's notes."""
+    if settings is not None:
+        check_settings(settings)
     chosen = [c for c in _CHECKS if settings is not None and settings.enabled(c)] or list(_CHECKS)
     given = settings if settings is not None else (redflag_settings.load(None) if ocds_file else Settings())
     with connect(limits, preserve_insertion_order=False) as con:
         if ocds_file:
             assert isinstance(rows, Path)
-            notes = ocds.load(con, rows, given).warnings
+            loaded = ocds.load(con, rows, given)
+            notes, count = loaded.warnings, loaded.processes
         else:
-            notes = load(con, rows, given).notes
+            read = load(con, rows, given)
+            notes, count = read.notes, read.bids
         flags: list[dict[str, Any]] = []
         for code in chosen:
             found = _CHECKS[code](con, parameters(settings, code))
@@ -145,7 +180,40 @@ def run(
             flags += [{"indicator": code, "scope": INDICATORS[code].scope, **f, "value": round(f["value"], 6)}
                       for f in found]  # fmt: skip
         flags += cardinal_flags(con, given)
-    return pa.Table.from_pylist(flags, schema=FLAG_SCHEMA), notes
+        for f in flags:  # OCDS: a process's bids share its line
+            f["rows"] = list(dict.fromkeys(f["rows"]))
+        rows_read = model_rows(con, {n for f in flags for n in f["rows"]}) if evidence else {}
+    return pa.Table.from_pylist(flags, schema=FLAG_SCHEMA), notes, rows_read, count
+
+
+def model_rows(con: duckdb.DuckDBPyConnection, numbers: set[int]) -> dict[int, list[dict[str, Any]]]:
+    """The model's bids of the rows asked for, each under the platform layout's headers (the
+    lot's id under 项目编号; the contract on the winning bid's row, or on the lot's own when
+    it has no bids), so that an OCDS flag's evidence reads as a platform one's."""
+    if not numbers:
+        return {}
+    found = _dicts(
+        con,
+        """SELECT coalesce(b.row, l.lid) AS row, l.lot, l.kind, l.buyer, l.method_details, b.bidder, b.bidder_id,
+                  b.price, b.won, CASE WHEN coalesce(b.won, true) THEN l.amount END AS amount,
+                  CASE WHEN coalesce(b.won, true) THEN CAST(l.day AS VARCHAR) END AS day
+           FROM lots l LEFT JOIN bids b USING (lid)
+           WHERE list_contains($rows, coalesce(b.row, l.lid)) ORDER BY row, b.bix""",
+        {"rows": sorted(numbers)},
+    )
+    read: dict[int, list[dict[str, Any]]] = {}
+    for f in found:
+        won = "" if f["won"] is None else "是" if f["won"] else "否"
+        values = (f["row"], f["lot"], "", f["kind"], f["buyer"], f["method_details"], f["bidder"], f["bidder_id"],
+                  f["price"], won, f["amount"], f["day"])  # fmt: skip
+        read.setdefault(f["row"], []).append(
+            {h: "" if v is None else v for h, v in zip(_EVIDENCE_HEADERS, values, strict=True)}
+        )
+    return read
+
+
+_EVIDENCE_HEADERS = ("行号", "项目编号", "标段", "项目类型", "招标人", "招标方式", "投标人", "投标人统一社会信用代码",
+                     "投标报价", "是否中标", "合同金额", "合同签订日期")  # fmt: skip
 
 
 # Cardinal's groups as the flags' scopes (a procuring entity is a buyer's kind).
@@ -167,7 +235,8 @@ def cardinal_flags(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[d
         (g, ident): rows or []
         for g, ident, rows in con.sql(
             f"""SELECT g, id, CASE g
-                    WHEN 'OCID' THEN (SELECT coalesce(list(DISTINCT b.row ORDER BY b.row), any_value(l.won_rows))
+                    WHEN 'OCID' THEN (SELECT coalesce(list(DISTINCT b.row ORDER BY b.row) FILTER (b.row IS NOT NULL),
+                                                       any_value(l.won_rows))
                                       FROM lots l LEFT JOIN bids b USING (lid) WHERE l.lot = f.id)
                     WHEN 'Tenderer' THEN (SELECT list(DISTINCT row ORDER BY row)[:{EVIDENCE_ROWS}] FROM bids
                                           WHERE list_contains(tenderers, f.id))

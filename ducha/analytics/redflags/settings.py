@@ -14,6 +14,12 @@ indicators' `[CN-SAME-DEVICE]`, `[CN-SPLIT]` … — are read through the generi
 (its raw `dict[str, str]`, empty if absent) and the typed getters `settings.integer(…)`,
 `settings.decimal(…)`, `settings.pipe_list(…)`, which raise SettingsError naming the
 section, the property and the reason.
+
+A key a section does not take is refused (a misspelt `treshold` would otherwise leave the
+default in force unseen); the CN- sections' keys are checked by collusion.check_settings.
+Every message is an English msgid with its values apart (`SettingsError.message`,
+`.params`), marked with gettext_noop: the Django side shows it translated
+(analyses/redflag_settings.py); `str(error)` is the English text.
 """
 
 from __future__ import annotations
@@ -28,8 +34,65 @@ _SECTION = re.compile(r"^\[\s*([^\]]+?)\s*\]$")
 _INLINE_COMMENT = re.compile(r"\s+[;#].*$")
 
 
+def gettext_noop(message: str) -> str:
+    """Marks a msgid for the catalogue (makemessages reads the name); no Django here."""
+    return message
+
+
 class SettingsError(ValueError):
-    """A settings file that cannot be read: the message names the section, property and reason."""
+    """A settings file that cannot be read: the message names the section, key, value and
+    reason; `message` is the msgid, `params` its values."""
+
+    def __init__(self, message: str, **params: object):
+        super().__init__(message % params)
+        self.message, self.params = message, params
+
+
+NOT_WHOLE = gettext_noop("Settings, section [%(section)s], key “%(key)s”: the value “%(value)s” is not a whole number.")
+TOO_SMALL = gettext_noop(
+    "Settings, section [%(section)s], key “%(key)s”: the value “%(value)s” is less than %(minimum)s, the least allowed."
+)
+NOT_DECIMAL = gettext_noop(
+    "Settings, section [%(section)s], key “%(key)s”: the value “%(value)s” is not a decimal number."
+)
+UNKNOWN_KEY = gettext_noop(
+    "Settings, section [%(section)s]: the key “%(key)s” (value “%(value)s”) is not one of this section's: %(known)s."
+)
+NO_KEYS = gettext_noop(
+    "Settings, section [%(section)s]: the key “%(key)s” (value “%(value)s”) is not taken; this section has no keys."
+)
+UNKNOWN_SECTION = gettext_noop(
+    "Settings: the section [%(section)s] is not an indicator's; the sections are Cardinal's (%(cardinal)s), "
+    "the platform's (%(platform)s), [exclusions] and [R003.procurement_method_details]."
+)
+BAD_LINE = gettext_noop("Settings, line %(line)s: “%(text)s” is neither “[section]” nor “key = value”.")
+
+# The keys each section takes (GLOBAL: the properties before the first section);
+# R003.procurement_method_details takes any method's name.
+KEYS: dict[str, tuple[str, ...]] = {
+    GLOBAL: ("currency", "no_price_comparison_procurement_methods", "price_comparison_procurement_methods"),
+    "exclusions": ("procurement_method_details",),
+    "R003": ("threshold", "procurement_methods"),
+    "R018": ("procurement_methods",),
+    "R024": ("threshold",),
+    "R025": ("percentile", "threshold"),
+    "R028": (),
+    "R030": (),
+    "R035": ("threshold",),
+    "R036": (),
+    "R038": ("threshold", "minimum_submitted_bids", "minimum_contracting_processes"),
+    "R048": ("digits", "threshold", "minimum_contracting_processes"),
+    "R058": ("threshold",),
+}
+
+
+def check_keys(name: str, props: dict[str, str], known: tuple[str, ...] | list[str]) -> None:
+    """A key the section does not take is refused, naming the keys it does."""
+    for key, value in props.items():
+        if key not in known:
+            if known:
+                raise SettingsError(UNKNOWN_KEY, section=name or "—", key=key, value=value, known=", ".join(known))
+            raise SettingsError(NO_KEYS, section=name, key=key, value=value)
 
 
 @dataclass(frozen=True)
@@ -135,7 +198,7 @@ def parse_ini(text: str) -> dict[str, dict[str, str]]:
             continue
         key, equals, value = line.partition("=")
         if not equals or not key.strip():
-            raise SettingsError(f"line {number}: expected `[section]` or `name = value`, got {raw.strip()!r}")
+            raise SettingsError(BAD_LINE, line=number, text=raw.strip())
         sections[current][key.strip()] = _INLINE_COMMENT.sub("", value.strip()).strip()
     return sections
 
@@ -152,6 +215,8 @@ def from_text(text: str) -> Settings:
 
 
 def from_sections(sections: dict[str, dict[str, str]]) -> Settings:
+    for name, known in KEYS.items():
+        check_keys(name, sections.get(name, {}), known)
     top = sections.get(GLOBAL, {})
     s = sections.get
     return Settings(
@@ -232,9 +297,9 @@ def _integer(props: dict[str, str], name: str, key: str, default: int | None, mi
     try:
         number = int(value)
     except ValueError:
-        raise SettingsError(f"[{name}] {key} = {value!r}: not a whole number") from None
+        raise SettingsError(NOT_WHOLE, section=name, key=key, value=value) from None
     if number < minimum:
-        raise SettingsError(f"[{name}] {key} = {value!r}: must be at least {minimum}")
+        raise SettingsError(TOO_SMALL, section=name, key=key, value=value, minimum=minimum)
     return number
 
 
@@ -245,4 +310,4 @@ def _decimal(props: dict[str, str], name: str, key: str, default: float | None) 
     try:
         return float(value)
     except ValueError:
-        raise SettingsError(f"[{name}] {key} = {value!r}: not a decimal number") from None
+        raise SettingsError(NOT_DECIMAL, section=name, key=key, value=value) from None

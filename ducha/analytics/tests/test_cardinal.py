@@ -83,22 +83,40 @@ def test_other_sections_through_the_generic_accessor():
     assert s.integer("CN-SPLIT", "threshold") == 4_000_000 and s.integer("CN-SPLIT", "missing", 7) == 7
     assert s.decimal("CN-EXPERT-BIAS", "deviation", 10.0) == 10.0
     assert s.pipe_list("CN-SPLIT", "methods") == {"询价", "竞争性谈判"}
-    with pytest.raises(rs.SettingsError, match=r"\[CN-SPLIT\] methods = .*not a whole number"):
+    with pytest.raises(
+        rs.SettingsError, match=r"section \[CN-SPLIT\], key “methods”: the value “询价\|竞争性谈判” is not a whole"
+    ):
         s.integer("CN-SPLIT", "methods")
 
 
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("[R025]\npercentile = high\n", r"\[R025\] percentile = 'high': not a whole number"),
-        ("[R024]\nthreshold = 5%\n", r"\[R024\] threshold = '5%': not a decimal number"),
-        ("[R048]\ndigits = 0\n", r"\[R048\] digits = '0': must be at least 1"),
-        ("[R003]\nthreshold\n", r"line 2: expected"),
+        (
+            "[R025]\npercentile = high\n",
+            r"^Settings, section \[R025\], key “percentile”: the value “high” is not a whole number\.$",
+        ),
+        ("[R024]\nthreshold = 5%\n", r"section \[R024\], key “threshold”: the value “5%” is not a decimal number"),
+        ("[R048]\ndigits = 0\n", r"section \[R048\], key “digits”: the value “0” is less than 1, the least allowed"),
+        ("[R003]\nthreshold\n", r"^Settings, line 2: “threshold” is neither “\[section\]” nor “key = value”\.$"),
+        # an unknown key, naming the keys the section takes (or that it takes none)
+        (
+            "[R038]\nminimum_bids = 3\n",
+            r"^Settings, section \[R038\]: the key “minimum_bids” \(value “3”\) is not one of "
+            r"this section's: threshold, minimum_submitted_bids, minimum_contracting_processes\.$",
+        ),
+        (
+            "[R028]\nthreshold = 1\n",
+            r"section \[R028\]: the key “threshold” \(value “1”\) is not taken; this section has",
+        ),
+        ("curency = CNY\n", r"section \[—\]: the key “curency”"),
     ],
 )
 def test_bad_settings_name_the_property_and_reason(text, message):
-    with pytest.raises(rs.SettingsError, match=message):
+    with pytest.raises(rs.SettingsError, match=message) as refused:
         rs.from_text(text)
+    # the msgid and its values apart, for the Django side to translate
+    assert refused.value.message % refused.value.params == str(refused.value)
 
 
 # Reading the lines.

@@ -285,8 +285,19 @@ def test_settings_choose_and_tune_indicators_and_name_bad_values():
     only = flags(rows, "[CN-SAME-ACCOUNT]\n")
     assert {f["indicator"] for f in only} == {"CN-SAME-ACCOUNT"}
     assert {f["indicator"] for f in flags(rows, "[R018]\n")} == {"CN-SAME-ACCOUNT", "CN-SAME-DEVICE"}
-    with pytest.raises(redflag_settings.SettingsError, match=r"\[CN-SPLIT\] min_contracts"):
+    with pytest.raises(
+        redflag_settings.SettingsError, match=r"section \[CN-SPLIT\], key “min_contracts”: the value “many”"
+    ):
         flags(rows, "[CN-SPLIT]\nmin_contracts = many")
+    # a key the section does not take, and a section no indicator has, are refused too
+    with pytest.raises(
+        redflag_settings.SettingsError,
+        match=r"\[CN-SPLIT\]: the key “min_contract” \(value “3”\) is not "
+        r"one of this section's: min_contracts, window_days, construction",
+    ):
+        flags(rows, "[CN-SPLIT]\nmin_contract = 3")
+    with pytest.raises(redflag_settings.SettingsError, match=r"the section \[CN-SPLITS\] is not an indicator's"):
+        flags(rows, "[CN-SPLITS]\nmin_contracts = 3")
 
 
 # --- the synthetic world ---

@@ -12,8 +12,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from ducha.analyses.platform import run_file
+from ducha.analyses.redflag_settings import read_settings, refusal
 from ducha.analytics.redflags import cardinal
-from ducha.analytics.redflags import settings as redflag_settings
+from ducha.analytics.redflags.settings import SettingsError
 from ducha.reports.xlsx import csv_cell
 
 FLAG_HEADERS = ("group", "id", "code", "value")
@@ -58,9 +59,11 @@ class Command(BaseCommand):
         if path and not Path(path).is_file():
             raise CommandError(_("No file %(name)s.") % {"name": path})
         try:
-            return redflag_settings.load(path)
-        except redflag_settings.SettingsError as error:
-            raise CommandError(_("Settings file %(name)s: %(reason)s") % {"name": path, "reason": error}) from None
+            return read_settings(path=path)
+        except SettingsError as error:
+            raise CommandError(
+                _("Settings file %(name)s: %(reason)s") % {"name": path, "reason": refusal(error)}
+            ) from None
 
 
 def write_ocds_outputs(results: cardinal.Results, folder: Path) -> None:
