@@ -17,8 +17,7 @@ from typing import Any
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import models
-from django.db.models import CharField, Q
-from django.db.models.functions import Cast
+from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -65,8 +64,12 @@ def entries(obj: models.Model, user, related: Iterable[models.QuerySet] = ()) ->
         return []
     where = Q(object_type=obj._meta.label_lower, object_id=str(obj.pk))
     for qs in related:
-        ids = restrict(qs, user).order_by().annotate(log_id=Cast("pk", CharField())).values("log_id")
-        where |= Q(object_type=qs.model._meta.label_lower, object_id__in=ids)
+        # The ids as values, not a subquery: PostgreSQL cannot tell how many rows a subquery
+        # matches and walked the whole log backwards by seq (2.7 s on the 1,000,000-project
+        # campaign); with a few literal ids it reads the (object_type, object_id) index.
+        ids = [str(pk) for pk in restrict(qs, user).order_by().values_list("pk", flat=True)]
+        if ids:
+            where |= Q(object_type=qs.model._meta.label_lower, object_id__in=ids)
     return list(ChangeLogEntry.objects.filter(where).order_by("-seq")[:LIMIT])
 
 
