@@ -14,6 +14,7 @@ from ducha.web.project_views import inspection_view
 from ducha.web.redflag_views import urlpatterns as redflag_urls
 from ducha.web.sampling_views import urlpatterns as sampling_urls
 from ducha.web.supervision import urlpatterns as supervision_urls
+from ducha.web.token_views import revoke_view, tokens_view
 
 
 def _urls(ledger: Ledger) -> list:
@@ -44,6 +45,8 @@ urlpatterns = [
     ),
     path("projects/<int:pk>/inspections/", inspection_view, name="projects-inspection"),
     path("evidence/<int:pk>/", evidence_download, name="evidence-download"),
+    path("account/tokens/", tokens_view, name="api-tokens"),
+    path("account/tokens/<int:pk>/revoke/", revoke_view, name="api-tokens-revoke"),
     path("imports/template/<str:kind>.xlsx", template_download, name="imports-template"),
     path("imports/", import_views.imports_view, name="imports"),
     path("imports/<int:pk>/", import_views.job_view, name="imports-job"),
