@@ -5,7 +5,7 @@ asks for a Bearer token; the session and CSRF of the pages play no part."""
 from django.urls import URLPattern, URLResolver
 from ninja import NinjaAPI
 
-from ducha.api import errors, evidence, inspections, ledgers, workflow
+from ducha.api import errors, openapi, evidence, exports, imports, inspections, ledgers, workflow
 from ducha.api.auth import BearerToken
 
 api = NinjaAPI(
@@ -16,10 +16,13 @@ api = NinjaAPI(
     urls_namespace="api-v1",
 )
 errors.install(api)
+openapi.install(api)
 api.add_router("", ledgers.router())
 api.add_router("", workflow.router())
 api.add_router("", inspections.router())
 api.add_router("", evidence.router())
+api.add_router("", imports.router())
+api.add_router("", exports.router())
 
 
 def _open_to_all(patterns: list) -> list:

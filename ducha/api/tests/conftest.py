@@ -17,6 +17,10 @@ class ApiClient:
             f"/api/v1/{path}", body, content_type="application/json", headers={**self.headers, **headers}
         )
 
+    def upload(self, path: str, data: dict, **headers):
+        """A multipart post: `data`'s files (SimpleUploadedFile) and fields."""
+        return self.client.post(f"/api/v1/{path}", data, headers={**self.headers, **headers})
+
     def patch(self, path: str, body: dict, **headers):
         return self.client.patch(
             f"/api/v1/{path}", body, content_type="application/json", headers={**self.headers, **headers}

@@ -1,0 +1,54 @@
+"""What the API's routes beyond the ledgers share: a list cut into pages, a file answered
+(documented as a binary body), a location to answer with, a form's refusal."""
+
+from collections.abc import Callable
+from typing import Any, cast
+
+from django.core.paginator import Paginator
+from django.urls import reverse
+from ninja import Schema
+from pydantic import create_model
+
+from ducha.api.errors import ApiError
+from ducha.api.ledgers import Paging
+from ducha.core.access import Actor
+
+__all__ = ["Paging", "actor", "file_response", "location", "page_of", "page_schema", "refuse_invalid"]
+
+
+def page_schema(name: str, item: type[Schema]) -> type[Schema]:
+    """{count, page, pages, results}: the ledgers' page shape, for another kind of item."""
+    return create_model(name, __base__=Schema, count=(int, ...), page=(int, ...), pages=(int, ...),
+                        results=(list[item], ...))  # type: ignore[valid-type]  # fmt: skip
+
+
+def page_of(qs, paging: Paging, to_item: Callable[[Any], Any]) -> dict[str, Any]:
+    page = Paginator(qs, paging.page_size).get_page(paging.page)
+    return {
+        "count": page.paginator.count,
+        "page": page.number,
+        "pages": page.paginator.num_pages,
+        "results": [to_item(obj) for obj in page.object_list],
+    }
+
+
+def file_response(content_type: str, description: str) -> dict[str, Any]:
+    """The openapi_extra of a route that answers with a file (a FileResponse passes ninja by)."""
+    body = {"schema": {"type": "string", "format": "binary"}}
+    return {"responses": {200: {"description": description, "content": {content_type: body}}}}
+
+
+def location(url_name: str, *args: Any) -> str:
+    return reverse(f"api-v1:{url_name}", args=args)
+
+
+def refuse_invalid(form) -> None:
+    """A form's refusal as the API answers it: 422, each field's messages (the form's own)."""
+    if not form.is_valid():
+        errors = {field: [str(m) for m in messages] for field, messages in form.errors.items()}
+        raise ApiError(422, " ".join(m for ms in errors.values() for m in ms), errors)
+
+
+def actor(request) -> Actor:
+    """The token's user (BearerToken set it): who an action is taken as."""
+    return cast(Actor, request.user)
