@@ -5,7 +5,7 @@ asks for a Bearer token; the session and CSRF of the pages play no part."""
 from django.urls import URLPattern, URLResolver
 from ninja import NinjaAPI
 
-from ducha.api import errors, openapi, evidence, exports, imports, inspections, ledgers, workflow
+from ducha.api import errors, evidence, exports, imports, inspections, ledgers, openapi, workflow
 from ducha.api.auth import BearerToken
 
 api = NinjaAPI(
@@ -16,7 +16,6 @@ api = NinjaAPI(
     urls_namespace="api-v1",
 )
 errors.install(api)
-openapi.install(api)
 api.add_router("", ledgers.router())
 api.add_router("", workflow.router())
 api.add_router("", inspections.router())
