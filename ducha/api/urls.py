@@ -5,7 +5,7 @@ asks for a Bearer token; the session and CSRF of the pages play no part."""
 from django.urls import URLPattern, URLResolver
 from ninja import NinjaAPI
 
-from ducha.api import errors, evidence, exports, imports, inspections, ledgers, openapi, workflow
+from ducha.api import errors, evidence, exports, imports, inspections, ledgers, workflow
 from ducha.api.auth import BearerToken
 
 api = NinjaAPI(
