@@ -127,6 +127,9 @@ class ProblemFilterSet(CountyRecordFilterSet):
     # Checkboxes: ?status=found, or several (?status=rectified&status=signed_off).
     status = df.MultipleChoiceFilter(
         field_name="state_status",
+        # A column of the problem itself, no join: no DISTINCT (django-filter's default), which
+        # made PostgreSQL sort the whole filtered list by every column (3 s on 200,000 problems).
+        distinct=False,
         choices=ProblemStatus.choices,
         widget=forms.CheckboxSelectMultiple,
         label=_("status"),
