@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench_reconcile import peak_mib  # noqa: E402
 
+from ducha.analytics.duck import Limits  # noqa: E402
 from ducha.analytics.redflags.collusion import run  # noqa: E402
 from ducha.analytics.redflags.platform_synthetic import Spec, background_bids, generate, score  # noqa: E402
 
@@ -64,7 +65,7 @@ def engine(folder: Path, memory_limit: str) -> None:
     read = peak_mib()
     started = time.perf_counter()
     cpu = time.process_time()
-    flags, notes = run(path, memory_limit=memory_limit)
+    flags, notes = run(path, limits=Limits(memory_limit))
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu
     pq.write_table(flags, folder / "flags.parquet")
     figures = {

@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from bench_reconcile import peak_mib  # noqa: E402
 from ocds_releases import generate  # noqa: E402
 
+from ducha.analytics.duck import Limits  # noqa: E402
 from ducha.analytics.redflags import cardinal  # noqa: E402
 from ducha.analytics.redflags import settings as redflag_settings  # noqa: E402
 
@@ -40,15 +41,16 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ocds", type=int, default=1_000_000, help="releases to generate")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--memory-limit", default="3GB", help="DuckDB's (duck.Limits; spilling beyond it)")
     parser.add_argument("--engine", type=Path, default=None, help=argparse.SUPPRESS)  # the child's data file
     return parser.parse_args()
 
 
-def engine(path: Path) -> None:
+def engine(path: Path, memory_limit: str) -> None:
     """The child: the indicators over the file, their figures beside it."""
     settings = redflag_settings.from_text(SETTINGS)
     started = time.perf_counter()
-    results, loaded = cardinal.indicators(path, settings)
+    results, loaded = cardinal.indicators(path, settings, limits=Limits(memory_limit))
     wall = time.perf_counter() - started
     per_code: dict[str, int] = {}
     for _, _, code, _ in cardinal.flags(results):
@@ -62,14 +64,15 @@ def engine(path: Path) -> None:
 def main() -> None:
     args = parse_args()
     if args.engine:
-        engine(args.engine)
+        engine(args.engine, args.memory_limit)
         return
     path = ROOT / "var" / "bench" / "redflags" / f"ocds-{args.ocds}-seed{args.seed}.jsonl"
     if not path.exists():
         started = time.perf_counter()
         generate(args.ocds, path, args.seed)
         print(f"generated in {time.perf_counter() - started:.1f} s: {path} ({path.stat().st_size / 2**20:,.0f} MiB)")
-    subprocess.run([sys.executable, __file__, "--engine", str(path)], check=True, cwd=ROOT)
+    command = [sys.executable, __file__, "--engine", str(path), "--memory-limit", args.memory_limit]
+    subprocess.run(command, check=True, cwd=ROOT)
     figures = json.loads(path.with_suffix(".figures.json").read_text())
     print(f"releases {figures['lines']:,} ({path.stat().st_size / 2**20:,.0f} MiB); processes used "
           f"{figures['processes']:,}, excluded or cancelled {figures['excluded']:,}")  # fmt: skip

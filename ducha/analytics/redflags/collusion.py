@@ -205,11 +205,16 @@ def model_rows(con: duckdb.DuckDBPyConnection, numbers: set[int]) -> dict[int, l
     for f in found:
         won = "" if f["won"] is None else "是" if f["won"] else "否"
         values = (f["row"], f["lot"], "", f["kind"], f["buyer"], f["method_details"], f["bidder"], f["bidder_id"],
-                  f["price"], won, f["amount"], f["day"])  # fmt: skip
+                  _text(f["price"]), won, _text(f["amount"]), f["day"])  # fmt: skip
         read.setdefault(f["row"], []).append(
             {h: "" if v is None else v for h, v in zip(_EVIDENCE_HEADERS, values, strict=True)}
         )
     return read
+
+
+def _text(amount: float | None) -> str | None:
+    """An amount as a file would write it (the platform's rows are text as read)."""
+    return None if amount is None else f"{amount:.2f}"
 
 
 _EVIDENCE_HEADERS = ("行号", "项目编号", "标段", "项目类型", "招标人", "招标方式", "投标人", "投标人统一社会信用代码",

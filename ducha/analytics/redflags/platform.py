@@ -42,6 +42,9 @@ _TIME_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y/%m/%d %H
                  "%Y年%m月%d日"]  # fmt: skip
 
 
+# A lot's number: its id's hash (numbering by sorting cost a quarter of the reading's CPU at
+# 1,000,000 rows); load checks that no two lots share one.
+LID = "CAST(hash(lot) >> 1 AS BIGINT)"
 _NUMBERING = ("row", "file_row_number")  # the rows' numbers, not the file's columns
 
 
@@ -82,11 +85,15 @@ def load(con: duckdb.DuckDBPyConnection, rows: pa.Table | Path, settings: Settin
         con.unregister("platform_rows")
     notes += _unreadable(con)
     s = settings or Settings()
-    con.execute(
-        _LOTS_SQL.format(codes=_METHOD_CASES, priceable=model.PRICEABLE),
-        {"no_price": sorted(s.no_price_comparison_procurement_methods or ()),
-         "price": sorted(s.price_comparison_procurement_methods or ())},
-    )  # fmt: skip
+    lots_params = {"no_price": sorted(s.no_price_comparison_procurement_methods or ()),
+                   "price": sorted(s.price_comparison_procurement_methods or ())}  # fmt: skip
+    con.execute(_LOTS_SQL.format(codes=_METHOD_CASES, priceable=model.PRICEABLE), lots_params)
+    if con.sql("SELECT count(*) - count(DISTINCT lid) FROM lots").fetchall()[0][0]:
+        # two lots' hashes met (once in ~10^12 pairs): numbered by sorting after all
+        con.execute(
+            "CREATE OR REPLACE TABLE bids AS SELECT * REPLACE (dense_rank() OVER (ORDER BY lot) AS lid) FROM bids"
+        )
+        con.execute(_LOTS_SQL.format(codes=_METHOD_CASES, priceable=model.PRICEABLE), lots_params)
     con.execute(_AWARDS_SQL)
     model.conform(con)
     bids, lots = con.sql("SELECT (SELECT count(*) FROM bids), (SELECT count(*) FROM lots)").fetchall()[0]
@@ -111,7 +118,7 @@ def _bids_sql(columns: list[str]) -> str:
     t = {h: text(h) for h in HEADERS}
     return f"""
         CREATE OR REPLACE TABLE bids AS
-        SELECT *, dense_rank() OVER (ORDER BY lot) AS lid, row AS bix, 'valid' AS status, [bidder_id] AS tenderers,
+        SELECT *, {LID} AS lid, row AS bix, 'valid' AS status, [bidder_id] AS tenderers,
                'CNY' AS currency
         FROM (
         SELECT CAST(row AS BIGINT) AS row, {t["项目编号"]} || '/' || {t["标段"]} AS lot,

@@ -9,7 +9,7 @@ import pyarrow as pa
 
 from ducha.analytics.redflags import model, ocds
 from ducha.analytics.redflags import settings as redflag_settings
-from ducha.analytics.redflags.collusion import run
+from ducha.analytics.redflags.collusion import INDICATORS, run
 from ducha.analytics.redflags.platform import load
 from ducha.analytics.tests.test_collusion import bid, lot_of
 
@@ -99,3 +99,19 @@ def test_cardinals_indicators_run_on_the_platforms_rows_when_the_settings_enable
     assert cardinal["R018", "lot", "P1/1"]["explanation"] == "标段P1/1：仅收到一份投标（Cardinal R018），值为1"
     # the CN- indicators still run beside them (the settings name no CN- section)
     assert {f["indicator"] for f in found} >= {"R018", "R028"}
+
+
+def test_lots_whose_numbers_meet_are_numbered_again(monkeypatch):
+    """A lot's number is its id's hash; were two to meet, the reader numbers the lots by
+    sorting instead (here every hash is made to meet)."""
+    from ducha.analytics.redflags import platform
+    from ducha.analytics.redflags.platform_synthetic import Spec, generate
+
+    world = generate(Spec(lots=60, planted=1, bidders=50, experts=20)).rows
+    settings = redflag_settings.from_text("[R018]\n[R024]\n[R028]\n" + "".join(f"[{c}]\n" for c in INDICATORS))
+    expected = run(world, settings)[0].sort_by("explanation")
+    monkeypatch.setattr(platform, "LID", "1")
+    con = duckdb.connect()
+    load(con, world)
+    assert con.sql("SELECT count(*) = count(DISTINCT lid) FROM lots").fetchall() == [(True,)]
+    assert run(world, settings)[0].sort_by("explanation") == expected

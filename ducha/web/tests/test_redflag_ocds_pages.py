@@ -37,10 +37,10 @@ def test_an_ocds_file_runs_and_lists_its_flags_with_the_models_rows(site, login,
     assert steps.subject == "ocds-steps" and steps.rows == [5]  # the line
     # the evidence: the model's bids of that line under the layout's headers
     assert [(r["行号"], r["项目编号"], r["投标人"], r["投标报价"], r["是否中标"]) for r in steps.row_values] == [
-        (5, "ocds-steps", "T1公司", 1_000_000.0, "是"), (5, "ocds-steps", "T2公司", 1_010_000.0, "否"),
-        (5, "ocds-steps", "T3公司", 1_020_000.0, "否")]  # fmt: skip
+        (5, "ocds-steps", "T1公司", "1000000.00", "是"), (5, "ocds-steps", "T2公司", "1010000.00", "否"),
+        (5, "ocds-steps", "T3公司", "1020000.00", "否")]  # fmt: skip
     split = RedFlag.objects.get(run=run, indicator="CN-SPLIT")
-    assert split.buyer == "B1" and [r["合同金额"] for r in split.row_values] == [800_000.0] * 3
+    assert split.buyer == "B1" and [r["合同金额"] for r in split.row_values] == ["800000.00"] * 3
     shown = client.get(reverse("redflag-run", args=[run.pk]))
     assert text(by_testid(shown, "n-CN-SPLIT")) == "1"
     row = page(shown)[page(shown).index(f'data-testid="flag-{steps.pk}"') :]
