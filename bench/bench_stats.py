@@ -1,12 +1,14 @@
 """Benchmark: load a large campaign through the change-logged bulk action, then time the statistics.
 
     .venv/bin/python bench/bench_stats.py [--projects 1000000] [--problems 200000] [--db PATH]
+    .venv/bin/python bench/bench_stats.py --database-url "$(bench/bench_pg.sh start --load)"
 
 Creates a fresh SQLite database (default var/bench/bench.sqlite3), migrates it, loads
 the reference data, a campaign with its four groups and 32 assigned units, the projects,
 problems and dispositions (fixed seed), then times `campaign_statistics` in-process and
 the `ducha stats --json` command: as loaded, without planner statistics and after a full
-ANALYZE. See bench/README.md.
+ANALYZE. With --database-url (an empty PostgreSQL database) it only loads the campaign
+there, for the load test (bench/bench_load.py). See bench/README.md.
 """
 
 import argparse
@@ -30,6 +32,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--problems", type=int, default=200_000)
     parser.add_argument("--chunk", type=int, default=50_000, help="objects per bulk action call (one transaction)")
     parser.add_argument("--db", type=Path, default=ROOT / "var" / "bench" / "bench.sqlite3")
+    parser.add_argument("--database-url", help="load into this (empty) PostgreSQL database instead, and stop")
     parser.add_argument("--reuse", action="store_true", help="keep an existing database; only time the statistics")
     parser.add_argument("--runs", type=int, default=5, help="in-process runs after one warm-up (median)")
     parser.add_argument("--cli-runs", type=int, default=3, help="`ducha stats --json` runs (median)")
@@ -40,14 +43,15 @@ def log(message: str = "") -> None:
     print(message, flush=True)
 
 
-def configure(db: Path, fresh: bool) -> None:
+def configure(db: Path, fresh: bool, url: str | None = None) -> None:
     """Point Ducha at the benchmark database; must run before django.setup()."""
     db.parent.mkdir(parents=True, exist_ok=True)
-    if fresh:
+    if fresh and not url:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db}{suffix}").unlink(missing_ok=True)
-    os.environ["DUCHA_DATABASE_URL"] = f"sqlite:///{db}"
-    os.environ["DUCHA_VAR_DIR"] = str(db.parent)  # secret key, evidence: beside the benchmark database
+    os.environ["DUCHA_DATABASE_URL"] = url or f"sqlite:///{db}"
+    # Secret key, evidence: beside the benchmark database (PostgreSQL's: var/bench/pg-var).
+    os.environ["DUCHA_VAR_DIR"] = str(db.parent / "pg-var" if url else db.parent)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ducha.settings")
     sys.path.insert(0, str(ROOT))
     import django
@@ -217,6 +221,12 @@ def print_report(args, loaded: dict | None, phases: dict[str, dict], analyze_s: 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     db = args.db.resolve()
+    if args.database_url:
+        configure(db, fresh=True, url=args.database_url)
+        log(f"database: {args.database_url}")
+        loaded = load(args)
+        log(f"loaded in {loaded['total_s']:.1f} s: " + ", ".join(f"{k} {n:,}" for k, n in loaded["rows"].items()))
+        return
     reuse = args.reuse and db.exists()
     configure(db, fresh=not reuse)
     log(f"database: {db}")

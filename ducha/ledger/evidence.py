@@ -18,6 +18,7 @@ the first bytes:
   xl/workbook.xml.
 """
 
+import errno
 import hashlib
 import io
 import mimetypes
@@ -266,6 +267,27 @@ def _check_ooxml(upload: EvidenceUpload, suffix: str, archive: zipfile.ZipFile, 
         )
 
 
+# The evidence disk is full (or the user's quota, or the file-size limit, is reached).
+NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+
+
+@contextmanager
+def _refused_when_full(upload: EvidenceUpload) -> Iterator[None]:
+    """No space for the file: a ValidationError, which rolls the action's transaction back
+    (no Evidence row, no step, no change-log row without its file) and tells the user why,
+    at the files; not a server error."""
+    try:
+        yield
+    except OSError as error:
+        if error.errno not in NO_SPACE:
+            raise
+        raise ValidationError(
+            _("There is no space left to store %(name)s: nothing was saved. Ask the administrator to free space."),
+            params={"name": upload.name},
+            code="no_space",
+        ) from error
+
+
 def evidence_path(sha256: str) -> Path:
     return Path(settings.EVIDENCE_ROOT) / sha256[:2] / sha256
 
@@ -278,27 +300,28 @@ def _private_dir(path: Path) -> None:
 def store_upload(upload: EvidenceUpload) -> StoredFile:
     """Check and write the content (idempotent: same content, same file). The file is
     copied and hashed in chunks into a temporary file created 0600, then renamed into
-    place; folders are created 0700."""
+    place; folders are created 0700. A full disk refuses the file (ValidationError)."""
     check_upload(upload)
     root = Path(settings.EVIDENCE_ROOT)
-    _private_dir(root)
-    digest, size = hashlib.sha256(), 0
-    fd, tmp = tempfile.mkstemp(dir=root, prefix=".upload-", suffix=".part")  # mode 0600
-    try:
-        with os.fdopen(fd, "wb") as out, upload.open() as source:
-            while chunk := source.read(CHUNK):
-                digest.update(chunk)
-                size += len(chunk)
-                out.write(chunk)
-        sha256 = digest.hexdigest()
-        path = evidence_path(sha256)
-        _private_dir(path.parent)
-        if path.exists():
-            os.unlink(tmp)
-        else:
-            os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with _refused_when_full(upload):
+        _private_dir(root)
+        digest, size = hashlib.sha256(), 0
+        fd, tmp = tempfile.mkstemp(dir=root, prefix=".upload-", suffix=".part")  # mode 0600
+        try:
+            with os.fdopen(fd, "wb") as out, upload.open() as source:
+                while chunk := source.read(CHUNK):
+                    digest.update(chunk)
+                    size += len(chunk)
+                    out.write(chunk)
+            sha256 = digest.hexdigest()
+            path = evidence_path(sha256)
+            _private_dir(path.parent)
+            if path.exists():
+                os.unlink(tmp)
+            else:
+                os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)  # no half file left behind
+            raise
     content_type = mimetypes.guess_type(upload.name)[0] or "application/octet-stream"
     return StoredFile(upload.name, content_type, size, sha256)
