@@ -18,6 +18,8 @@ from typing import TypeVar, cast
 
 from django.db import connections, models, router
 
+from ducha.core.writing import writer
+
 M = TypeVar("M", bound=models.Model)
 
 ROWS_PER_STATEMENT = 1000
@@ -131,6 +133,8 @@ def insert_objects(objs: Sequence[M]) -> Sequence[M]:
     # (field, attname, whether its pre_save computes the value (auto_now …), the types taken as they are)
     plan = [(f, f.attname, type(f).pre_save is not models.Field.pre_save, _as_is(f), type(f) in _TEXT) for f in fields]
     settled = _links_settled(model)
+    beside = None if unnest else writer(alias)
+    statements = []
     with _cursor(connection, bool(unnest)) as cursor:
         for start in range(0, len(objs), per_statement):
             chunk = objs[start : start + per_statement]
@@ -154,14 +158,24 @@ def insert_objects(objs: Sequence[M]) -> Sequence[M]:
                 params = [params[i :: len(fields)] for i in range(len(fields))]  # (the rows' values by column)
             else:
                 values = f"VALUES {', '.join([row_sql] * len(chunk))}"
-            cursor.execute(
-                f"INSERT INTO {ops.quote_name(opts.db_table)} ({columns}) {values} RETURNING {returned}", params
-            )
-            for obj, values in zip(chunk, cursor.fetchall(), strict=True):
-                for field, value in zip(returning, values, strict=True):
-                    setattr(obj, field.attname, value)
-                obj._state.adding, obj._state.db = False, alias
+            sql = f"INSERT INTO {ops.quote_name(opts.db_table)} ({columns}) {values} RETURNING {returned}"
+            if beside is not None:
+                # Written beside (core/writing.py) while the next statement's values are made.
+                statements.append((chunk, beside.submit(sql.replace("%s", "?"), params, fetch=True)))
+                continue
+            cursor.execute(sql, params)
+            _returned(chunk, cursor.fetchall(), returning, alias)
+    for chunk, future in statements:
+        _returned(chunk, future.result(), returning, alias)
     return objs
+
+
+def _returned(chunk: Sequence[models.Model], rows: list, returning: Sequence[models.Field], alias: str) -> None:
+    """The values the database gave the new rows (their ids), set on their objects."""
+    for obj, values in zip(chunk, rows, strict=True):
+        for field, value in zip(returning, values, strict=True):
+            setattr(obj, field.attname, value)
+        obj._state.adding, obj._state.db = False, alias
 
 
 def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence]) -> None:
@@ -175,6 +189,17 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Sequenc
     fields = [cast(models.Field, model._meta.get_field(name)) for name in columns]
     table, names = ops.quote_name(model._meta.db_table), ", ".join(ops.quote_name(c) for c in columns)
     unnest = _unnest_types(fields, connection)
+    beside = None if unnest else writer(connection.alias)
+    if beside is not None:
+        # Written beside (core/writing.py): many rows a statement, for SQLite lets go of the
+        # interpreter once a statement, not once a row as executemany does.
+        per_statement = min(500, 32766 // len(columns))
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start : start + per_statement]
+            row_sql = f"({', '.join(['?'] * len(columns))})"
+            beside.submit(f"INSERT INTO {table} ({names}) VALUES {', '.join([row_sql] * len(chunk))}",
+                          [value for row in chunk for value in row])  # fmt: skip
+        return
     with _cursor(connection, bool(unnest)) as cursor:
         for start in range(0, len(rows), 5000):
             chunk = rows[start : start + 5000]

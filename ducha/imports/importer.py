@@ -36,6 +36,7 @@ from ducha.core.access import AccessDenied, Actor
 from ducha.core.actions import BulkValidationError
 from ducha.core.changelog import new_batch
 from ducha.core.planner import refresh_after_commit
+from ducha.core.writing import writing_beside
 from ducha.imports.actions import do_record_import
 from ducha.imports.findings import Finding, ImportResult, Planned
 from ducha.imports.layouts import PROBLEM_COLUMNS, PROJECT_COLUMNS
@@ -135,7 +136,9 @@ def _run(
     with _without_cyclic_gc(), _page_cache():
         evidence = None if result.dry_run else _evidence(result, content)
         try:
-            with transaction.atomic():
+            # (writing_beside: on SQLite the chunks' inserts run on a second thread while
+            # the next rows are checked, in the same transaction: core/writing.py)
+            with transaction.atomic(), writing_beside():
                 for chunk in _chunks(rows):
                     read += len(chunk)
                     reader.row_of.clear()
