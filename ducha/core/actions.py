@@ -176,26 +176,8 @@ def do_bulk_create_objects(objs: Sequence[M], *, actor: Actor, reason: str = "",
     the actor's scope raises AccessDenied."""
     if not objs:
         return batch or ""
-    model = type(objs[0])
-    relations = _relations(model)
-    failures: list[tuple[models.Model, ValidationError]] = []
     with transaction.atomic():
-        for obj in objs:
-            try:
-                _check_workflow_defaults(obj)
-            except ValidationError as error:
-                failures.append((obj, error))
-                continue
-            ensure_allowed(actor, obj, Action.ADD)
-            try:
-                obj.clean_fields(exclude=relations)
-                obj.clean()
-            except ValidationError as error:
-                failures.append((obj, error))
-        _check_links(actor, objs, failures)
-        _check_unique(objs, failures)
-        if failures:
-            raise BulkValidationError(failures)
+        check_new_objects(objs, actor=actor)
         refresh_after_commit(len(objs))
         created = insert_objects(objs)
         return record_changes(
@@ -203,6 +185,31 @@ def do_bulk_create_objects(objs: Sequence[M], *, actor: Actor, reason: str = "",
             actor=actor,
             batch=batch,
         )
+
+
+def check_new_objects(objs: Sequence[models.Model], *, actor: Actor) -> None:
+    """Every rule do_bulk_create_objects checks before it writes (its docstring), for
+    actions that write new records their own way (ledger: new problems with their steps)."""
+    if not objs:
+        return
+    relations = _relations(type(objs[0]))
+    failures: list[tuple[models.Model, ValidationError]] = []
+    for obj in objs:
+        try:
+            _check_workflow_defaults(obj)
+        except ValidationError as error:
+            failures.append((obj, error))
+            continue
+        ensure_allowed(actor, obj, Action.ADD)
+        try:
+            obj.clean_fields(exclude=relations)
+            obj.clean()
+        except ValidationError as error:
+            failures.append((obj, error))
+    _check_links(actor, objs, failures)
+    _check_unique(objs, failures)
+    if failures:
+        raise BulkValidationError(failures)
 
 
 # Kept by Django on every save: not a change anybody made.

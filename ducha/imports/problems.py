@@ -14,7 +14,7 @@ from ducha.imports.findings import Planned
 from ducha.imports.layouts import PROBLEM_COLUMNS
 from ducha.imports.rows import Reader, Row
 from ducha.imports.values import clean_header, parse_date, parse_yes_no, short_name
-from ducha.ledger.actions import Move, do_bulk_transition_problems
+from ducha.ledger.actions import Move, do_bulk_create_problems, do_bulk_transition_problems
 from ducha.ledger.choices import ClueAuthority, DiscoveryMethod, ProblemStatus
 from ducha.ledger.evidence import EvidenceUpload
 from ducha.ledger.models import MarketEntityType, Problem, ProblemCategory, ProblemItem, Project
@@ -286,21 +286,26 @@ class ProblemReader(Reader):
         # in their order touch far fewer index pages than rows in the file's.
         new = sorted((cast(Problem, p.new) for p in planned if p.new is not None),
                      key=lambda p: (p.unit_id, p.domain_id or 0, p.number))  # fmt: skip
-        do_bulk_create_objects(new, actor=self.actor, reason=self.reason, batch=batch)
-        self.update_all(planned, batch)
-        if evidence is None:
+        if evidence is None:  # (the moves were checked when planned: a dry run writes none)
+            do_bulk_create_objects(new, actor=self.actor, reason=self.reason, batch=batch)
+            self.update_all(planned, batch)
             return
-        # One move per problem, its whole path at once; each step keeps its own business time.
-        moves = []
-        for p in planned:
-            if p.steps:
-                s, problem = p.step_input, cast(Problem, p.new if p.new is not None else p.existing)
-                files = [evidence] if any(target == ProblemStatus.RECTIFIED for target, _w in p.steps) else []
-                target, when = p.steps[-1][0], p.steps[0][1]
-                moves.append(Move(problem, target, when, s.completed_on, s.reason, s.measures, s.opinion, files,
-                                  times=dict(p.steps)))  # fmt: skip
+        # A new problem is written with its stated status, its steps and evidence at once.
+        moves = [self.move(p, evidence) for p in planned if p.steps and p.new is not None]
+        do_bulk_create_problems(new, moves, actor=self.actor, reason=self.reason, batch=batch,
+                                files_stored=self.evidence_stored)  # fmt: skip
+        self.update_all(planned, batch)
+        moves = [self.move(p, evidence) for p in planned if p.steps and p.new is None]
         if moves:
             do_bulk_transition_problems(moves, actor=self.actor, batch=batch, files_stored=self.evidence_stored)
+
+    def move(self, p: Planned, evidence: EvidenceUpload) -> Move:
+        """One move per problem, its whole path at once; each step keeps its own business time."""
+        s, problem = p.step_input, cast(Problem, p.new if p.new is not None else p.existing)
+        files = [evidence] if any(target == ProblemStatus.RECTIFIED for target, _w in p.steps) else []
+        target, when = p.steps[-1][0], p.steps[0][1]
+        return Move(problem, target, when, s.completed_on, s.reason, s.measures, s.opinion, files,
+                    times=dict(p.steps))  # fmt: skip
 
 
 def _day(date: dt.date) -> dt.datetime:

@@ -12,7 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ducha.core.access import AccessDenied, Action, Actor, RoleKind, allows, ensure_allowed, restrict, role_kind
-from ducha.core.actions import StaleRecord, do_bulk_create_objects, do_create_object, naming, record_version
+from ducha.core.actions import (
+    StaleRecord,
+    check_new_objects,
+    do_bulk_create_objects,
+    do_create_object,
+    naming,
+    record_version,
+)
 from ducha.core.changelog import Change, diff, record_changes, serialize, to_jsonable
 from ducha.core.inserts import insert_objects
 from ducha.core.planner import refresh_after_commit
@@ -151,12 +158,13 @@ def _waiting_evidence(problem: Problem, ids: Sequence[int]) -> list[Evidence]:
     return found
 
 
-def _chain_steps(steps: Sequence[RectificationStep]) -> None:
+def _chain_steps(steps: Sequence[RectificationStep], *, new: bool = False) -> None:
     """Put new steps (in the order taken) at the end of their problems' chains: each holds
     until the next, and the step that was last is superseded by the first new one. A
     business time before the last step's is moved up to it: steps hold in the order taken,
-    so a past day's status (ledger/as_of.py) is the one the problem then had."""
-    ids = list(dict.fromkeys(s.problem_id for s in steps))
+    so a past day's status (ledger/as_of.py) is the one the problem then had. `new`: the
+    problems were created in this transaction, with no step yet (nothing to read)."""
+    ids = [] if new else list(dict.fromkeys(s.problem_id for s in steps))
     last: dict[int, dt.datetime] = {}
     for start in range(0, len(ids), 900):
         open_steps = RectificationStep.objects.filter(problem_id__in=ids[start : start + 900], superseded_at=None)
@@ -257,16 +265,9 @@ def do_bulk_transition_problems(
     uploads this call stored (by id, with the upload itself), and those an earlier call
     with the same dict stored (an import moves its problems a chunk at a time, all with
     its one workbook as evidence)."""
-    steps: list[tuple[RectificationStep, Move, bool]] = []
-    changed: list[tuple[Problem, dict, str]] = []
     files_stored = {} if files_stored is None else files_stored
-    # Every file before anything is written, each once: an import hands the same upload
-    # (its workbook) to every problem it reports rectified.
-    for key, upload in {id(u): u for move in moves for u in move.evidence}.items():
-        if key not in files_stored or files_stored[key][0] is not upload:
-            check_upload(upload)
-    unit_side = role_kind(actor) == RoleKind.UNIT_REPORTER
-    as_of: dict[int, dt.date] = {}
+    _check_uploads(moves, files_stored)
+    planning = _Planning(actor)
     with transaction.atomic():
         # The stored state decides the path, not the caller's copy, which may be stale.
         stored = _stored_states([m.problem.pk for m in moves])
@@ -275,29 +276,115 @@ def do_bulk_transition_problems(
             ensure_allowed(actor, problem, Action.CHANGE)
             if problem.pk not in stored:
                 raise Problem.DoesNotExist(f"problem {problem.number} does not exist")
-            before = stored[problem.pk]
-            problem.status, problem.rectified_on, problem.measures = (
-                before["status"], before["rectified_on"], before["measures"]
-            )  # fmt: skip
-            path = path_between(problem.status, move.target)
-            step_input = StepInput(move.reason, move.measures, move.opinion, len(move.evidence), move.completed_on)
-            try:
-                if unit_side and any(RoleKind.UNIT_REPORTER not in t.roles for t in path):
-                    # A group or the office may relay a unit's report, but a unit does not
-                    # sign off, reject or dismiss its own problems, in a file or on a page.
-                    raise TransitionError({"status": _("Only the group signs off, rejects or dismisses a problem.")})
-                if problem.campaign_id not in as_of:  # the campaign's day, asked once per call
-                    as_of[problem.campaign_id] = problem.campaign.as_of()
-                for t in path:
-                    check_requirements(t, step_input, found_on=problem.found_on, as_of=as_of[problem.campaign_id])
-            except TransitionError as error:
-                raise TransitionError(naming(problem.number, error).error_dict) from error
+            stored[problem.pk] = planning.plan(move, stored[problem.pk])
+        stored_measures: dict[int, str] = {}  # as stored before this call (a problem may move twice)
+        for p, old, _path, _m in planning.moved:
+            stored_measures.setdefault(p.pk, old["measures"])
+        _write_states([p for p, *_ in planning.moved], stored_measures)
+        refresh_after_commit(len(planning.moved))
+        return record_changes(planning.write(files_stored), actor=actor, batch=batch)
+
+
+def do_bulk_create_problems(
+    problems: Sequence[Problem],
+    moves: Sequence[Move],
+    *,
+    actor: Actor,
+    reason: str = "",
+    batch: str | None = None,
+    files_stored: dict[int, tuple[EvidenceUpload, StoredFile]] | None = None,
+) -> str:
+    """New problems (an import's) created and moved at once to their stated statuses
+    (`moves`, each of one of `problems`): what do_bulk_create_objects and then
+    do_bulk_transition_problems do, in one pass.
+
+    Every rule of both holds, in their order: the creation's on the problems as found
+    (workflow defaults, scope, the model's rules, links, uniqueness), then the moves' (scope,
+    the role rule, each step's requirements, each evidence upload checked once). Each
+    problem's row is written with its final status, its steps and evidence with it; the
+    change log tells what the two actions tell: the creation as found, then the transition,
+    the steps and the evidence. Saves the moves' re-reading and updating of rows just written."""
+    if not moves:
+        return do_bulk_create_objects(problems, actor=actor, reason=reason, batch=batch)
+    files_stored = {} if files_stored is None else files_stored
+    _check_uploads(moves, files_stored)
+    planning = _Planning(actor)
+    with transaction.atomic():
+        check_new_objects(problems, actor=actor)
+        for move in moves:
+            problem = move.problem
+            ensure_allowed(actor, problem, Action.CHANGE)
+            planning.plan(move, _found_state(problem))
+        found = {id(p): _json(old) for p, old, _path, _m in planning.moved}
+        refresh_after_commit(len(problems))
+        insert_objects(problems)
+        created = []
+        for p in problems:
+            after = serialize(p)
+            if id(p) in found:
+                after.update(found[id(p)])  # (as the creation wrote it: found, before its moves)
+            created.append(Change("create", p, after=after, reason=reason))
+        return record_changes([*created, *planning.write(files_stored, new=True)], actor=actor, batch=batch)
+
+
+def _found_state(problem: Problem) -> dict:
+    return {"status": problem.status, "rectified_on": problem.rectified_on, "measures": problem.measures}
+
+
+def _check_uploads(moves: Sequence[Move], files_stored: dict[int, tuple[EvidenceUpload, StoredFile]]) -> None:
+    # Every file before anything is written, each once: an import hands the same upload
+    # (its workbook) to every problem it reports rectified.
+    for key, upload in {id(u): u for move in moves for u in move.evidence}.items():
+        if key not in files_stored or files_stored[key][0] is not upload:
+            check_upload(upload)
+
+
+class _Planning:
+    """The bulk moves' rules, one move at a time (plan), then their steps, evidence and
+    change-log rows (write): shared by moving stored problems and creating moved ones."""
+
+    def __init__(self, actor: Actor):
+        self.actor = actor
+        self.unit_side = role_kind(actor) == RoleKind.UNIT_REPORTER
+        self.as_of: dict[int, dt.date] = {}
+        # (problem, its workflow state before, the path taken, the move)
+        self.moved: list[tuple[Problem, dict, list[Transition], Move]] = []
+
+    def plan(self, move: Move, before: dict) -> dict:
+        """Check the move from the state `before` and apply it to the problem; its state after."""
+        problem = move.problem
+        problem.status, problem.rectified_on, problem.measures = (
+            before["status"], before["rectified_on"], before["measures"]
+        )  # fmt: skip
+        path = path_between(problem.status, move.target)
+        step_input = StepInput(move.reason, move.measures, move.opinion, len(move.evidence), move.completed_on)
+        try:
+            if self.unit_side and any(RoleKind.UNIT_REPORTER not in t.roles for t in path):
+                # A group or the office may relay a unit's report, but a unit does not
+                # sign off, reject or dismiss its own problems, in a file or on a page.
+                raise TransitionError({"status": _("Only the group signs off, rejects or dismisses a problem.")})
+            if problem.campaign_id not in self.as_of:  # the campaign's day, asked once per call
+                self.as_of[problem.campaign_id] = problem.campaign.as_of()
+            for t in path:
+                check_requirements(t, step_input, found_on=problem.found_on, as_of=self.as_of[problem.campaign_id])
+        except TransitionError as error:
+            raise TransitionError(naming(problem.number, error).error_dict) from error
+        if path:
+            _apply(problem, path, step_input)
+            self.moved.append((problem, before, path, move))
+        return _found_state(problem)
+
+    def write(self, files_stored: dict[int, tuple[EvidenceUpload, StoredFile]], *, new: bool = False) -> list[Change]:
+        """The moved problems' steps (chained) and evidence written (their problems' rows
+        are); the change-log rows of the moves, steps and evidence."""
+        steps: list[tuple[RectificationStep, Move, bool]] = []
+        for problem, _before, path, move in self.moved:
             for t in path:
                 step = RectificationStep(
                     problem=problem,
                     from_status=t.source,
                     to_status=t.target,
-                    actor=actor,
+                    actor=self.actor,
                     acted_at=move.time_of(t.target),
                     reason=move.reason if t.needs_reason else "",
                     measures=move.measures if t.needs_measures else "",
@@ -305,37 +392,24 @@ def do_bulk_transition_problems(
                     completed_on=move.completed_on if t.needs_completion_date else None,
                 )
                 steps.append((step, move, t.needs_evidence))
-            if path:
-                _apply(problem, path, step_input)
-                changed.append((problem, before, move.reason))
-            stored[problem.pk] = {"status": problem.status, "rectified_on": problem.rectified_on,
-                                  "measures": problem.measures}  # fmt: skip
-        stored_measures: dict[int, str] = {}  # as stored before this call (a problem may move twice)
-        for p, old, _r in changed:
-            stored_measures.setdefault(p.pk, old["measures"])
-        _write_states([p for p, *_ in changed], stored_measures)
-        refresh_after_commit(len(changed))
-        _chain_steps([s for s, *_ in steps])
+        _chain_steps([s for s, *_ in steps], new=new)
         insert_objects([s for s, *_ in steps])
-        files = _bulk_attach([(s, m.evidence) for s, m, needs in steps if needs and m.evidence], actor, files_stored)
-        return record_changes(
-            [
-                *(
-                    Change(
-                        "transition",
-                        p,
-                        before=_workflow_state(_json(old)),
-                        after=_workflow_state(serialize(p)),
-                        reason=reason,
-                    )
-                    for p, old, reason in changed
-                ),  # fmt: skip
-                *(Change("create", s, after=serialize(s)) for s, *_ in steps),
-                *(Change("create", f, after=serialize(f)) for f in files),
-            ],
-            actor=actor,
-            batch=batch,
-        )
+        pairs = [(s, m.evidence) for s, m, needs in steps if needs and m.evidence]
+        files = _bulk_attach(pairs, self.actor, files_stored)
+        return [
+            *(
+                Change(
+                    "transition",
+                    p,
+                    before=_workflow_state(_json(old)),
+                    after=_workflow_state(serialize(p)),
+                    reason=move.reason,
+                )
+                for p, old, _path, move in self.moved
+            ),  # fmt: skip
+            *(Change("create", s, after=serialize(s)) for s, *_ in steps),
+            *(Change("create", f, after=serialize(f)) for f in files),
+        ]
 
 
 def _json(values: dict) -> dict:

@@ -203,10 +203,10 @@ def test_a_failure_in_the_middle_of_applying_leaves_database_and_change_log_as_b
 
 
 def test_an_action_refusing_in_the_middle_refuses_the_file_and_names_the_row(small, monkeypatch):
-    def refuse(moves, **kwargs):
+    def refuse(new, moves, **kwargs):  # (new problems are created with their moves)
         raise ValidationError({"opinion": ValidationError("WT-2: injected refusal")})
 
-    monkeypatch.setattr(problems, "do_bulk_transition_problems", refuse)
+    monkeypatch.setattr(problems, "do_bulk_create_problems", refuse)
     before = _state()
     rows = [books.problem(), books.problem(**{"问题编号": "WT-2", "整改状态": "整改中", "整改措施": "整改"})]
     result = run_import("problems", "问题.xlsx", books.xlsx(rows, books.PROBLEM_HEADERS), actor=small.users["office"])
