@@ -10,7 +10,6 @@ seen by whom the page shows it to (another unit's job is 404)."""
 from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
-from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Status
 from ninja.files import UploadedFile
@@ -18,7 +17,7 @@ from ninja.files import UploadedFile
 from ducha.api.auth import TokenOf
 from ducha.api.errors import ERRORS, ApiError, ProblemDetails
 from ducha.api.jobs import ImportJobItem, import_job
-from ducha.api.pages import Paging, actor, file_response, location, page_of, page_schema, refuse_invalid
+from ducha.api.pages import Paging, actor, file_response, location, page_of, page_schema, refuse_invalid, uploaded
 from ducha.core.access import role_kind
 from ducha.imports.jobs import start_import_job, store_upload
 from ducha.imports.models import ImportJob
@@ -85,7 +84,7 @@ def router() -> Router:
         """A workbook (.xlsx or .csv, multipart field `file`) checked in the background: 202
         with the job (Location: where to read it). Nothing is written to the ledger until
         the check is confirmed."""
-        form = UploadForm({"kind": kind}, MultiValueDict({"file": [file]}))
+        form = UploadForm({"kind": kind}, uploaded(file=file))
         refuse_invalid(form)
         upload = form.cleaned_data["file"]
         sha256 = store_upload(upload.name, upload.chunks())

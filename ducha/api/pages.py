@@ -6,6 +6,7 @@ from typing import Any, cast
 
 from django.core.paginator import Paginator
 from django.urls import reverse
+from django.utils.datastructures import MultiValueDict
 from ninja import Schema
 from pydantic import create_model
 
@@ -13,7 +14,7 @@ from ducha.api.errors import ApiError
 from ducha.api.ledgers import Paging
 from ducha.core.access import Actor
 
-__all__ = ["Paging", "actor", "file_response", "location", "page_of", "page_schema", "refuse_invalid"]
+__all__ = ["Paging", "actor", "file_response", "location", "page_of", "page_schema", "refuse_invalid", "uploaded"]
 
 
 def page_schema(name: str, item: type[Schema]) -> type[Schema]:
@@ -52,3 +53,8 @@ def refuse_invalid(form) -> None:
 def actor(request) -> Actor:
     """The token's user (BearerToken set it): who an action is taken as."""
     return cast(Actor, request.user)
+
+
+def uploaded(**files: Any) -> MultiValueDict:
+    """The files a route took, as a form takes them (request.FILES); a missing optional one left out."""
+    return MultiValueDict({name: [file] for name, file in files.items() if file is not None})

@@ -5,7 +5,18 @@ asks for a Bearer token; the session and CSRF of the pages play no part."""
 from django.urls import URLPattern, URLResolver
 from ninja import NinjaAPI
 
-from ducha.api import errors, evidence, exports, imports, inspections, ledgers, workflow
+from ducha.api import (
+    comparisons,
+    errors,
+    evidence,
+    exports,
+    imports,
+    inspections,
+    ledgers,
+    redflags,
+    statistics,
+    workflow,
+)
 from ducha.api.auth import BearerToken
 
 api = NinjaAPI(
@@ -22,6 +33,9 @@ api.add_router("", inspections.router())
 api.add_router("", evidence.router())
 api.add_router("", imports.router())
 api.add_router("", exports.router())
+api.add_router("", comparisons.router())
+api.add_router("", redflags.router())
+api.add_router("", statistics.router())
 
 
 def _open_to_all(patterns: list) -> list:
