@@ -13,6 +13,10 @@ def main(argv: list[str] | None = None) -> None:
     from django.core.management import execute_from_command_line
 
     args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["serve"]:
+        # Logs as JSON lines under the production server (and its children), unless told otherwise;
+        # set before the settings are read.
+        os.environ.setdefault("DUCHA_LOG_FORMAT", "json")
     if args[:1] == ["redflags"]:
         # `ducha redflags --settings FILE` names the red-flag settings file (Cardinal's
         # option), not Django's settings module, which Django would read it as.

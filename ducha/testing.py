@@ -12,7 +12,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -206,3 +208,20 @@ def zh(text: Any, **params: Any) -> str:
     with translation.override("zh-hans"):
         shown = str(translation.gettext(text) if isinstance(text, str) else text)
     return shown % params if params else shown
+
+
+def database_url_for_another_process(folder: Path) -> str:
+    """DUCHA_DATABASE_URL for another process (a server, a command) to reach the test
+    database's committed rows: PostgreSQL's test database by its URL; SQLite's, held in
+    this process's memory, copied into a file in `folder` first."""
+    from django.db import connection
+
+    from ducha.core.dumps import dump_database
+
+    if connection.vendor == "sqlite":
+        copy = folder / "test-copy.sqlite3"
+        dump_database(copy)
+        return f"sqlite:///{copy}"
+    db = connection.settings_dict
+    login = quote(db["USER"] or "") + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
+    return f"postgres://{login}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{quote(db['NAME'])}"
