@@ -7,8 +7,8 @@ from ducha.core.logs import logging_config
 
 wsgi_app = "ducha.wsgi:application"
 worker_class = "gthread"
-# A request may write an export or the summary report inline (up to DUCHA_EXPORT_INLINE_ROWS,
-# DUCHA_REPORT_INLINE_PROBLEMS): a worker is killed only after two minutes on one request.
+# Threads: a long request (an export or the summary report written inline) holds one thread. A
+# worker process whose main loop stops answering for this long is restarted.
 timeout = 120
 graceful_timeout = 30
 # No access log of gunicorn's: Ducha writes its own line per request (web/request_log.py).
