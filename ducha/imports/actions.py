@@ -6,10 +6,12 @@ import logging
 from pathlib import Path
 from typing import TypeVar
 
+from django.apps import apps
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from ducha.core.access import Actor, user_role
 from ducha.core.changelog import Change, record_changes, serialize
@@ -23,6 +25,8 @@ from ducha.imports.models import (
     ReportJob,
     SamplingJob,
 )
+from ducha.imports.workers import worker_gone
+from ducha.org.actions import system_actor
 
 logger = logging.getLogger(__name__)
 J = TypeVar("J", ImportJob, ExportJob, ReportJob, SamplingJob)
@@ -96,7 +100,9 @@ def _progress_key(job: Job) -> str:
 
 
 def live_progress(job: Job) -> Job:
-    """The job with the counters its worker has told so far, while it runs."""
+    """The job with the counters its worker has told so far, while it runs; failed, if its
+    worker has ended meanwhile (fail_if_abandoned)."""
+    fail_if_abandoned(job)
     if job.status == JobStatus.RUNNING:
         for name, value in (cache.get(_progress_key(job)) or {}).items():
             if name != "status":
@@ -120,6 +126,38 @@ def do_finish_job(job: J, *, actor: Actor, status: str, **fields) -> J:
             actor=actor,
         )
         return job
+
+
+def fail_if_abandoned(job: Job) -> Job:
+    """A running job whose worker process has ended (killed mid-job: imports/workers.py)
+    is failed, saying why, in the change log; `job` itself shows it too. Nothing of it
+    was applied: an import, a draw, a run each write in one transaction, which the
+    database rolled back when the worker's connection went. Any other job is left as it is."""
+    if job.status != JobStatus.RUNNING or not worker_gone(job.worker):
+        return job
+    with transaction.atomic():
+        current = type(job).objects.select_for_update().get(pk=job.pk)  # type: ignore[attr-defined]
+        if current.status != JobStatus.RUNNING or current.worker != job.worker:
+            return current  # another request saw to it first
+        message = gettext(
+            "The job was interrupted: the process running it ended before the job finished, "
+            "so nothing it was doing was saved. Start it again."
+        )
+        failed = do_finish_job(current, actor=system_actor(), status=JobStatus.FAILED, message=message)
+    for name in ("status", "message", "finished_at"):
+        setattr(job, name, getattr(failed, name))
+    return job
+
+
+def fail_abandoned_jobs() -> int:
+    """fail_if_abandoned for every running job of every kind (the analyses' runs too);
+    how many were failed. A worker does this each time it starts a job."""
+    failed = 0
+    for model in apps.get_models():
+        if issubclass(model, Job):
+            for job in model.objects.filter(status=JobStatus.RUNNING).exclude(worker=""):  # type: ignore[attr-defined]
+                failed += fail_if_abandoned(job).status == JobStatus.FAILED
+    return failed
 
 
 def do_prune_jobs(*, actor: Actor, before: dt.datetime) -> dict[str, int]:

@@ -18,10 +18,11 @@ from django.utils.translation import gettext
 from django_tasks import task
 
 from ducha.core.access import Actor
-from ducha.imports.actions import J, do_create_import_job, do_finish_job, update_job_progress
+from ducha.imports.actions import J, do_create_import_job, do_finish_job, fail_abandoned_jobs, update_job_progress
 from ducha.imports.findings import ImportResult
 from ducha.imports.importer import run_import
 from ducha.imports.models import ImportJob, JobStatus
+from ducha.imports.workers import this_worker
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +71,7 @@ def run_queued(model: type[J], job_id: int, execute: Callable[[J, Actor], J], la
     """The worker's side of a background job (import or export): run a queued job once (a
     task run twice does nothing twice), as its user, in `language` (the server's by
     default), and say how it ended. A job whose user is gone fails at once."""
+    fail_abandoned_jobs()  # jobs whose worker was killed while running them: failed, not running forever
     job = model.objects.select_related("user").get(pk=job_id)
     if job.status != JobStatus.QUEUED:
         return job.status
@@ -77,7 +79,7 @@ def run_queued(model: type[J], job_id: int, execute: Callable[[J, Actor], J], la
     if actor is None or not actor.is_active:  # nobody to log it as: a plain update
         update_job_progress(job, status=JobStatus.FAILED, message=gettext("The user is gone."))
         return job.status
-    update_job_progress(job, status=JobStatus.RUNNING)
+    update_job_progress(job, status=JobStatus.RUNNING, worker=this_worker())
     with translation.override(language or settings.LANGUAGE_CODE):
         return execute(job, actor).status
 

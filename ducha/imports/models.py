@@ -87,6 +87,9 @@ class Job(models.Model):
     message = models.TextField(blank=True)
     created_at = models.DateTimeField(_("created at"))
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # The process running it, `host:pid:start` (imports/workers.py): a job whose worker
+    # has ended while it ran is failed, not left running forever.
+    worker = models.CharField(max_length=200, blank=True)
 
     class Meta:
         abstract = True
