@@ -152,8 +152,13 @@ TEMPLATES = [
 WSGI_APPLICATION = "ducha.wsgi.application"
 
 DEFAULT_DATABASE_URL = f"sqlite:///{VAR_DIR / 'ducha.sqlite3'}"
+# Connections kept for 60 s between requests, each checked before a request reuses it: after
+# PostgreSQL restarts, a worker's kept connection is dead, and without the check its next
+# request would fail instead of opening a new one (web/tests/test_postgres_restart.py).
 DATABASES = {
-    "default": dj_database_url.parse(os.environ.get("DUCHA_DATABASE_URL") or DEFAULT_DATABASE_URL, conn_max_age=60)
+    "default": dj_database_url.parse(
+        os.environ.get("DUCHA_DATABASE_URL") or DEFAULT_DATABASE_URL, conn_max_age=60, conn_health_checks=True
+    )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
