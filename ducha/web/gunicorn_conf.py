@@ -23,3 +23,7 @@ logconfig_dict["loggers"] |= {
 }
 # gunicorn's control socket (one path per user, ~/.gunicorn) is not used: two servers would share it.
 control_socket_disable = True
+# Whether a request came over HTTPS is Django's to decide, from X-Forwarded-Proto only when
+# DUCHA_BEHIND_PROXY says a proxy sets it (settings.SECURE_PROXY_SSL_HEADER): gunicorn, which
+# would believe it from any local process, does not rewrite the scheme.
+secure_scheme_headers: dict[str, str] = {}

@@ -5,8 +5,11 @@ bytes; a damaged or foreign archive is refused before anything is touched."""
 import hashlib
 import io
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 import tarfile
 from io import StringIO
 from pathlib import Path
@@ -24,7 +27,7 @@ from ducha.core.models import ChangeLogEntry
 from ducha.ledger.actions import do_attach_evidence
 from ducha.ledger.evidence import EvidenceUpload
 from ducha.ledger.tests.files import JPEG, PDF, PNG
-from ducha.testing import zh
+from ducha.testing import database_url_for_another_process, zh
 
 
 def run(*args: str) -> str:
@@ -201,3 +204,49 @@ def test_what_is_not_a_backup_is_refused(tmp_path, db):
     with pytest.raises(CommandError) as refused:
         run("restore", str(path))
     assert str(refused.value).startswith(zh("%(file)s is not a Ducha backup: %(error)s", file=path, error=""))
+
+
+def ducha(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "ducha", *args], env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+def installation(folder: Path, database_url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DUCHA_") and k != "DJANGO_SETTINGS_MODULE"}
+    return env | {
+        "DUCHA_VAR_DIR": str(folder),
+        "DUCHA_DATABASE_URL": database_url,
+        "DUCHA_EVIDENCE_ROOT": str(folder / "evidence"),
+        "DUCHA_SECRET_KEY": "backup-test-" + "x" * 50,
+    }
+
+
+@pytest.mark.skipif(
+    not settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"),
+    reason="SQLite database files; on PostgreSQL the tests above restore into the test database",
+)
+def test_the_console_script_moves_an_installation_into_a_new_database_file(campaign, tmp_path):
+    """As an administrator moves Ducha: `ducha backup` on one installation (a WAL-mode
+    database file), `ducha restore` on a new one whose database file does not exist yet."""
+    old = installation(tmp_path / "old", database_url_for_another_process(tmp_path))
+    shutil.copytree(settings.EVIDENCE_ROOT, tmp_path / "old" / "evidence")
+    new = installation(tmp_path / "new", f"sqlite:///{tmp_path / 'new' / 'ducha.sqlite3'}")
+    archive = tmp_path / "moved.tar"
+    figures, log = ducha(old, "stats", "--json"), ducha(old, "audit", "verify")
+    assert figures.returncode == log.returncode == 0, figures.stderr + log.stderr
+
+    done = ducha(old, "backup", str(archive))
+    assert done.returncode == 0, done.stderr
+    done = ducha(new, "restore", str(archive))
+    assert done.returncode == 0, done.stderr
+
+    assert ducha(new, "audit", "verify").stdout == log.stdout
+    assert ducha(new, "stats", "--json").stdout == figures.stdout
+    evidence = {p.relative_to(tmp_path / "old"): p.read_bytes() for p in (tmp_path / "old").rglob("evidence/*/*")}
+    assert len(evidence) == 3
+    assert evidence == {
+        p.relative_to(tmp_path / "new"): p.read_bytes() for p in (tmp_path / "new").rglob("evidence/*/*")
+    }
+    again = ducha(new, "restore", str(archive))  # now it holds data: --force is needed
+    assert again.returncode != 0 and "--force" in again.stderr

@@ -66,7 +66,12 @@ def static_root(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def server(small_committed, tmp_path, static_root):
+def server_environment() -> dict[str, str]:
+    return {}
+
+
+@pytest.fixture
+def server(small_committed, tmp_path, static_root, server_environment):
     """Start `ducha serve`; yields (process, base URL, stderr file); stopped at the end."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("DUCHA_") and k != "DJANGO_SETTINGS_MODULE"}
@@ -76,6 +81,7 @@ def server(small_committed, tmp_path, static_root):
         "DUCHA_STATIC_ROOT": str(static_root),
         "DUCHA_SECRET_KEY": "serve-test-" + "x" * 50,
         "DUCHA_LOG_LEVEL": "INFO",
+        **server_environment,
     }
     log = (tmp_path / "serve.log").open("w+")
     command = [sys.executable, "-m", "ducha", "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"]
@@ -97,10 +103,15 @@ def server(small_committed, tmp_path, static_root):
         process.wait()
 
 
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # the redirect itself is the answer looked at
+
+
 def get(url: str, **headers) -> tuple[int, dict[str, str], bytes]:
     request = urllib.request.Request(url, headers=headers)
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:
+        with urllib.request.build_opener(NoRedirect).open(request, timeout=30) as response:
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read()
@@ -114,7 +125,7 @@ def test_serve_answers_logs_and_stops_with_its_children(server):
     process, base, log = server
     children = descendants(process.pid)
     assert any("gunicorn" in c for c in children.values()), children
-    assert any("db_worker" in c for c in children.values()), children
+    assert any("job_worker" in c for c in children.values()), children
 
     status, headers, body = get(base + "/health", **{"X-Request-ID": "serve-test-1"})
     assert (status, json.loads(body)) == (200, {"status": "ok", "database": "ok"})
@@ -146,7 +157,7 @@ def test_serve_answers_logs_and_stops_with_its_children(server):
 def test_when_a_child_ends_serve_stops_the_other_and_fails(server):
     process, base, log = server
     children = descendants(process.pid)
-    (worker,) = [pid for pid, c in children.items() if "db_worker" in c]
+    (worker,) = [pid for pid, c in children.items() if "job_worker" in c]
 
     os.kill(worker, signal.SIGKILL)
 
@@ -154,3 +165,15 @@ def test_when_a_child_ends_serve_stops_the_other_and_fails(server):
     time.sleep(0.5)
     assert [pid for pid in children if alive(pid)] == []
     assert any(x["logger"] == "ducha.serve" and x["level"] == "ERROR" for x in json_lines(log))
+
+
+@pytest.mark.parametrize("server_environment", [{"DUCHA_HTTPS": "1"}])
+def test_https_is_decided_by_django_not_by_a_header_gunicorn_believes(server):
+    """Without DUCHA_BEHIND_PROXY, X-Forwarded-Proto is nobody's word, not even from
+    127.0.0.1 (gunicorn would believe it from there): plain HTTP is redirected; /health is not."""
+    process, base, log = server
+
+    status, headers, body = get(base + "/login/", **{"X-Forwarded-Proto": "https"})
+    assert status == 301 and headers["Location"].startswith("https://127.0.0.1")
+    status, headers, body = get(base + "/health")
+    assert status == 200 and json.loads(body)["database"] == "ok"
