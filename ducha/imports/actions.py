@@ -128,19 +128,23 @@ def do_finish_job(job: J, *, actor: Actor, status: str, **fields) -> J:
         return job
 
 
-def fail_if_abandoned(job: Job) -> Job:
-    """A running job whose worker process has ended (killed mid-job: imports/workers.py)
-    is failed, saying why, in the change log; `job` itself shows it too. Nothing of it
-    was applied: an import, a draw, a run each write in one transaction, which the
-    database rolled back when the worker's connection went. Any other job is left as it is."""
-    if job.status != JobStatus.RUNNING or not worker_gone(job.worker):
+def fail_if_abandoned(job: Job, also: str = "") -> Job:
+    """A running job whose worker process has ended (killed mid-job: imports/workers.py),
+    or whose worker is `also` (a worker that lost the database mid-job, or starts another:
+    it runs one at a time), is failed, saying why, in the change log; `job` itself shows
+    it too. Nothing of it was applied: an import, a draw, a run each write in one
+    transaction, which the database rolled back when the worker's connection went. Any
+    other job is left as it is."""
+    if job.status != JobStatus.RUNNING or not job.worker:
+        return job
+    if job.worker != also and not worker_gone(job.worker):
         return job
     with transaction.atomic():
         current = type(job).objects.select_for_update().get(pk=job.pk)  # type: ignore[attr-defined]
         if current.status != JobStatus.RUNNING or current.worker != job.worker:
             return current  # another request saw to it first
         message = gettext(
-            "The job was interrupted: the process running it ended before the job finished, "
+            "The job was interrupted before it finished (its worker stopped or lost the database), "
             "so nothing it was doing was saved. Start it again."
         )
         failed = do_finish_job(current, actor=system_actor(), status=JobStatus.FAILED, message=message)
@@ -149,14 +153,14 @@ def fail_if_abandoned(job: Job) -> Job:
     return job
 
 
-def fail_abandoned_jobs() -> int:
+def fail_abandoned_jobs(also: str = "") -> int:
     """fail_if_abandoned for every running job of every kind (the analyses' runs too);
-    how many were failed. A worker does this each time it starts a job."""
+    how many were failed. A worker does this each time it starts a job (`also`: itself)."""
     failed = 0
     for model in apps.get_models():
         if issubclass(model, Job):
             for job in model.objects.filter(status=JobStatus.RUNNING).exclude(worker=""):  # type: ignore[attr-defined]
-                failed += fail_if_abandoned(job).status == JobStatus.FAILED
+                failed += fail_if_abandoned(job, also).status == JobStatus.FAILED
     return failed
 
 

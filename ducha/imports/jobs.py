@@ -71,7 +71,8 @@ def run_queued(model: type[J], job_id: int, execute: Callable[[J, Actor], J], la
     """The worker's side of a background job (import or export): run a queued job once (a
     task run twice does nothing twice), as its user, in `language` (the server's by
     default), and say how it ended. A job whose user is gone fails at once."""
-    fail_abandoned_jobs()  # jobs whose worker was killed while running them: failed, not running forever
+    # Jobs whose worker was killed (or this one, interrupted) while running them: failed, not running forever.
+    fail_abandoned_jobs(also=this_worker())
     job = model.objects.select_related("user").get(pk=job_id)
     if job.status != JobStatus.QUEUED:
         return job.status

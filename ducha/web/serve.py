@@ -1,5 +1,5 @@
 """`ducha serve`: gunicorn running ducha.wsgi (static files through whitenoise) and the
-background jobs' worker (`ducha db_worker`), each a child process, stopped together.
+background jobs' worker (`ducha job_worker`), each a child process, stopped together.
 
 SIGTERM or SIGINT stops both (gunicorn finishes the requests it is serving) and serve
 exits 0; a child that ends by itself stops the other and serve exits 1, so that systemd
@@ -52,7 +52,7 @@ def gunicorn_command(options: ServeOptions) -> list[str]:
 
 
 def worker_command() -> list[str]:
-    return [sys.executable, "-m", "ducha", "db_worker", "--no-reload"]
+    return [sys.executable, "-m", "ducha", "job_worker", "--no-reload"]  # waits out a database outage
 
 
 def static_files_current() -> bool:

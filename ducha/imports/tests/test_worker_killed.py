@@ -1,4 +1,4 @@
-"""A worker killed mid-import (issue 12, fault tests): `ducha db_worker` runs a real import
+"""A worker killed mid-import (issue 12, fault tests): `ducha job_worker` runs a real import
 job of 20,000 problems and is SIGKILLed once its first chunk is applied. Then nothing of
 the file is in the ledger, no change-log row of its batch exists, the job's page (its
 progress, what the page polls) shows it failed with the reason, and `ducha audit verify`
@@ -90,7 +90,7 @@ def test_a_worker_killed_mid_import_leaves_nothing_applied_and_the_job_failed(sm
     env = environment(tmp_path, var)  # (SQLite: the copy taken now holds the queued job)
     log = (tmp_path / "worker.log").open("w+")
     worker = subprocess.Popen(
-        [sys.executable, "-m", "ducha", "db_worker", "--interval", "0.1", "--no-startup-delay"],
+        [sys.executable, "-m", "ducha", "job_worker", "--interval", "0.1", "--no-startup-delay"],
         env=env,
         cwd=REPO,
         stdout=log,
@@ -120,7 +120,7 @@ def test_a_worker_killed_mid_import_leaves_nothing_applied_and_the_job_failed(sm
     assert state["before"] == "running"  # what django-tasks leaves behind
     assert state["status"] == "failed"
     assert state["message"] == zh(
-        "The job was interrupted: the process running it ended before the job finished, "
+        "The job was interrupted before it finished (its worker stopped or lost the database), "
         "so nothing it was doing was saved. Start it again."
     )
     assert state["problems"] == 0  # no row of the file
