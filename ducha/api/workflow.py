@@ -9,10 +9,12 @@ If-Match, and the action compares it under the row lock (412 when it has changed
 import datetime as dt
 from typing import Literal
 
+import pydantic
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Header, Router, Schema, Status
+from ninja.errors import ValidationError as RequestValidationError
 
 from ducha.api import records
 from ducha.api.errors import ERRORS, UPDATE_ERRORS, ApiError, ProblemDetails, refused_form
@@ -30,6 +32,7 @@ from ducha.ledger.actions import (
     may_request_extension,
 )
 from ducha.ledger.choices import ProblemStatus
+from ducha.ledger.evidence import EvidenceUpload
 from ducha.ledger.models import DeadlineExtension, Problem
 from ducha.ledger.rectification import Transition, TransitionError, find_transition
 from ducha.web.generic import get_visible
@@ -58,6 +61,7 @@ class StepIn(Schema):
     opinion: str = ""
     completed_on: dt.date | None = None
     evidence: list[int] = []  # ids of files sent before (POST /problems/{pk}/evidence/)
+    # (or, in a multipart form, the files themselves: `files`)
 
 
 class ExtensionRequestIn(Schema):
@@ -68,6 +72,40 @@ class ExtensionRequestIn(Schema):
 class ExtensionDecisionIn(Schema):
     decision: Literal["grant", "refuse"]
     decision_note: str = ""
+
+
+# The step's body, JSON or a multipart form: read by the route itself after its checks
+# (as the page's check_before_upload does), so the schema says what it takes here.
+_FORM_FIELDS = ("reason", "measures", "opinion", "completed_on")
+STEP_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {"schema": StepIn.model_json_schema()},
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "properties": {
+                    **{name: {"type": "string"} for name in ("reason", "measures", "opinion")},
+                    "completed_on": {"type": "string", "format": "date"},
+                    "evidence": {"type": "array", "items": {"type": "integer"}},
+                    "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                },
+            }
+        },
+    },
+}
+
+
+def _posted_step(request) -> tuple[StepIn, list]:
+    """What the step brings and the files sent with it (a multipart form's `files`)."""
+    try:
+        if request.content_type == "multipart/form-data":
+            given: dict = {name: request.POST[name] for name in _FORM_FIELDS if request.POST.get(name)}
+            given["evidence"] = request.POST.getlist("evidence")
+            return StepIn.model_validate(given), request.FILES.getlist("files")
+        return StepIn.model_validate_json(request.body or b"{}"), []
+    except pydantic.ValidationError as error:
+        raise RequestValidationError([dict(e) for e in error.errors(include_url=False)]) from None
 
 
 def _problem(request: HttpRequest, pk: int) -> Problem:
@@ -102,18 +140,19 @@ def router() -> Router:
         "/problems/{pk}/transitions/{target}/",
         response={200: problem_item, **STEP_ERRORS},
         operation_id="take_transition",
+        openapi_extra={"requestBody": STEP_BODY},
     )
     def take_transition(
         request,
         pk: int,
         target: str,
-        body: StepIn,
         response: HttpResponse,
         if_match: str | None = Header(None, alias="If-Match"),
     ):
-        """Take one step to `target` (a status). A step the workflow does not have from the
-        problem's status is 409, one the user's role may not take 403, one missing what it
-        needs 422 (the rule's message at each field)."""
+        """Take one step to `target` (a status), with what it needs: JSON, or a multipart
+        form that carries the evidence files themselves (`files`). A step the workflow does
+        not have from the problem's status is 409, one the user's role may not take 403,
+        one missing what it needs 422 (the rule's message at each field)."""
         version = _version(if_match)
         problem = _problem(request, pk)
         if target not in ProblemStatus.values:
@@ -126,6 +165,7 @@ def router() -> Router:
             raise ApiError(409, " ".join(refusal.messages)) from None
         if not transition.look_back and transition not in allowed_transitions(problem, request.user):
             raise ApiError(403, _("Your role may not take this step: %(step)s.") % {"step": transition.label})
+        body, files = _posted_step(request)  # read only now: refused requests leave their files unread
         try:
             current = do_transition_problem(
                 problem,
@@ -135,6 +175,7 @@ def router() -> Router:
                 measures=body.measures,
                 opinion=body.opinion,
                 completed_on=body.completed_on,
+                evidence=[EvidenceUpload.from_uploaded_file(f) for f in files],
                 attached=body.evidence,
                 if_version=version,
             )
@@ -142,6 +183,10 @@ def router() -> Router:
             if hasattr(refusal, "error_dict"):
                 raise  # what the step needs, field by field: 422
             raise ApiError(409, " ".join(refusal.messages)) from None  # a rule of the workflow (look-back)
+        except ValidationError as refusal:
+            if hasattr(refusal, "error_dict"):
+                raise
+            raise ApiError(422, " ".join(refusal.messages), {"files": refusal.messages}) from None  # a refused file
         response["ETag"] = etag(current)
         return records.item(current)
 

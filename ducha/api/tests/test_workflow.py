@@ -193,3 +193,29 @@ def _pdf(name: str, content: bytes = PDF):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+def test_report_rectified_with_the_file_in_the_step(small, api):
+    problem = put(small, "hohhot", "rectifying")
+    unit = api("league_a")
+    etag = unit.get(f"problems/{problem.pk}/")["ETag"]
+    path = f"/api/v1/problems/{problem.pk}/transitions/rectified/"
+
+    def step(*files, **fields):
+        data = {"completed_on": "2024-06-10", **fields, "files": list(files)}
+        return unit.client.post(path, data, headers={**unit.headers, "If-Match": etag})
+
+    before = ChangeLogEntry.objects.count()
+    refused = step(_pdf("好.pdf"), _pdf("病毒.pdf", b"MZ\x90\x00" + b"\x00" * 100))
+    assert refused.status_code == 422
+    reason = zh("File %(name)s is not a real %(suffix)s file.", name="病毒.pdf", suffix=".pdf")
+    assert refused.json()["errors"] == {"files": [reason]}
+    bad_date = step(_pdf("整改报告.pdf"), completed_on="六月十日")
+    assert bad_date.status_code == 422 and "completed_on" in bad_date.json()["errors"]
+    assert ChangeLogEntry.objects.count() == before and not Evidence.objects.filter(problem=problem).exists()
+    done = step(_pdf("整改报告.pdf"))
+    assert done.status_code == 200, done.content
+    assert done.json()["status"] == "rectified"
+    [evidence] = Evidence.objects.filter(problem=problem)
+    assert evidence.original_name == "整改报告.pdf" and evidence.step.to_status == "rectified"
+    assert logged(evidence) == ["create"]
