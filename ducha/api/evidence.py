@@ -5,7 +5,8 @@ file downloaded as the page does (`stored_file_download`: its problem must be vi
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from ninja import File, Router, Status, UploadedFile
+from ninja import Router, Status
+from ninja.errors import ValidationError as RequestValidationError
 
 from ducha.api import records
 from ducha.api.errors import ERRORS, ApiError
@@ -26,6 +27,19 @@ _FILE_RESPONSE = {
     }
 }
 
+_UPLOAD_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "properties": {"files": {"type": "array", "items": {"type": "string", "format": "binary"}}},
+                "required": ["files"],
+            }
+        }
+    },
+}
+
 
 def router() -> Router:
     r = Router(tags=TAGS)
@@ -38,14 +52,23 @@ def router() -> Router:
         files = restrict(Evidence.objects.filter(problem=problem), request.user).select_related("problem")
         return [records.item(e) for e in files.order_by("uploaded_at", "pk")]
 
-    @r.post("/problems/{pk}/evidence/", response={201: evidence_list, **ERRORS}, operation_id="upload_evidence")
-    def upload_evidence(request, pk: int, files: File[list[UploadedFile]]):
+    @r.post(
+        "/problems/{pk}/evidence/",
+        response={201: evidence_list, **ERRORS},
+        operation_id="upload_evidence",
+        openapi_extra={"requestBody": _UPLOAD_BODY},
+    )
+    def upload_evidence(request, pk: int):
         """Send one or more files (field `files`) onto the problem; the step that asks for
         them names their ids (`evidence`). A refused file is 422 naming it and the reason,
         and none of the files is kept."""
         problem = get_visible(ledger("problems"), request, pk)
         if not may_attach_evidence(problem, request.user):
             raise ApiError(403, _("Evidence is sent with a step that asks for it; you may take no such step now."))
+        # The body is read only now, by the route itself (as the page's check_before_upload).
+        files = request.FILES.getlist("files") if request.content_type == "multipart/form-data" else []
+        if not files:
+            raise RequestValidationError([{"loc": ("files",), "msg": "Field required", "type": "missing"}])
         uploads = [EvidenceUpload.from_uploaded_file(f) for f in files]
         try:
             stored = do_attach_evidence(problem, actor=request.user, uploads=uploads)

@@ -118,3 +118,11 @@ def test_inspections_as_the_project_page_records_them(small, api):
     verified = group.post(path, {**sample, "kind": "verify", "result": "problems"})
     assert verified.status_code == 201
     assert unit.get(path).json()["kinds_allowed"] == []
+
+
+def test_no_files_is_a_refused_request(small, api):
+    problem = rectifying(small, "hohhot")
+    unit = api("league_a")
+    response = unit.client.post(f"/api/v1/problems/{problem.pk}/evidence/", {}, headers=unit.headers)
+    assert response.status_code == 422
+    assert list(response.json()["errors"]) == ["files"]
