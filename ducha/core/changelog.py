@@ -115,10 +115,11 @@ class _Entry:
 _CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def entry_hash(entry: ChangeLogEntry | _Entry) -> str:
+def entry_hash(entry: ChangeLogEntry | _Entry, time: str | None = None) -> str:
+    """SHA-256 of the row's canonical JSON (`time`: its time as written there, when known)."""
     content = {
         "seq": entry.seq,
-        "time": entry.time.astimezone(dt.UTC).isoformat(),
+        "time": time or entry.time.astimezone(dt.UTC).isoformat(),
         "batch": entry.batch,
         "actor_id": entry.actor_id,
         "actor_name": entry.actor_name,
@@ -152,6 +153,7 @@ def record_changes(changes: Iterable[Change], *, actor, batch: str | None = None
         seq, prev = head.last_seq, head.last_hash
     # Microsecond precision survives both SQLite and PostgreSQL round trips unchanged.
     now = timezone.now().astimezone(dt.UTC)
+    time = now.isoformat()  # (every row's, as entry_hash writes it)
     rows = []
     for change in changes:
         seq += 1
@@ -170,7 +172,7 @@ def record_changes(changes: Iterable[Change], *, actor, batch: str | None = None
             reason=change.reason,
             prev_hash=prev,
         )
-        entry.hash = entry_hash(entry)
+        entry.hash = entry_hash(entry, time)
         prev = entry.hash
         rows.append(entry)
     if rows:

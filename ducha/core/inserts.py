@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from typing import TypeVar, cast
 
 from django.db import connections, models, router
+from django.utils import timezone
 
 from ducha.core.writing import writer
 
@@ -132,6 +133,8 @@ def insert_objects(objs: Sequence[M]) -> Sequence[M]:
     per_statement = ROWS_PER_STATEMENT if unnest else max(1, min(ROWS_PER_STATEMENT, limit // len(fields)))
     # (field, attname, whether its pre_save computes the value (auto_now …), the types taken as they are)
     plan = [(f, f.attname, type(f).pre_save is not models.Field.pre_save, _as_is(f), type(f) in _TEXT) for f in fields]
+    # created_at / updated_at: what their pre_save sets on a new row (now), taken once a statement.
+    stamps = {f.attname for f in fields if type(f) is models.DateTimeField and (f.auto_now or f.auto_now_add)}
     settled = _links_settled(model)
     beside = None if unnest else writer(alias)
     statements = []
@@ -139,10 +142,16 @@ def insert_objects(objs: Sequence[M]) -> Sequence[M]:
         for start in range(0, len(objs), per_statement):
             chunk = objs[start : start + per_statement]
             params: list = []
+            now = timezone.now()
+            stamp = ops.adapt_datetimefield_value(now)  # (as an aware datetime below)
             for obj in chunk:
                 if settled is None or not settled(obj):  # (what bulk_create checks first; mostly nothing to do)
                     obj._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
                 for f, attname, computed, as_is, text in plan:
+                    if attname in stamps:
+                        setattr(obj, attname, now)
+                        params.append(stamp)
+                        continue
                     value = f.pre_save(obj, True) if computed else getattr(obj, attname)
                     if type(value) in as_is or (text and isinstance(value, str)):  # (a choice: a str enum)
                         params.append(value)

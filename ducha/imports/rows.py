@@ -319,11 +319,19 @@ class Reader(ABC):
                 wanted.setdefault(unit_id, []).append(number)
             where = reduce(or_, (Q(unit_id=unit_id, number__in=numbers) for unit_id, numbers in wanted.items()))
             query = model._default_manager.filter(where)
+            records: Iterable[models.Model]
             if only is None:
                 # The ids first: SQLite plans the OR of keys badly once joined with the links.
                 ids = list(query.values_list("pk", flat=True))
-                query = model._default_manager.filter(pk__in=ids).select_related(*related) if ids else query.none()
-            for obj in query.only(*only) if only is not None else query:
+                records = model._default_manager.filter(pk__in=ids).select_related(*related) if ids else []
+            else:
+                # Built from the values as the queryset would build them (from_db, which takes
+                # them in the model's field order), without its per-row machinery: a chunk
+                # names thousands of projects.
+                named = [f for f in model._meta.concrete_fields if f.name in only]
+                attnames, db = [f.attname for f in named], query.db
+                records = [model.from_db(db, attnames, v) for v in query.values_list(*(f.name for f in named))]
+            for obj in records:
                 found[(cast(Any, obj).unit_id, cast(Any, obj).number)] = obj
         return found
 
