@@ -118,5 +118,6 @@ def install(api) -> None:
 
 
 # The error responses every route documents (schemathesis checks each against its schema).
-ERRORS = {401: ProblemDetails, 403: ProblemDetails, 404: ProblemDetails, 422: ProblemDetails}
+# 400: a body that is not JSON (or not multipart) at all.
+ERRORS = {400: ProblemDetails, 401: ProblemDetails, 403: ProblemDetails, 404: ProblemDetails, 422: ProblemDetails}
 UPDATE_ERRORS = {**ERRORS, 412: ProblemDetails, 428: ProblemDetails}

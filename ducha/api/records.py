@@ -20,6 +20,7 @@ from ninja import Schema
 from pydantic import create_model
 
 from ducha.core.registry import Ledger
+from ducha.ledger.models import Problem, Project
 from ducha.org.models import Unit
 
 
@@ -28,7 +29,9 @@ def _by_code(model) -> bool:
 
 
 def _by_number(model) -> bool:
-    return model is not None and any(f.name == "number" for f in model._meta.fields) and model is not Unit
+    """Projects and problems, as the ledger forms name them: by the unit's own number.
+    (Other records with a `number`, a round's or a letter's, are not unique: by id.)"""
+    return model in (Project, Problem)
 
 
 def _output_type(f: models.Field) -> Any:
@@ -84,7 +87,9 @@ def item(obj: models.Model) -> dict[str, Any]:
             else:
                 data[f.name] = linked.pk
         else:
-            data[f.name] = getattr(obj, f.attname)
+            value = getattr(obj, f.attname)
+            # A time of day as "HH:MM:SS": JSON Schema's "time" format would ask for a UTC offset.
+            data[f.name] = value.isoformat() if isinstance(value, dt.time) else value
     return data
 
 
@@ -108,7 +113,8 @@ def _input_type(field: Any) -> Any:
         return str if (_by_code(model) or _by_number(model)) else int
     if isinstance(field, forms.ChoiceField):
         values = tuple(str(value) for value, _label in cast(Any, field).choices if value not in ("", None))
-        return Literal[values] if values else str  # type: ignore[valid-type]
+        kind: Any = Literal[values] if values else str  # type: ignore[valid-type]
+        return list[kind] if isinstance(field, forms.MultipleChoiceField) else kind
     if isinstance(field, forms.BooleanField):
         return bool
     if isinstance(field, forms.IntegerField):
@@ -119,7 +125,7 @@ def _input_type(field: Any) -> Any:
         return dt.datetime
     if isinstance(field, forms.DateField):
         return dt.date
-    return str
+    return str  # a time of day too, "HH:MM" as on the page (the form reads it)
 
 
 def form_fields(ledger: Ledger) -> dict[str, Any]:

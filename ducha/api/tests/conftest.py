@@ -1,5 +1,6 @@
 import pytest
 
+from ducha.api.tests.world import site, site_once, world, world_once  # noqa: F401  (the route-walking tests' data)
 from ducha.org.tokens import do_create_token
 
 

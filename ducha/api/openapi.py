@@ -1,0 +1,43 @@
+"""The OpenAPI schema says what the API really does: django-ninja writes a few things
+otherwise than they are served, corrected here once for every route (schemathesis holds
+each answer to the schema: ducha/api/tests/test_schemathesis.py).
+
+- An error's body is problem details, sent as application/problem+json (errors.py);
+  ninja documents every response as application/json.
+- If-Match is required where a route takes it: without it the answer is 428 (ledgers._version).
+  The route declares it optional only so that its absence reaches that answer.
+- A required list of files in a multipart body holds at least one: an empty list cannot
+  be told from none on the wire."""
+
+from typing import Any
+
+from ducha.api.errors import CONTENT_TYPE
+
+
+def _correct(schema: dict[str, Any]) -> dict[str, Any]:
+    for methods in schema["paths"].values():
+        for operation in methods.values():
+            for status, response in operation.get("responses", {}).items():
+                content = response.get("content", {})
+                if str(status).isdigit() and int(status) >= 400 and "application/json" in content:
+                    response["content"] = {CONTENT_TYPE: content["application/json"]}
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "header" and parameter["name"].lower() == "if-match":
+                    parameter["required"] = True
+                    parameter["schema"] = {"type": "string", "minLength": 1, "title": "If-Match"}
+            body = operation.get("requestBody", {}).get("content", {}).get("multipart/form-data", {})
+            fields = body.get("schema", {})
+            for name in fields.get("required", []):
+                field = fields.get("properties", {}).get(name, {})
+                if field.get("type") == "array" and field.get("items", {}).get("format") == "binary":
+                    field["minItems"] = 1
+    return schema
+
+
+def install(api) -> None:
+    schema_of = api.get_openapi_schema
+
+    def get_openapi_schema(*args, **kwargs):
+        return _correct(schema_of(*args, **kwargs))
+
+    api.get_openapi_schema = get_openapi_schema

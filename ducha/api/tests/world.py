@@ -1,0 +1,49 @@
+"""The data the route-walking tests ask the API about: the web tests' small campaign with a
+record of every ledger in each place (`site`), the supervision records of each group and
+unit (supervision/tests/test_scoping.py), a token of every user, and per test a deadline
+extension, an evidence file and an import and an export job in two units. conftest.py
+imports the fixtures."""
+
+import dataclasses
+import datetime as dt
+
+import pytest
+
+from ducha.imports.actions import do_create_export_job, do_create_import_job
+from ducha.ledger.actions import do_attach_evidence, do_request_extension
+from ducha.ledger.evidence import EvidenceUpload
+from ducha.ledger.tests.files import PDF
+from ducha.org.tokens import do_create_token
+from ducha.supervision.tests.test_scoping import _records as supervision_records
+from ducha.web.tests.conftest import Site, site, site_once
+
+# Two places of different units: what the test adds per test is in both.
+PLACES = {"hohhot": "league_a", "baotou": "league_b"}
+
+
+@dataclasses.dataclass
+class World(Site):
+    tokens: dict[str, str] = dataclasses.field(default_factory=dict)  # user name → Bearer secret
+
+
+@pytest.fixture(scope="module")
+def world_once(site_once: Site, django_db_blocker) -> "World":
+    with django_db_blocker.unblock():
+        supervision_records(site_once)
+        tokens = {name: do_create_token(user, actor=site_once.system)[1] for name, user in site_once.users.items()}
+    return World(**{f.name: getattr(site_once, f.name) for f in dataclasses.fields(Site)}, tokens=tokens)
+
+
+@pytest.fixture
+def world(world_once: World, db) -> World:
+    sc = world_once.refreshed()
+    for place, reporter in PLACES.items():
+        user, problem = sc.users[reporter], sc.problems[place]
+        do_request_extension(problem, actor=user, new_deadline=dt.date(2099, 1, 1), reason="工期需要")
+        do_attach_evidence(problem, actor=user, uploads=[EvidenceUpload(f"{place}.pdf", PDF)])
+        do_create_import_job(actor=user, kind="problems", file_name=f"{place}.xlsx", sha256="0" * 64)
+        do_create_export_job(actor=user, ledger="problems", export="xlsx", file_name=f"{place}.xlsx")
+    return sc
+
+
+__all__ = ["World", "site", "site_once", "world", "world_once"]
