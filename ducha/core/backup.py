@@ -149,13 +149,18 @@ def restore_backup(source: Path, *, force: bool = False) -> RestoreDone:
         manifest = verified_manifest(tar)
         _check_restorable(manifest, force=force)
         # Checked: from here on the archive is written into place.
-        Path(settings.EVIDENCE_ROOT).mkdir(mode=0o700, parents=True, exist_ok=True)
+        evidence = [n for n in manifest["members"] if n.startswith("evidence/")]
         with tempfile.TemporaryDirectory(dir=settings.VAR_DIR) as folder:
-            name = DATABASE_MEMBER[manifest["database"]]
-            dump = _extract(tar, name, manifest["members"][name], Path(folder) / name)
-            evidence = [n for n in manifest["members"] if n.startswith("evidence/")]
-            for member in evidence:
-                _restore_evidence(tar, member, manifest["members"][member])
+            try:
+                name = DATABASE_MEMBER[manifest["database"]]
+                dump = _extract(tar, name, manifest["members"][name], Path(folder) / name)
+                Path(settings.EVIDENCE_ROOT).mkdir(mode=0o700, parents=True, exist_ok=True)
+                for member in evidence:
+                    _restore_evidence(tar, member, manifest["members"][member])
+            except OSError as error:  # a full disk: the files written so far are whole and harmless
+                raise BackupError(
+                    _("The restore stopped before the database (which was not changed): %(error)s") % {"error": error}
+                ) from error
             try:
                 load_database(dump)
             except DumpError as error:
@@ -246,10 +251,14 @@ def _extract(tar: tarfile.TarFile, name: str, sha256: str, target: Path) -> Path
     assert source is not None
     digest = hashlib.sha256()
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with source, os.fdopen(fd, "wb") as out:
-        while chunk := source.read(CHUNK):
-            digest.update(chunk)
-            out.write(chunk)
+    try:
+        with source, os.fdopen(fd, "wb") as out:
+            while chunk := source.read(CHUNK):
+                digest.update(chunk)
+                out.write(chunk)
+    except OSError:
+        target.unlink(missing_ok=True)  # no half-written file left behind
+        raise
     if digest.hexdigest() != sha256:
         target.unlink()
         raise BackupError(_("The archive changed while it was being restored: %(name)s.") % {"name": name})

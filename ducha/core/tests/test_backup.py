@@ -250,3 +250,23 @@ def test_the_console_script_moves_an_installation_into_a_new_database_file(campa
     }
     again = ducha(new, "restore", str(archive))  # now it holds data: --force is needed
     assert again.returncode != 0 and "--force" in again.stderr
+
+
+def test_a_full_disk_while_the_evidence_is_written_leaves_the_database_as_it_was(archive, campaign):
+    """The evidence files come first: the disk filling up there (a write into /dev/full,
+    ENOSPC) stops the restore before the database is touched, with no half-written file."""
+    do_update_object(campaign.problems["hohhot"], actor=campaign.users["office"], changes={"description": "改了"})
+    rows = ChangeLogEntry.objects.count()
+    stored = sorted(p for p in Path(settings.EVIDENCE_ROOT).rglob("*") if p.is_file())[0]
+    stored.unlink()
+    stored.with_name(stored.name + ".restoring").symlink_to("/dev/full")  # where restore writes it first
+
+    with pytest.raises(CommandError) as refused:
+        run("restore", str(archive), "--force")
+
+    assert str(refused.value).startswith(
+        zh("The restore stopped before the database (which was not changed): %(error)s", error="")
+    )
+    assert "No space left on device" in str(refused.value)
+    assert ChangeLogEntry.objects.count() == rows
+    assert not stored.exists() and not stored.with_name(stored.name + ".restoring").exists()

@@ -121,7 +121,8 @@ def json_lines(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.startswith("{")]
 
 
-def test_serve_answers_logs_and_stops_with_its_children(server):
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_serve_answers_logs_and_stops_with_its_children(server, stop):
     process, base, log = server
     children = descendants(process.pid)
     assert any("gunicorn" in c for c in children.values()), children
@@ -141,7 +142,7 @@ def test_serve_answers_logs_and_stops_with_its_children(server):
     assert headers["ETag"] and headers["Last-Modified"]
     assert "no-store" not in headers["Cache-Control"]  # the pages' header is not the static files'
 
-    process.send_signal(signal.SIGTERM)
+    process.send_signal(stop)
     assert process.wait(timeout=90) == 0
     time.sleep(0.5)
     assert [pid for pid in children if alive(pid)] == []
