@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from ducha.demo.generate import DEMO_PASSWORD, build_demo
+from ducha.web.serve import static_files_current
 
 
 class Command(BaseCommand):
@@ -28,7 +29,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {name}")
             self.stdout.write(f"  unit-<code> for {len(units)} units, e.g. {', '.join(units[:3])}")
         if not options["no_serve"]:
-            call_command("collectstatic", interactive=False, verbosity=0)
+            if not static_files_current():  # collecting (with compressed copies) takes a while
+                call_command("collectstatic", interactive=False, verbosity=0)
             self.stdout.write(f"Ducha: http://{options['addrport']}/")
             # The background jobs' worker (imports) beside the server, stopped with it.
             worker = subprocess.Popen([sys.executable, "-m", "ducha", "db_worker"])
