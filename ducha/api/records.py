@@ -77,15 +77,14 @@ def item(obj: models.Model) -> dict[str, Any]:
     data: dict[str, Any] = {"id": obj.pk}
     for f in output_fields(type(obj)):
         if f.many_to_one or f.one_to_one:
-            linked = getattr(obj, f.name) if getattr(obj, f.attname) is not None else None
-            if linked is None:
+            if getattr(obj, f.attname) is None:
                 data[f.name] = None
             elif _by_code(f.related_model):
-                data[f.name] = linked.code
+                data[f.name] = getattr(obj, f.name).code
             elif _by_number(f.related_model):
-                data[f.name] = linked.number
-            else:
-                data[f.name] = linked.pk
+                data[f.name] = getattr(obj, f.name).number
+            else:  # by id: the id the row holds, without a query for the linked row (one per item)
+                data[f.name] = getattr(obj, f.attname)
         else:
             value = getattr(obj, f.attname)
             # A time of day as "HH:MM:SS": JSON Schema's "time" format would ask for a UTC offset.
