@@ -92,3 +92,13 @@ def test_a_refused_file_or_settings_fail_the_run_with_nothing_written(small, bid
     failed = run(small, small.users["office"], bids, settings_text)
     assert failed.status == JobStatus.FAILED and said in failed.message, failed.message
     assert not RedFlag.objects.exists()
+
+
+def test_the_runs_duckdb_spills_under_the_servers_folder_not_the_working_directory(small, settings, tmp_path,
+                                                                                  monkeypatch):  # fmt: skip
+    settings.ANALYTICS_SPILL_DIR = tmp_path / "spill"
+    monkeypatch.chdir(tmp_path)
+    done = run(small, small.users["office"])
+    assert done.status == JobStatus.DONE, done.message
+    assert (tmp_path / "spill").is_dir() and list((tmp_path / "spill").iterdir()) == []  # its folder, removed
+    assert not (tmp_path / ".tmp").exists()
