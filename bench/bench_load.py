@@ -434,8 +434,9 @@ def report(stats: Stats, start: float, end: float, args, save: bool = True, kind
     errors = sum(len(e) for e in errors_of.values())
     requests_n = len(every)
     rows.append(("all requests", requests_n, errors, *(percentile(every, p) for p in (50, 95, 99))))
-    print(f"\n{args.users} users, {wall:.0f} s, think time {args.think[0]}–{args.think[1]} s; "
-          f"{requests_n / wall:.1f} requests/s; errors {errors}")  # fmt: skip
+    if save:
+        print(f"\n{args.users} users, {wall:.0f} s measured, think time {args.think[0]}–{args.think[1]} s; "
+              f"{requests_n / wall:.1f} requests/s; errors {errors}")  # fmt: skip
     print(f"{'kind':40} {'n':>7} {'errors':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
     for kind, n, e, p50, p95, p99 in rows:
         print(f"{kind:40} {n:7d} {e:6d} {p50 * 1000:8.0f} {p95 * 1000:8.0f} {p99 * 1000:8.0f}")
@@ -469,7 +470,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     r.add_argument("--users", type=int, default=50)
     r.add_argument("--seconds", type=int, default=300)
     r.add_argument("--ramp", type=float, default=60.0, help="seconds over which the users sign in (not measured)")
-    r.add_argument("--think", type=float, nargs=2, default=(1.0, 3.0), help="pause between actions (uniform, s)")
+    r.add_argument("--think", type=float, nargs=2, default=(2.0, 8.0), help="pause between actions (uniform, s)")
     r.add_argument("--importers", type=int, default=2, help="unit reporters that import a workbook now and then")
     r.add_argument("--import-every", type=float, default=60.0, help="seconds between one importer's imports")
     r.add_argument("--seed", type=int, default=1)
