@@ -1,11 +1,13 @@
-"""Cardinal's eleven red flags over the red flags' columnar model (model.py: OCDS through ocds.py, the
-platform's bids through platform.py), with Cardinal's definitions,
-defaults, exclusions and settings (docs/redflags.md; the pages under
+"""Cardinal's eleven red flags over the red flags' columnar model (model.py: OCDS through
+ocds.py, the platform's bids through platform.py), with Cardinal's definitions, defaults,
+exclusions and settings (docs/redflags.md; the pages under
 shared/peer/cardinal/docs/cli/indicators/R/). The answer has Cardinal's shape
 `{GROUP: {ID: {CODE: value}}}` without its Meta key; every value a float.
+`cardinal_flags` gives them as rows of the flags table (collusion.FLAG_SCHEMA), with their
+evidence rows and a Chinese explanation (NAMES).
 
-Each indicator is one SQL query over the model's `lots`, `bids` and `awards` (model.py); Python only takes
-the quartiles (quantiles.py: Cardinal's type 8) and compares with the fences.
+Each indicator is one SQL query over the model's `lots`, `bids` and `awards`; Python only
+takes the quartiles (quantiles.py: Cardinal's type 8) and compares with the fences.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from ducha.analytics.duck import Limits, connect
 from ducha.analytics.redflags import ocds
@@ -329,6 +332,60 @@ def flags(results: Results) -> list[Flag]:
     """One row per flag, in group order then as found."""
     return [(g, ident, code, value) for g, ids in results.items() for ident, codes in ids.items()
             for code, value in codes.items()]  # fmt: skip
+
+
+# Cardinal's groups as the flags' scopes (a procuring entity is a buyer's kind).
+_SCOPES = {"OCID": "lot", "Tenderer": "bidder", "Buyer": "buyer", "ProcuringEntity": "buyer"}
+_SUBJECTS = {"OCID": "标段", "Tenderer": "投标人", "Buyer": "招标人", "ProcuringEntity": "采购实体"}
+EVIDENCE_ROWS = 100  # a bidder's or buyer's Cardinal flag shows its first rows only
+
+
+def cardinal_flags(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[dict[str, Any]]:
+    """Cardinal's indicators the settings enable, as flags: the evidence is the lot's bid
+    rows (OCDS: its line), a bidder's or buyer's first EVIDENCE_ROWS."""
+    if not settings.enabled_cardinal():
+        return []
+    found = flags(Run(con, settings).compute())
+    if not found:
+        return []
+    con.register("cardinal_found", pa.table({"g": [f[0] for f in found], "id": [f[1] for f in found]}))
+    evidence = {
+        (g, ident): rows or []
+        for g, ident, rows in con.sql(
+            f"""SELECT g, id, CASE g
+                    WHEN 'OCID' THEN (SELECT coalesce(list(DISTINCT b.row ORDER BY b.row) FILTER (b.row IS NOT NULL),
+                                                       any_value(l.won_rows))
+                                      FROM lots l LEFT JOIN bids b USING (lid) WHERE l.lot = f.id)
+                    WHEN 'Tenderer' THEN (SELECT list(DISTINCT row ORDER BY row)[:{EVIDENCE_ROWS}] FROM bids
+                                          WHERE list_contains(tenderers, f.id))
+                    ELSE (SELECT list(DISTINCT b.row ORDER BY b.row)[:{EVIDENCE_ROWS}]
+                          FROM lots l JOIN bids b USING (lid)
+                          WHERE (CASE f.g WHEN 'Buyer' THEN l.buyer ELSE l.procuring_entity END) = f.id) END
+                FROM (SELECT DISTINCT g, id FROM cardinal_found) f"""
+        ).fetchall()
+    }
+    con.unregister("cardinal_found")
+    return [{"indicator": code, "scope": _SCOPES[g], "id": ident, "value": round(value, 6),
+             "rows": evidence.get((g, ident), []),
+             "explanation": f"{_SUBJECTS[g]}{ident}：{NAMES[code][0]}（Cardinal {code}），值为{value:g}"}
+            for g, ident, code, value in found]  # fmt: skip
+
+
+# The eleven's names, in Chinese and English, for the flags list and the problems they become.
+NAMES = {
+    "R003": ("投标期限过短", "Short submission period"),
+    "R018": ("仅收到一份投标", "Single bid received"),
+    "R024": ("次低价与中标价过于接近", "Price close to winning bid"),
+    "R025": ("投标多次未中标", "Excessive unsuccessful bids"),
+    "R028": ("投标报价相同", "Identical bid prices"),
+    "R030": ("逾期投标中标", "Late bid won"),
+    "R035": ("中标人以外投标均被否决", "All except winning bid disqualified"),
+    "R036": ("最低价投标被否决", "Lowest bid disqualified"),
+    "R038": ("被否决投标比例过高", "Excessive disqualified bids"),
+    "R048": ("中标人经营范围异常宽泛", "Heterogeneous supplier"),
+    "R058": ("中标价远低于其他投标", "Heavily discounted bid"),
+}
+BASIS = "开放缔约伙伴关系（Open Contracting Partnership）Cardinal红旗指标"
 
 
 def dumps(results: Results) -> str:

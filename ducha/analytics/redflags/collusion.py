@@ -18,7 +18,7 @@ import duckdb
 import pyarrow as pa
 
 from ducha.analytics.duck import Limits, connect
-from ducha.analytics.redflags import cardinal, ocds
+from ducha.analytics.redflags import cardinal, model, ocds
 from ducha.analytics.redflags import settings as redflag_settings
 from ducha.analytics.redflags.platform import load
 from ducha.analytics.redflags.settings import Settings, SettingsError
@@ -70,23 +70,8 @@ INDICATORS = {
 
 # Cardinal's eleven (cardinal.py) under the same names: their scope is per flag (OCID: lot,
 # Tenderer: bidder, Buyer and ProcuringEntity: buyer); the basis is Cardinal's methodology.
-_OCP = "开放缔约伙伴关系（Open Contracting Partnership）Cardinal红旗指标"
-CARDINAL = {
-    code: Indicator(code, "lot", zh, en, f"{_OCP}{code}", {})
-    for code, zh, en in (
-        ("R003", "投标期限过短", "Short submission period"),
-        ("R018", "仅收到一份投标", "Single bid received"),
-        ("R024", "次低价与中标价过于接近", "Price close to winning bid"),
-        ("R025", "投标多次未中标", "Excessive unsuccessful bids"),
-        ("R028", "投标报价相同", "Identical bid prices"),
-        ("R030", "逾期投标中标", "Late bid won"),
-        ("R035", "中标人以外投标均被否决", "All except winning bid disqualified"),
-        ("R036", "最低价投标被否决", "Lowest bid disqualified"),
-        ("R038", "被否决投标比例过高", "Excessive disqualified bids"),
-        ("R048", "中标人经营范围异常宽泛", "Heterogeneous supplier"),
-        ("R058", "中标价远低于其他投标", "Heavily discounted bid"),
-    )
-}  # fmt: skip
+CARDINAL = {code: Indicator(code, "lot", zh, en, f"{cardinal.BASIS}{code}", {})
+            for code, (zh, en) in cardinal.NAMES.items()}  # fmt: skip
 ALL = INDICATORS | CARDINAL  # every indicator a flag may name
 
 # Thresholds of 必须招标 / 公开招标 in yuan by project type (catalogue.md), and the methods
@@ -145,7 +130,7 @@ def run_with_evidence(
     rows: pa.Table | Path, settings: Settings | None = None, *, ocds_file: bool = False, limits: Limits | None = None
 ) -> tuple[pa.Table, list[str], dict[int, list[dict[str, Any]]], int]:
     """As run, with the flags' evidence from the model: {row: [the model's bids of that row
-    (a lot without bids: the lot), under the platform layout's headers]} (model_rows), and
+    (a lot without bids: the lot), under the platform layout's headers]} (model.model_rows), and
     what was read: OCDS processes or the platform's bids."""
     return _run(rows, settings, ocds_file, limits, evidence=True)
 
@@ -179,83 +164,11 @@ def _run(
             # rounded: DuckDB's parallel sums differ in the last bit from run to run
             flags += [{"indicator": code, "scope": INDICATORS[code].scope, **f, "value": round(f["value"], 6)}
                       for f in found]  # fmt: skip
-        flags += cardinal_flags(con, given)
+        flags += cardinal.cardinal_flags(con, given)
         for f in flags:  # OCDS: a process's bids share its line
             f["rows"] = list(dict.fromkeys(f["rows"]))
-        rows_read = model_rows(con, {n for f in flags for n in f["rows"]}) if evidence else {}
+        rows_read = model.model_rows(con, {n for f in flags for n in f["rows"]}) if evidence else {}
     return pa.Table.from_pylist(flags, schema=FLAG_SCHEMA), notes, rows_read, count
-
-
-def model_rows(con: duckdb.DuckDBPyConnection, numbers: set[int]) -> dict[int, list[dict[str, Any]]]:
-    """The model's bids of the rows asked for, each under the platform layout's headers (the
-    lot's id under 项目编号; the contract on the winning bid's row, or on the lot's own when
-    it has no bids), so that an OCDS flag's evidence reads as a platform one's."""
-    if not numbers:
-        return {}
-    found = _dicts(
-        con,
-        """SELECT coalesce(b.row, l.lid) AS row, l.lot, l.kind, l.buyer, l.method_details, b.bidder, b.bidder_id,
-                  b.price, b.won, CASE WHEN coalesce(b.won, true) THEN l.amount END AS amount,
-                  CASE WHEN coalesce(b.won, true) THEN CAST(l.day AS VARCHAR) END AS day
-           FROM lots l LEFT JOIN bids b USING (lid)
-           WHERE list_contains($rows, coalesce(b.row, l.lid)) ORDER BY row, b.bix""",
-        {"rows": sorted(numbers)},
-    )
-    read: dict[int, list[dict[str, Any]]] = {}
-    for f in found:
-        won = "" if f["won"] is None else "是" if f["won"] else "否"
-        values = (f["row"], f["lot"], "", f["kind"], f["buyer"], f["method_details"], f["bidder"], f["bidder_id"],
-                  _text(f["price"]), won, _text(f["amount"]), f["day"])  # fmt: skip
-        read.setdefault(f["row"], []).append(
-            {h: "" if v is None else v for h, v in zip(_EVIDENCE_HEADERS, values, strict=True)}
-        )
-    return read
-
-
-def _text(amount: float | None) -> str | None:
-    """An amount as a file would write it (the platform's rows are text as read)."""
-    return None if amount is None else f"{amount:.2f}"
-
-
-_EVIDENCE_HEADERS = ("行号", "项目编号", "标段", "项目类型", "招标人", "招标方式", "投标人", "投标人统一社会信用代码",
-                     "投标报价", "是否中标", "合同金额", "合同签订日期")  # fmt: skip
-
-
-# Cardinal's groups as the flags' scopes (a procuring entity is a buyer's kind).
-_SCOPES = {"OCID": "lot", "Tenderer": "bidder", "Buyer": "buyer", "ProcuringEntity": "buyer"}
-_SUBJECTS = {"OCID": "标段", "Tenderer": "投标人", "Buyer": "招标人", "ProcuringEntity": "采购实体"}
-EVIDENCE_ROWS = 100  # a bidder's or buyer's Cardinal flag shows its first rows only
-
-
-def cardinal_flags(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[dict[str, Any]]:
-    """Cardinal's indicators the settings enable, as flags: the evidence is the lot's bid
-    rows (OCDS: its line), a bidder's or buyer's first EVIDENCE_ROWS."""
-    if not settings.enabled_cardinal():
-        return []
-    found = [f for f in cardinal.flags(cardinal.Run(con, settings).compute())]
-    if not found:
-        return []
-    con.register("cardinal_found", pa.table({"g": [f[0] for f in found], "id": [f[1] for f in found]}))
-    evidence = {
-        (g, ident): rows or []
-        for g, ident, rows in con.sql(
-            f"""SELECT g, id, CASE g
-                    WHEN 'OCID' THEN (SELECT coalesce(list(DISTINCT b.row ORDER BY b.row) FILTER (b.row IS NOT NULL),
-                                                       any_value(l.won_rows))
-                                      FROM lots l LEFT JOIN bids b USING (lid) WHERE l.lot = f.id)
-                    WHEN 'Tenderer' THEN (SELECT list(DISTINCT row ORDER BY row)[:{EVIDENCE_ROWS}] FROM bids
-                                          WHERE list_contains(tenderers, f.id))
-                    ELSE (SELECT list(DISTINCT b.row ORDER BY b.row)[:{EVIDENCE_ROWS}]
-                          FROM lots l JOIN bids b USING (lid)
-                          WHERE (CASE f.g WHEN 'Buyer' THEN l.buyer ELSE l.procuring_entity END) = f.id) END
-                FROM (SELECT DISTINCT g, id FROM cardinal_found) f"""
-        ).fetchall()
-    }
-    con.unregister("cardinal_found")
-    return [{"indicator": code, "scope": _SCOPES[g], "id": ident, "value": round(value, 6),
-             "rows": evidence.get((g, ident), []),
-             "explanation": f"{_SUBJECTS[g]}{ident}：{CARDINAL[code].name_zh}（Cardinal {code}），值为{value:g}"}
-            for g, ident, code, value in found]  # fmt: skip
 
 
 def _dicts(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:

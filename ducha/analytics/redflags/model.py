@@ -18,11 +18,14 @@ field of each source fills which column: docs/redflags.md, "The columnar model".
   phone, the experts' scores;
 - `awards`: lid, aix, status, suppliers, classes (item classifications);
 - views over them (the parties and experts): `bidders`, `buyers`, `scores`, `experts`.
+
+`model_rows` gives a flag's evidence from the model: its rows' bids under the platform
+layout's headers (what an OCDS run shows, having no file rows to show).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import duckdb
@@ -84,3 +87,41 @@ def conform(con: duckdb.DuckDBPyConnection) -> None:
 
 def _normal(kind: str) -> str:
     return kind.replace('"', "").replace(" ", "").upper()
+
+
+def model_rows(con: duckdb.DuckDBPyConnection, numbers: set[int]) -> dict[int, list[dict[str, Any]]]:
+    """The model's bids of the rows asked for, each under the platform layout's headers (the
+    lot's id under 项目编号; the contract on the winning bid's row, or on the lot's own when
+    it has no bids), so that an OCDS flag's evidence reads as a platform one's."""
+    if not numbers:
+        return {}
+    found = (
+        con.sql(
+            """SELECT coalesce(b.row, l.lid) AS row, l.lot, l.kind, l.buyer, l.method_details, b.bidder, b.bidder_id,
+                  b.price, b.won, CASE WHEN coalesce(b.won, true) THEN l.amount END AS amount,
+                  CASE WHEN coalesce(b.won, true) THEN CAST(l.day AS VARCHAR) END AS day
+           FROM lots l LEFT JOIN bids b USING (lid)
+           WHERE list_contains($rows, coalesce(b.row, l.lid)) ORDER BY row, b.bix""",
+            params={"rows": sorted(numbers)},
+        )
+        .to_arrow_table()
+        .to_pylist()
+    )
+    read: dict[int, list[dict[str, Any]]] = {}
+    for f in found:
+        won = "" if f["won"] is None else "是" if f["won"] else "否"
+        values = (f["row"], f["lot"], "", f["kind"], f["buyer"], f["method_details"], f["bidder"], f["bidder_id"],
+                  _text(f["price"]), won, _text(f["amount"]), f["day"])  # fmt: skip
+        read.setdefault(f["row"], []).append(
+            {h: "" if v is None else v for h, v in zip(_EVIDENCE_HEADERS, values, strict=True)}
+        )
+    return read
+
+
+def _text(amount: float | None) -> str | None:
+    """An amount as a file would write it (the platform's rows are text as read)."""
+    return None if amount is None else f"{amount:.2f}"
+
+
+_EVIDENCE_HEADERS = ("行号", "项目编号", "标段", "项目类型", "招标人", "招标方式", "投标人", "投标人统一社会信用代码",
+                     "投标报价", "是否中标", "合同金额", "合同签订日期")  # fmt: skip
