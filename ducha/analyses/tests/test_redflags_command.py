@@ -103,7 +103,8 @@ def test_the_console_script_takes_settings_as_the_settings_file(tmp_path, capsys
     assert "5" in capsys.readouterr().out
 
 
-def test_bad_input_is_refused_naming_the_reason(tmp_path):
+def test_bad_input_is_refused_naming_the_reason(tmp_path, settings):
+    settings.LANGUAGE_CODE = "en"  # the command speaks the server's language; the msgids are English
     with pytest.raises(CommandError, match="--ocds"):
         call_command("redflags", out=str(tmp_path))
     with pytest.raises(CommandError, match="missing.jsonl"):
@@ -115,6 +116,12 @@ def test_bad_input_is_refused_naming_the_reason(tmp_path):
         CommandError, match=r"section \[R038\], key “minimum_submitted_bids”: the value “two” is not a whole"
     ):
         call_command("redflags", ocds=str(data), settings_file=str(ini), out=str(tmp_path))
+    ini.write_text("[R038]\nminimum_bids = 2\n[CN-SPLITT]\n", encoding="utf-8")
+    with pytest.raises(CommandError, match=r"section \[R038\]: the key “minimum_bids” \(value “2”\) is not one of"):
+        call_command("redflags", ocds=str(data), settings_file=str(ini), out=str(tmp_path))
+    ini.write_text("[CN-SPLITT]\n", encoding="utf-8")
+    with pytest.raises(CommandError, match=r"the section \[CN-SPLITT\] is not an indicator's"):
+        call_command("redflags", platform=str(data), settings_file=str(ini), out=str(tmp_path))
 
 
 def test_lines_that_are_not_json_are_reported(tmp_path, capsys):
