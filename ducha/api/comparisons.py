@@ -24,7 +24,18 @@ from ducha.analyses.turning import DEFAULT_ITEMS, rule_text
 from ducha.analytics.reconcile import FINDINGS
 from ducha.api.auth import TokenOf
 from ducha.api.errors import ERRORS, ApiError, ProblemDetails
-from ducha.api.pages import Paging, actor, file_response, location, page_of, page_schema, refuse_invalid, uploaded
+from ducha.api.pages import (
+    Id,
+    Ids,
+    Paging,
+    actor,
+    file_response,
+    location,
+    page_of,
+    page_schema,
+    refuse_invalid,
+    uploaded,
+)
 from ducha.api.runs import RunFields, TurnResult, campaign_runs, code_choice, filtered_leads, run_fields, turn_leads
 from ducha.core.access import restrict
 from ducha.org.models import active_campaign
@@ -75,8 +86,8 @@ class FindingFilters(Schema):
     q: str | None = None  # enterprise name or code
 
 
-class TurnBody(Schema):
-    findings: list[int]
+class ComparisonTurnBody(Schema):
+    findings: Ids
     item: str | None = None  # the item's code, for findings whose rule gives none
     unit: str | None = None  # the unit's code, for findings naming none
 
@@ -141,12 +152,12 @@ def router() -> Router:
 
     @r.get("/comparisons/{int:run_id}/", response={200: ComparisonItem, **ERRORS}, operation_id="get_comparison",
            url_name="get_comparison")  # fmt: skip
-    def get_run(request: HttpRequest, run_id: int):
+    def get_run(request: HttpRequest, run_id: Id):
         return _comparison(request, _run(request, run_id))
 
     @r.get("/comparisons/{int:run_id}/findings/", response={200: page_schema("FindingPage", FindingItem), **ERRORS},
            operation_id="list_comparison_findings")  # fmt: skip
-    def list_findings(request: HttpRequest, run_id: int, filters: Query[FindingFilters], paging: Query[Paging]):
+    def list_findings(request: HttpRequest, run_id: Id, filters: Query[FindingFilters], paging: Query[Paging]):
         """The run's findings with the page's filters (finding type, unit, turned, q)."""
         run = _run(request, run_id)
         findings = _findings(request, run).select_related("unit", "problem")
@@ -154,14 +165,14 @@ def router() -> Router:
 
     @r.get("/comparisons/{int:run_id}/findings/{int:finding_id}/", response={200: FindingDetail, **ERRORS},
            operation_id="get_comparison_finding")  # fmt: skip
-    def get_finding(request: HttpRequest, run_id: int, finding_id: int):
+    def get_finding(request: HttpRequest, run_id: Id, finding_id: Id):
         """A finding with the rows of each source that produced it, as read."""
         findings = _findings(request, _run(request, run_id)).select_related("unit", "problem")
         return _finding_detail(findings.get(pk=finding_id))
 
     @r.post("/comparisons/{int:run_id}/turn/", response={200: TurnResult, **ERRORS},
             operation_id="turn_comparison_findings")  # fmt: skip
-    def turn(request: HttpRequest, run_id: int, body: TurnBody):
+    def turn(request: HttpRequest, run_id: Id, body: ComparisonTurnBody):
         """The chosen findings made problems (domain state property, the item their rule
         gives, else `item`; the unit they name, else `unit`), their source rows as evidence;
         each refused one with its reason. A finding already turned is refused, not turned twice."""
@@ -181,9 +192,9 @@ def router() -> Router:
 
         return turn_leads(request, run, chosen, form, _("Choose at least one finding."), turn_them)
 
-    @r.get("/comparisons/{int:run_id}/{name}", response=ERRORS, operation_id="get_comparison_file",
-           openapi_extra=file_response("application/octet-stream", "An output of a finished run."))  # fmt: skip
-    def get_file(request: HttpRequest, run_id: int, name: Literal[tuple(sorted(DOWNLOADS))]):  # type: ignore[valid-type]
+    @r.get("/comparisons/{int:run_id}/files/{name}", response=ERRORS, operation_id="get_comparison_file",
+           openapi_extra=file_response("*/*", "An output of a finished run."))  # fmt: skip
+    def get_file(request: HttpRequest, run_id: Id, name: Literal[tuple(sorted(DOWNLOADS))]):  # type: ignore[valid-type]
         return download(_run(request, run_id), name, DOWNLOADS, "三方比对")
 
     @r.post("/comparisons/", auth=TokenOf(_may_start), operation_id="start_comparison",
@@ -191,16 +202,17 @@ def router() -> Router:
     def start(
         request: HttpRequest,
         response: HttpResponse,
-        exchange: File[UploadedFile],
-        registry: File[UploadedFile],
-        self_reports: File[UploadedFile],
         window_days: Form[int],
-        price_floor: Form[Decimal],
+        price_floor: Form[float],
+        # The files are the form's to require: a missing or empty one is refused at its field.
+        exchange: File[UploadedFile | None] = None,
+        registry: File[UploadedFile | None] = None,
+        self_reports: File[UploadedFile | None] = None,
     ):
         """A run of the three sources (.xlsx or .csv each) in the background: 202 with the run.
         The office and the state-property group's members start runs."""
         files = uploaded(exchange=exchange, registry=registry, self_reports=self_reports)
-        form = UploadForm({"window_days": window_days, "price_floor": price_floor}, files)
+        form = UploadForm({"window_days": str(window_days), "price_floor": str(price_floor)}, files)
         refuse_invalid(form)
         uploads = {kind: (form.cleaned_data[kind].name, form.cleaned_data[f"{kind}_content"]) for kind in UPLOADS}
         campaign = active_campaign()

@@ -10,6 +10,8 @@ seen by whom the page shows it to (another unit's job is 404)."""
 from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
+from django.urls import register_converter
+from django.urls.converters import StringConverter
 from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Status
 from ninja.files import UploadedFile
@@ -17,12 +19,12 @@ from ninja.files import UploadedFile
 from ducha.api.auth import TokenOf
 from ducha.api.errors import ERRORS, ApiError, ProblemDetails
 from ducha.api.jobs import ImportJobItem, import_job
-from ducha.api.pages import Paging, actor, file_response, location, page_of, page_schema, refuse_invalid, uploaded
+from ducha.api.pages import Id, Paging, actor, file_response, location, page_of, page_schema, refuse_invalid, uploaded
 from ducha.core.access import role_kind
 from ducha.imports.jobs import start_import_job, store_upload
 from ducha.imports.models import ImportJob
 from ducha.reports.xlsx import XLSX
-from ducha.web.import_templates import may_import, template_download
+from ducha.web.import_templates import IMPORT_LEDGERS, may_import, template_download
 from ducha.web.import_views import (
     UploadForm,
     confirm_import,
@@ -33,6 +35,16 @@ from ducha.web.import_views import (
 )
 
 Kind = Literal["projects", "problems"]
+
+
+class KindConverter(StringConverter):
+    """imports/{kind}/ takes a kind only, so that imports/{job_id}/ (its other methods) and
+    any other word are not answered 405 by the wrong route."""
+
+    regex = "|".join(IMPORT_LEDGERS)
+
+
+register_converter(KindConverter, "importkind")
 LINKED = ("user", "record", "unit", "county")
 
 
@@ -55,18 +67,18 @@ def router() -> Router:
 
     @r.get("/imports/{int:job_id}/", response={200: ImportJobItem, **ERRORS}, operation_id="get_import",
            url_name="get_import")  # fmt: skip
-    def get_import(request: HttpRequest, job_id: int):
+    def get_import(request: HttpRequest, job_id: Id):
         """A job's state and counters (live while it runs), its preview and its result."""
         return import_job(get_job(request, job_id))
 
     @r.get("/imports/{int:job_id}/errors.xlsx", response=ERRORS, operation_id="get_import_errors",
            openapi_extra=file_response(XLSX, "The error workbook: every refused row with its reasons."))  # fmt: skip
-    def get_errors(request: HttpRequest, job_id: int):
+    def get_errors(request: HttpRequest, job_id: Id):
         return job_errors(request, job_id)
 
     @r.post("/imports/{int:job_id}/confirm/", response={200: ImportJobItem, 202: ImportJobItem, **ERRORS},
             operation_id="confirm_import")  # fmt: skip
-    def confirm(request: HttpRequest, job_id: int, response: HttpResponse):
+    def confirm(request: HttpRequest, job_id: Id, response: HttpResponse):
         """The real import of a finished check without errors, by its own user: 202 with the
         new job; once (a second confirmation answers 200 with the first one's job)."""
         job = get_job(request, job_id)
@@ -78,9 +90,9 @@ def router() -> Router:
         response["Location"] = location("get_import", started.pk)
         return Status(200 if existed else 202, import_job(started))
 
-    @r.post("/imports/{kind}/", auth=TokenOf(may_import), operation_id="start_import",
+    @r.post("/imports/{importkind:kind}/", auth=TokenOf(may_import), operation_id="start_import",
             response={202: ImportJobItem, 413: ProblemDetails, **ERRORS})  # fmt: skip
-    def start(request: HttpRequest, kind: Kind, file: File[UploadedFile], response: HttpResponse):
+    def start(request: HttpRequest, kind: Kind, response: HttpResponse, file: File[UploadedFile | None] = None):
         """A workbook (.xlsx or .csv, multipart field `file`) checked in the background: 202
         with the job (Location: where to read it). Nothing is written to the ledger until
         the check is confirmed."""

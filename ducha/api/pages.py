@@ -2,19 +2,36 @@
 (documented as a binary body), a location to answer with, a form's refusal."""
 
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Annotated, Any, cast
 
 from django.core.paginator import Paginator
 from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
-from ninja import Schema
-from pydantic import create_model
+from ninja import Path, Schema
+from pydantic import Field, create_model
 
 from ducha.api.errors import ApiError
 from ducha.api.ledgers import Paging
 from ducha.core.access import Actor
 
-__all__ = ["Paging", "actor", "file_response", "location", "page_of", "page_schema", "refuse_invalid", "uploaded"]
+__all__ = [
+    "Id",
+    "Ids",
+    "Paging",
+    "actor",
+    "file_response",
+    "location",
+    "page_of",
+    "page_schema",
+    "refuse_invalid",
+    "uploaded",
+]
+
+# A record's id as a route takes it: a number the database can hold (a larger one would be
+# a server error on SQLite and PostgreSQL alike, not a 404).
+MAX_ID = 2**63 - 1
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+Ids = list[Annotated[int, Field(ge=1, le=MAX_ID)]]  # chosen records, in a body
 
 
 def page_schema(name: str, item: type[Schema]) -> type[Schema]:

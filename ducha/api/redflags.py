@@ -22,7 +22,18 @@ from ducha.analyses.redflag_turning import ITEMS, do_create_problems_from_flags
 from ducha.analytics.redflags.collusion import INDICATORS
 from ducha.api.auth import TokenOf
 from ducha.api.errors import ERRORS, ApiError, ProblemDetails
-from ducha.api.pages import Paging, actor, file_response, location, page_of, page_schema, refuse_invalid, uploaded
+from ducha.api.pages import (
+    Id,
+    Ids,
+    Paging,
+    actor,
+    file_response,
+    location,
+    page_of,
+    page_schema,
+    refuse_invalid,
+    uploaded,
+)
 from ducha.api.runs import RunFields, TurnResult, campaign_runs, code_choice, filtered_leads, run_fields, turn_leads
 from ducha.core.access import restrict
 from ducha.org.models import active_campaign
@@ -74,8 +85,8 @@ class FlagFilters(Schema):
     turned: Literal["yes", "no"] | None = None
 
 
-class TurnBody(Schema):
-    flags: list[int]
+class RedFlagTurnBody(Schema):
+    flags: Ids
     unit: str | None = None  # the unit's code, for flags naming none
 
 
@@ -137,12 +148,12 @@ def router() -> Router:
 
     @r.get("/redflags/{int:run_id}/", response={200: RedFlagRunItem, **ERRORS}, operation_id="get_redflag_run",
            url_name="get_redflag_run")  # fmt: skip
-    def get_run(request: HttpRequest, run_id: int):
+    def get_run(request: HttpRequest, run_id: Id):
         return _run_item(request, _run(request, run_id))
 
     @r.get("/redflags/{int:run_id}/flags/", response={200: page_schema("FlagPage", FlagItem), **ERRORS},
            operation_id="list_redflags")  # fmt: skip
-    def list_flags(request: HttpRequest, run_id: int, filters: Query[FlagFilters], paging: Query[Paging]):
+    def list_flags(request: HttpRequest, run_id: Id, filters: Query[FlagFilters], paging: Query[Paging]):
         """A done run's flags with the page's filters."""
         run = _run(request, run_id)
         flags = _flags(request, run) if run.status == "done" else RedFlag.objects.none()
@@ -150,13 +161,13 @@ def router() -> Router:
 
     @r.get("/redflags/{int:run_id}/flags/{int:flag_id}/", response={200: FlagDetail, **ERRORS},
            operation_id="get_redflag")  # fmt: skip
-    def get_flag(request: HttpRequest, run_id: int, flag_id: int):
+    def get_flag(request: HttpRequest, run_id: Id, flag_id: Id):
         """A flag with its bid rows as read (every column): the evidence a problem made of it keeps."""
         flag = _flags(request, _run(request, run_id)).get(pk=flag_id)
         return {**_flag(flag), "row_values": flag.row_values}
 
     @r.post("/redflags/{int:run_id}/turn/", response={200: TurnResult, **ERRORS}, operation_id="turn_redflags")
-    def turn(request: HttpRequest, run_id: int, body: TurnBody):
+    def turn(request: HttpRequest, run_id: Id, body: RedFlagTurnBody):
         """The chosen flags made problems (the item their indicator gives; the unit they name,
         else `unit`; linked to their project when known), their bid rows as evidence; each
         refused one with its reason. A flag already turned is refused, not turned twice."""
@@ -172,9 +183,9 @@ def router() -> Router:
 
         return turn_leads(request, run, chosen, form, _("Choose at least one flag."), turn_them)
 
-    @r.get("/redflags/{int:run_id}/{name}", response=ERRORS, operation_id="get_redflag_file",
-           openapi_extra=file_response("application/octet-stream", "An output of a finished run."))  # fmt: skip
-    def get_file(request: HttpRequest, run_id: int, name: Literal[tuple(sorted(DOWNLOADS))]):  # type: ignore[valid-type]
+    @r.get("/redflags/{int:run_id}/files/{name}", response=ERRORS, operation_id="get_redflag_file",
+           openapi_extra=file_response("*/*", "An output of a finished run."))  # fmt: skip
+    def get_file(request: HttpRequest, run_id: Id, name: Literal[tuple(sorted(DOWNLOADS))]):  # type: ignore[valid-type]
         return download(_run(request, run_id), name, DOWNLOADS, "红旗预警")
 
     @r.post("/redflags/", auth=TokenOf(_may_start), operation_id="start_redflag_run",
@@ -182,7 +193,7 @@ def router() -> Router:
     def start(
         request: HttpRequest,
         response: HttpResponse,
-        bids: File[UploadedFile],
+        bids: File[UploadedFile | None] = None,  # the form's to require: refused at its field
         settings_file: File[UploadedFile | None] = None,
         source: Form[Literal[tuple(RedFlagRun.Source.values)] | None] = None,  # type: ignore[valid-type]
     ):

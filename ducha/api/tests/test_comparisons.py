@@ -68,9 +68,9 @@ def test_run_findings_filters_detail_and_files(group_s, api):
     detail = client.get(f"comparisons/{run.pk}/findings/{low.pk}/").json()
     assert detail["rule"] == "below_appraisal" and detail["default_item"] == "S05" and detail["problem"] is None
     assert detail["source_values"] == low.source_values and detail["exchange_rows"] == low.exchange_rows
-    summary = client.get(f"comparisons/{run.pk}/summary.json")
+    summary = client.get(f"comparisons/{run.pk}/files/summary.json")
     assert json.loads(b"".join(summary.streaming_content)) == run.summary
-    assert client.get(f"comparisons/{run.pk}/other.txt").status_code == 422
+    assert client.get(f"comparisons/{run.pk}/files/other.txt").status_code == 422
     assert [r["id"] for r in client.get("comparisons/").json()["results"]] == [run.pk]
 
 
@@ -121,8 +121,8 @@ def test_who_sees_and_may_do_what(group_s, api):
     ):  # fmt: skip
         client = api(name)
         assert client.get("comparisons/").status_code == listed, name
-        paths = (f"comparisons/{run.pk}/", f"comparisons/{run.pk}/findings/",
-                 f"comparisons/{run.pk}/findings/{finding.pk}/", f"comparisons/{run.pk}/summary.json")  # fmt: skip
+        at = f"comparisons/{run.pk}/"
+        paths = (at, f"{at}findings/", f"{at}findings/{finding.pk}/", f"{at}files/summary.json")
         assert [client.get(p).status_code for p in paths] == [seen] * 4, name
         if turn != 200:
             assert client.post(f"comparisons/{run.pk}/turn/", {"findings": [finding.pk]}).status_code == turn, name
@@ -138,3 +138,16 @@ def test_bad_input_refused_at_its_field(group_s, api):
     response = post_files(api("group_s"), files, window_days=0)
     assert response.status_code == 422
     assert set(response.json()["errors"]) == {"registry", "window_days"} and not Comparison.objects.exists()
+
+
+def test_a_path_no_route_takes_is_404_problem_details(small, api):
+    for path in ("comparisons/0.85/", "imports/abc/", "redflags/1/nothing/", "no-such-collection/"):
+        response = api("office").get(path)
+        assert response.status_code == 404 and response["Content-Type"] == "application/problem+json", path
+
+
+def test_an_id_no_database_holds_is_refused_not_a_server_error(small, api):
+    huge = 10**25
+    assert api("office").get(f"comparisons/{huge}/").status_code == 422
+    assert api("office").get(f"imports/{huge}/").status_code == 422
+    assert api("office").post("redflags/1/turn/", {"flags": [huge]}).status_code == 422

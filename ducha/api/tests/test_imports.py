@@ -111,7 +111,7 @@ def test_a_file_refused_at_its_field(small, api):
     response = post_file(api("league_a"), b"not a workbook", name="台账.txt")
     assert response.status_code == 422 and "file" in response.json()["errors"]
     assert api("league_a").upload("imports/projects/", {}).status_code == 422
-    assert api("league_a").upload("imports/cases/", {"file": SimpleUploadedFile("a.xlsx", b"x")}).status_code == 422
+    assert api("league_a").upload("imports/cases/", {"file": SimpleUploadedFile("a.xlsx", b"x")}).status_code == 404
     assert not ImportJob.objects.exists()
 
 

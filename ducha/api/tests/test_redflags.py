@@ -70,7 +70,7 @@ def test_run_flags_filters_detail_files_and_turning(small, api, lot):
     assert listed(turned="yes") == [] and listed(indicator="CN-NOTHING") == []
     detail = client.get(f"redflags/{run.pk}/flags/{flag.pk}/").json()
     assert detail["row_values"] == flag.row_values and detail["rows"] == flag.rows and detail["row_values"]
-    csv = client.get(f"redflags/{run.pk}/flags.csv")
+    csv = client.get(f"redflags/{run.pk}/files/flags.csv")
     assert csv.status_code == 200 and b"".join(csv.streaming_content).decode("utf-8-sig").startswith("indicator,")
 
     turned = client.post(f"redflags/{run.pk}/turn/", {"flags": [flag.pk]})
@@ -96,7 +96,7 @@ def test_who_sees_and_may_do_what(small, api, lot):
         client = api(name)
         assert client.get("redflags/").status_code == listed, name
         paths = (f"redflags/{run.pk}/", f"redflags/{run.pk}/flags/", f"redflags/{run.pk}/flags/{flag.pk}/",
-                 f"redflags/{run.pk}/flags.xlsx")  # fmt: skip
+                 f"redflags/{run.pk}/files/flags.xlsx")  # fmt: skip
         assert [client.get(p).status_code for p in paths] == [seen] * 4, name
     assert api("viewer").post(f"redflags/{run.pk}/turn/", {"flags": [flag.pk]}).status_code == 403
     assert api("group_b").post(f"redflags/{run.pk}/turn/", {"flags": [flag.pk]}).status_code == 404
