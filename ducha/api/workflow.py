@@ -7,11 +7,11 @@ A step or a decision changes a record the client has read: it names that record'
 If-Match, and the action compares it under the row lock (412 when it has changed since)."""
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 import pydantic
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Header, Router, Schema, Status
 from ninja.errors import ValidationError as RequestValidationError
@@ -38,6 +38,7 @@ from ducha.ledger.rectification import Transition, TransitionError, find_transit
 from ducha.web.generic import get_visible
 
 TAGS = ["workflow"]
+Target: Any = Literal[tuple(ProblemStatus.values)]  # a step is named by the status it leads to
 STEP_ERRORS = {**UPDATE_ERRORS, 409: ProblemDetails}
 
 
@@ -145,7 +146,7 @@ def router() -> Router:
     def take_transition(
         request,
         pk: int,
-        target: str,
+        target: Target,
         response: HttpResponse,
         if_match: str | None = Header(None, alias="If-Match"),
     ):
@@ -155,8 +156,6 @@ def router() -> Router:
         one missing what it needs 422 (the rule's message at each field)."""
         version = _version(if_match)
         problem = _problem(request, pk)
-        if target not in ProblemStatus.values:
-            raise Http404  # no status: nothing there
         if record_version(problem) != version:
             raise StaleRecord  # before judging the step: it was judged on what the client saw
         try:

@@ -91,7 +91,8 @@ def test_refusals_name_the_rule_and_write_nothing(small, api):
     assert not_this_role.status_code == 403
     viewing = viewer.post(f"problems/{problem.pk}/transitions/rectifying/", START, **{"If-Match": etag})
     assert viewing.status_code == 403
-    assert unit.post(f"problems/{problem.pk}/transitions/nonsense/", START, **{"If-Match": etag}).status_code == 404
+    nonsense = unit.post(f"problems/{problem.pk}/transitions/nonsense/", START, **{"If-Match": etag})
+    assert nonsense.status_code == 422 and "path.target" in nonsense.json()["errors"]  # (the schema lists the statuses)
     theirs = other_unit.post(f"problems/{problem.pk}/transitions/rectifying/", START, **{"If-Match": etag})
     assert theirs.status_code == 404
     assert ChangeLogEntry.objects.count() == before
