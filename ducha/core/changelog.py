@@ -35,6 +35,7 @@ class Change:
 
 _PLAIN = (str, int, float, type(None))  # bool is an int
 _EXACTLY_PLAIN = frozenset({str, int, float, bool, type(None)})
+_DAYS_AND_TIMES = frozenset({dt.date, dt.datetime})
 
 
 def to_jsonable(value: Any) -> Any:
@@ -77,6 +78,9 @@ def serialize(obj: models.Model) -> dict[str, Any]:
         value = values[attname] if attname in values else getattr(obj, attname)
         if type(value) in _EXACTLY_PLAIN:
             data[attname] = value  # (what to_jsonable would return, without its checks)
+            continue
+        if type(value) in _DAYS_AND_TIMES:
+            data[attname] = value.isoformat()  # (the same)
             continue
         if quantum is not None and isinstance(value, Decimal) and value.is_finite():
             value = value.quantize(quantum)  # as stored: 2000000 is saved (and read back) as 2000000.00

@@ -318,13 +318,15 @@ def do_bulk_create_problems(
         found = {id(p): _json(old) for p, old, _path, _m in planning.moved}
         refresh_after_commit(len(problems))
         insert_objects(problems)
-        created = []
+        created, now = [], {}
         for p in problems:
             after = serialize(p)
             if id(p) in found:
+                now[id(p)] = _workflow_state(after)
                 after.update(found[id(p)])  # (as the creation wrote it: found, before its moves)
             created.append(Change("create", p, after=after, reason=reason))
-        return record_changes([*created, *planning.write(files_stored, new=True)], actor=actor, batch=batch)
+        moved = planning.write(files_stored, new=True, states=now)
+        return record_changes([*created, *moved], actor=actor, batch=batch)
 
 
 def _found_state(problem: Problem) -> dict:
@@ -374,9 +376,17 @@ class _Planning:
             self.moved.append((problem, before, path, move))
         return _found_state(problem)
 
-    def write(self, files_stored: dict[int, tuple[EvidenceUpload, StoredFile]], *, new: bool = False) -> list[Change]:
+    def write(
+        self,
+        files_stored: dict[int, tuple[EvidenceUpload, StoredFile]],
+        *,
+        new: bool = False,
+        states: Mapping[int, dict] | None = None,
+    ) -> list[Change]:
         """The moved problems' steps (chained) and evidence written (their problems' rows
-        are); the change-log rows of the moves, steps and evidence."""
+        are); the change-log rows of the moves, steps and evidence (`states`: the problems'
+        workflow states as serialized already, by object id)."""
+        states = states or {}
         steps: list[tuple[RectificationStep, Move, bool]] = []
         for problem, _before, path, move in self.moved:
             for t in path:
@@ -402,7 +412,7 @@ class _Planning:
                     "transition",
                     p,
                     before=_workflow_state(_json(old)),
-                    after=_workflow_state(serialize(p)),
+                    after=states[id(p)] if id(p) in states else _workflow_state(serialize(p)),
                     reason=move.reason,
                 )
                 for p, old, _path, move in self.moved
