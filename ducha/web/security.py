@@ -4,6 +4,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
+from ducha.core.problem_details import problem_response
+
 
 class SecurityHeadersMiddleware:
     """Content-Security-Policy (Django 5.2 has none built in), and Cache-Control: no-store
@@ -39,5 +41,7 @@ class RequestSizeLimitMiddleware:
             message = _("The request is too large: the limit is %(limit)s.") % {
                 "limit": filesizeformat(settings.REQUEST_MAX_BYTES)
             }
+            if request.path.startswith("/api/"):  # the API's clients read problem details
+                return problem_response(413, message)
             return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
         return self.get_response(request)

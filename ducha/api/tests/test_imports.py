@@ -12,11 +12,14 @@ from django.http import QueryDict
 
 from ducha.core.models import ChangeLogEntry
 from ducha.core.registry import ledger
-from ducha.imports.models import ExportJob, ImportJob
+from ducha.imports.actions import update_job_progress
+from ducha.imports.models import ExportJob, ImportJob, JobStatus
 from ducha.imports.tests import books
 from ducha.ledger.models import Project
+from ducha.org.tokens import do_create_token
 from ducha.web.export_jobs import start_export_job
 from ducha.web.tests.helpers import run_jobs
+from ducha.web.tests.test_uploads import MB, MultipartBody, post_stream
 
 GOOD = [
     books.project(项目编号="GC-API-1"),
@@ -158,3 +161,30 @@ def test_export_jobs_are_their_users_and_the_offices(small, api):
         assert api(user).get(f"exports/{job.pk}/download").status_code == 404
         assert api(user).get("exports/").json()["count"] == 0
     assert ExportJob.objects.count() == 1
+
+
+def bearer(small, name: str) -> str:
+    return f"Bearer {do_create_token(small.users[name], actor=small.system)[1]}"
+
+
+def test_a_file_is_refused_before_it_is_read(small, client, settings):
+    """A user who may not import, or a body over the cap: refused with not one byte read."""
+    body = MultipartBody({}, "项目台账.xlsx", 2 * MB)
+    refused = post_stream(client, "/api/v1/imports/projects/", body, HTTP_AUTHORIZATION=bearer(small, "viewer"))
+    assert refused.status_code == 403 and body.position == 0
+    settings.REQUEST_MAX_BYTES = MB
+    body = MultipartBody({}, "项目台账.xlsx", 2 * MB)
+    too_large = post_stream(client, "/api/v1/imports/projects/", body, HTTP_AUTHORIZATION=bearer(small, "league_a"))
+    assert too_large.status_code == 413 and body.position == 0
+    assert too_large["Content-Type"] == "application/problem+json" and too_large.json()["status"] == 413
+    assert not ImportJob.objects.exists()
+
+
+def test_the_counters_are_live_while_the_job_runs(small, api):
+    client = api("league_a")
+    job = ImportJob.objects.get(pk=post_file(client, books.xlsx(GOOD)).json()["id"])
+    update_job_progress(job, status=JobStatus.RUNNING)
+    update_job_progress(job, rows_total=1000, rows_read=1000, rows_validated=500)
+    ImportJob.objects.filter(pk=job.pk).update(rows_validated=0)  # what the import's transaction hides
+    progress = client.get(f"imports/{job.pk}/").json()["progress"]
+    assert progress == {"rows_total": 1000, "rows_read": 1000, "rows_validated": 500, "rows_applied": 0, "percent": 50}
