@@ -85,10 +85,9 @@ def router() -> Router:
         refusal = confirm_refusal(job, request.user)
         if refusal is not None:
             raise ApiError(403, refusal or _("You may not do this."))
-        existed = ImportJob.objects.filter(source=job).exists()
-        started = confirm_import(job, actor(request))
+        started, now = confirm_import(job, actor(request))
         response["Location"] = location("get_import", started.pk)
-        return Status(200 if existed else 202, import_job(started))
+        return Status(202 if now else 200, import_job(started))
 
     @r.post("/imports/{importkind:kind}/", auth=TokenOf(may_import), operation_id="start_import",
             response={202: ImportJobItem, 413: ProblemDetails, **ERRORS})  # fmt: skip

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django import forms
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -100,7 +101,7 @@ def job_confirm(request, pk: int):
     refusal = confirm_refusal(job, request.user)
     if refusal is not None:
         return render(request, "web/403.html", {"message": refusal} if refusal else {}, status=403)
-    return redirect("imports-job", confirm_import(job, request.user).pk)
+    return redirect("imports-job", confirm_import(job, request.user)[0].pk)
 
 
 def confirm_refusal(job: ImportJob, user) -> str | None:
@@ -112,15 +113,19 @@ def confirm_refusal(job: ImportJob, user) -> str | None:
     return None
 
 
-def confirm_import(job: ImportJob, actor) -> ImportJob:
-    """The real import of a check the actor may confirm (confirm_refusal): queued once; a
-    second confirmation finds the first job."""
-    existing = ImportJob.objects.filter(source=job).first()
-    if existing is not None:
-        return existing
-    return start_import_job(
-        actor=actor, kind=job.kind, file_name=job.file_name, sha256=job.sha256, dry_run=False, source=job
-    )
+def confirm_import(job: ImportJob, actor) -> tuple[ImportJob, bool]:
+    """The real import of a check the actor may confirm (confirm_refusal), and whether it
+    was queued now: once; a second confirmation, even at the same moment, finds the first
+    job (the check's row is locked while one looks)."""
+    with transaction.atomic():
+        ImportJob.objects.select_for_update().filter(pk=job.pk).first()
+        existing = ImportJob.objects.filter(source=job).first()
+        if existing is not None:
+            return existing, False
+        started = start_import_job(
+            actor=actor, kind=job.kind, file_name=job.file_name, sha256=job.sha256, dry_run=False, source=job
+        )
+        return started, True
 
 
 @require_GET
