@@ -7,17 +7,29 @@ each answer to the schema: ducha/api/tests/test_schemathesis.py).
 - If-Match is required where a route takes it: without it the answer is 428 (ledgers._version).
   The route declares it optional only so that its absence reaches that answer.
 - A required list of files in a multipart body holds at least one: an empty list cannot
-  be told from none on the wire."""
+  be told from none on the wire.
+- Each status once, as text (JSON keys are text: a route's own "200" and ninja's 200 would be
+  the same key twice)."""
 
 from typing import Any
 
 from ducha.api.errors import CONTENT_TYPE
 
 
+def _by_text(responses: dict) -> dict:
+    """Statuses as text, once each: a route's openapi_extra writes "200" beside ninja's 200,
+    which JSON would carry as the same key twice (Swagger UI refuses the document)."""
+    merged: dict[str, dict] = {}
+    for status, response in sorted(responses.items(), key=lambda item: isinstance(item[0], str)):
+        merged[str(status)] = {**merged.get(str(status), {}), **response}  # the extra's, written as text, last
+    return merged
+
+
 def _correct(schema: dict[str, Any]) -> dict[str, Any]:
     for methods in schema["paths"].values():
         for operation in methods.values():
-            for status, response in operation.get("responses", {}).items():
+            operation["responses"] = _by_text(operation.get("responses", {}))
+            for status, response in operation["responses"].items():
                 content = response.get("content", {})
                 if str(status).isdigit() and int(status) >= 400 and "application/json" in content:
                     response["content"] = {CONTENT_TYPE: content["application/json"]}
