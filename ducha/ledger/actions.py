@@ -65,7 +65,7 @@ def do_create_problem(*, actor: Actor, data: dict, reason: str = "") -> Problem:
 def _attach(problem: Problem, step: RectificationStep | None, uploads: Sequence[EvidenceUpload], actor: Actor):
     for upload in uploads:
         check_upload(upload)  # all of them before any is written: a refused batch leaves no files
-    rows = [evidence_row(problem, step, store_upload(upload), actor) for upload in uploads]
+    rows = [evidence_row(problem, step, store_upload(upload, checked=True), actor) for upload in uploads]
     for row in rows:
         row.save()
     return rows
@@ -462,7 +462,7 @@ def _bulk_attach(
     for step, uploads in pairs:
         for upload in uploads:
             if id(upload) not in stored or stored[id(upload)][0] is not upload:  # shared uploads are stored once
-                stored[id(upload)] = (upload, store_upload(upload))
+                stored[id(upload)] = (upload, store_upload(upload, checked=True))  # (by _check_uploads)
             rows.append(evidence_row(step.problem, step, stored[id(upload)][1], actor))
     return list(insert_objects(rows))
 

@@ -297,11 +297,14 @@ def _private_dir(path: Path) -> None:
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 
-def store_upload(upload: EvidenceUpload) -> StoredFile:
+def store_upload(upload: EvidenceUpload, *, checked: bool = False) -> StoredFile:
     """Check and write the content (idempotent: same content, same file). The file is
     copied and hashed in chunks into a temporary file created 0600, then renamed into
-    place; folders are created 0700. A full disk refuses the file (ValidationError)."""
-    check_upload(upload)
+    place; folders are created 0700. A full disk refuses the file (ValidationError).
+    `checked`: the caller has just run check_upload on this upload (the actions check
+    every file before they write any; a large workbook's check is not cheap)."""
+    if not checked:
+        check_upload(upload)
     root = Path(settings.EVIDENCE_ROOT)
     with _refused_when_full(upload):
         _private_dir(root)
