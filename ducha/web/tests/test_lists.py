@@ -628,3 +628,9 @@ def test_dashboard_queries_do_not_grow_with_the_rows(site, login, django_assert_
     assert count_queries(client, reverse("home"), django_assert_max_num_queries, 60) == few
     # and a second look is served from the cache
     assert count_queries(client, reverse("home"), django_assert_max_num_queries, 60) < few
+
+
+@pytest.mark.parametrize("ledger", [ledger.key for ledger in ledgers()])
+def test_a_search_answers_on_every_list(site, login, ledger):
+    """A ledger with nothing to search (the contact rules) ignores `q` (it was a server error)."""
+    assert login("office").get(reverse(f"{ledger}-list"), {"q": "督查 x"}).status_code == 200
