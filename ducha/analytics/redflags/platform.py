@@ -10,7 +10,8 @@ model's tables in a DuckDB connection:
   `bidder_id` = the USCC (the name when the code is missing), amounts in yuan (DOUBLE),
   identifying marks normalised (MAC upper-case without separators, account and phone
   without spaces and dashes), the scores as a list of {expert, score} (the panel is who
-  scored: 评标专家 adds nothing the indicators use); every bid `valid` in CNY. Kept beside
+  scored: 评标专家 adds nothing the indicators use); every bid `valid` in CNY (a view's
+  constants over the stored `platform_bids`). Kept beside
   the model's columns for the lots: kind, buyer, method_details, day, the notice and the
   deadline, the contract amount;
 - `lots`: one row per lot: buyer, type, method (coded as OCDS's, and as written), the
@@ -81,6 +82,7 @@ def load(con: duckdb.DuckDBPyConnection, rows: pa.Table | Path, settings: Settin
         raise PlatformError(f"缺少列：{'、'.join(missing)}")
     notes = [f"未识别的列已忽略：{name}" for name in columns if name not in HEADERS and name not in _NUMBERING]
     con.execute(_bids_sql(columns))
+    con.execute(_BIDS_VIEW)
     if isinstance(rows, pa.Table):
         con.unregister("platform_rows")
     notes += _unreadable(con)
@@ -91,7 +93,8 @@ def load(con: duckdb.DuckDBPyConnection, rows: pa.Table | Path, settings: Settin
     if con.sql("SELECT count(*) - count(DISTINCT lid) FROM lots").fetchall()[0][0]:
         # two lots' hashes met (once in ~10^12 pairs): numbered by sorting after all
         con.execute(
-            "CREATE OR REPLACE TABLE bids AS SELECT * REPLACE (dense_rank() OVER (ORDER BY lot) AS lid) FROM bids"
+            "CREATE OR REPLACE TABLE platform_bids AS "
+            "SELECT * REPLACE (dense_rank() OVER (ORDER BY lot) AS lid) FROM platform_bids"
         )
         con.execute(_LOTS_SQL.format(codes=_METHOD_CASES, priceable=model.PRICEABLE), lots_params)
     con.execute(_AWARDS_SQL)
@@ -117,9 +120,8 @@ def _bids_sql(columns: list[str]) -> str:
 
     t = {h: text(h) for h in HEADERS}
     return f"""
-        CREATE OR REPLACE TABLE bids AS
-        SELECT *, {LID} AS lid, row AS bix, 'valid' AS status, [bidder_id] AS tenderers,
-               'CNY' AS currency
+        CREATE OR REPLACE TABLE platform_bids AS
+        SELECT *, {LID} AS lid
         FROM (
         SELECT CAST(row AS BIGINT) AS row, {t["项目编号"]} || '/' || {t["标段"]} AS lot,
                CASE WHEN {t["项目类型"]} LIKE '%施工%' THEN '施工'
@@ -159,6 +161,12 @@ def _unreadable(con: duckdb.DuckDBPyConnection) -> list[str]:
     ]
 
 
+# What every platform bid has alike is a view's constant, not stored: 10,000,000 rows of a
+# one-tenderer list, a status and a currency made the table a fifth larger (and spill).
+_BIDS_VIEW = """CREATE OR REPLACE TEMP VIEW bids AS
+                SELECT *, row AS bix, 'valid' AS status, [bidder_id] AS tenderers, 'CNY' AS currency,
+                       CAST(NULL AS VARCHAR) AS date
+                FROM platform_bids"""
 _METHOD_CASES = " ".join(f"WHEN '{written}' THEN '{code}'" for written, code in model.METHOD_CODES.items())
 _RFC3339 = "'%Y-%m-%dT%H:%M:%S+08:00'"  # the platform's times are Beijing time
 _LOTS_SQL = f"""
