@@ -17,7 +17,7 @@ from ducha.core.access import ScopePath, user_scope
 from ducha.core.models import ChangeLogEntry, ChangeLogHead
 from ducha.org.models import Campaign
 from ducha.reports.lagging import campaign_lagging
-from ducha.reports.statistics import collect_cells, figures_from, weekly_trend
+from ducha.reports.statistics import collect_cells, figures_from, trend_cells, trend_from
 
 
 def _scope_key(user) -> str:
@@ -99,11 +99,21 @@ def touched_units(counted_at: tuple[int, str], now_seq: int) -> set[int] | None:
 
 
 def cached_weekly_trend(campaign: Campaign, *, user=None, until: dt.date | None = None) -> list[dict[str, Any]]:
-    key = f"ducha:trend:{campaign.pk}:{_scope_key(user)}:{until}:{_head()}"
-    trend = cache.get(key)
-    if trend is None:
-        trend = weekly_trend(campaign, user=user, until=until)
-        cache.set(key, trend, timeout=24 * 3600)
+    """The weekly trend, kept like the figures: after a change only the touched units' weeks
+    are counted again (counting all 200,000 problems' dates took 0.3 s per scope per change)."""
+    key = f"ducha:trend:{campaign.pk}:{_scope_key(user)}:{until}"
+    head = ChangeLogHead.objects.filter(pk=1).values_list("last_seq", "last_hash").first() or (0, "empty")
+    entry = cache.get(key)
+    if entry is not None and entry["head"] == head:
+        return entry["trend"]
+    touched = touched_units(entry["head"], head[0]) if entry is not None else None
+    if touched is None:
+        cells = trend_cells(campaign, user=user, until=until)
+    else:
+        cells = {cell: n for cell, n in entry["cells"].items() if cell[0] not in touched}
+        cells.update(trend_cells(campaign, user=user, until=until, units=touched))
+    trend = trend_from(cells)
+    cache.set(key, {"head": head, "cells": cells, "trend": trend}, timeout=24 * 3600)
     return trend
 
 

@@ -433,18 +433,37 @@ def _supervision_by_unit(supervision, units: dict[int, Unit], group_of: dict[int
 def weekly_trend(campaign: Campaign, *, user=None, until: dt.date | None = None) -> list[dict[str, Any]]:
     """Problems found and rectified per ISO week (Monday), from the ledger dates (up to
     `until`: a past day's dashboard)."""
+    return trend_from(trend_cells(campaign, user=user, until=until))
+
+
+TrendCells = dict[tuple[int, str, str], int]  # (unit id, week's Monday, "found" | "rectified") → problems
+
+
+def trend_cells(
+    campaign: Campaign, *, user=None, until: dt.date | None = None, units: Iterable[int] | None = None
+) -> TrendCells:
+    """The counts weekly_trend sums, per unit: after a change only the units it touched are
+    counted again (reports/cache.py), as for the figures."""
     problems: QuerySet = Problem.objects.filter(campaign=campaign)
     if user is not None:
         problems = restrict(problems, user)
-    weeks: dict[dt.date, Counter] = defaultdict(Counter)
+    if units is not None:
+        problems = problems.filter(unit_id__in=units)
+    cells: Counter = Counter()
     for figure, date_field in (("found", "found_on"), ("rectified", "rectified_on")):
         dated = problems.filter(**{f"{date_field}__isnull": False})
         if until is not None:
             dated = dated.filter(**{f"{date_field}__lte": until})
-        rows = dated.values(date_field).annotate(n=Count("id")).order_by()
-        for row in rows:
+        for row in dated.values("unit_id", date_field).annotate(n=Count("id")).order_by():
             day = row[date_field]
-            weeks[day - dt.timedelta(days=day.weekday())][figure] += row["n"]
+            cells[(row["unit_id"], (day - dt.timedelta(days=day.weekday())).isoformat(), figure)] += row["n"]
+    return dict(cells)
+
+
+def trend_from(cells: TrendCells) -> list[dict[str, Any]]:
+    weeks: dict[dt.date, Counter] = defaultdict(Counter)
+    for (_unit, week, figure), n in cells.items():
+        weeks[dt.date.fromisoformat(week)][figure] += n
     if not weeks:
         return []
     # Every week from the first to the last, quiet ones as zeros: a chart's axis is time.

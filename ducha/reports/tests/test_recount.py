@@ -20,8 +20,8 @@ from ducha.ledger.actions import (
 from ducha.ledger.choices import InspectionKind
 from ducha.ledger.models import ClueTransfer, Problem, ProblemCategory, Training
 from ducha.org.models import Domain
-from ducha.reports.cache import counted_statistics
-from ducha.reports.statistics import campaign_statistics
+from ducha.reports.cache import cached_weekly_trend, counted_statistics
+from ducha.reports.statistics import campaign_statistics, weekly_trend
 from ducha.testing import move
 
 LOCAL_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "recount"}}
@@ -123,6 +123,18 @@ def test_after_each_kind_of_write_the_recount_equals_a_count(small, write):
     warm(small)
     write(small)
     assert_recounted_as_counted(small)
+
+
+@pytest.mark.parametrize("write", [write_create, write_update, write_transition, write_bulk, write_import])
+@pytest.mark.parametrize("until", [None, dt.date(2024, 6, 20)])
+def test_the_weekly_trend_recounted_equals_a_count(small, write, until):
+    users = [small.users[name] if name else None for name in VIEWERS]
+    before = [cached_weekly_trend(small.campaign, user=user, until=until) for user in users]
+    write(small)
+    after = [weekly_trend(small.campaign, user=user, until=until) for user in users]
+    assert [cached_weekly_trend(small.campaign, user=user, until=until) for user in users] == after
+    if write in (write_bulk, write_import):  # new dates in the ledger: the cached trend had to change
+        assert after != before
 
 
 def test_reference_data_changed_counts_everything_again(small):
