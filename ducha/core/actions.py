@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ducha.core.access import Action, Actor, ScopePath, ensure_allowed, restrict, role_kind
 from ducha.core.changelog import Change, diff, record_changes, serialize
-from ducha.core.inserts import insert_objects
+from ducha.core.inserts import inserted
 from ducha.core.pieces import in_pieces
 from ducha.core.planner import refresh_after_commit
 
@@ -179,9 +179,9 @@ def do_bulk_create_objects(objs: Sequence[M], *, actor: Actor, reason: str = "",
     with transaction.atomic():
         check_new_objects(objs, actor=actor)
         refresh_after_commit(len(objs))
-        created = insert_objects(objs)
         return record_changes(
-            (Change("create", obj, after=serialize(obj), reason=reason) for obj in created),
+            # (logged as their ids come back, while the next rows are being written)
+            (Change("create", obj, after=serialize(obj), reason=reason) for obj in inserted(objs)),
             actor=actor,
             batch=batch,
         )

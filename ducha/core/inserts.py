@@ -114,8 +114,23 @@ def _cursor(connection, unnest: bool) -> Iterator:
 
 def insert_objects(objs: Sequence[M]) -> Sequence[M]:
     """Insert new objects (no pk yet) of one concrete model; sets their pks. Returns objs."""
+    for _chunk in _inserting(objs):
+        pass
+    return objs
+
+
+def inserted(objs: Sequence[M]) -> Iterator[M]:
+    """insert_objects, the objects given back a statement at a time as the database gives
+    their ids: with writes beside (core/writing.py) the next statements run while the
+    caller works on the first ones (a bulk create's change-log rows). Consume it whole."""
+    for chunk in _inserting(objs):
+        yield from chunk
+
+
+def _inserting(objs: Sequence[M]) -> Iterator[Sequence[M]]:
+    """The insert, a statement's objects at a time once their ids are set."""
     if not objs:
-        return objs
+        return
     model = type(objs[0])
     opts = model._meta
     if opts.parents or any(type(o) is not model or o.pk is not None for o in objs):
@@ -137,7 +152,7 @@ def insert_objects(objs: Sequence[M]) -> Sequence[M]:
     stamps = {f.attname for f in fields if type(f) is models.DateTimeField and (f.auto_now or f.auto_now_add)}
     settled = _links_settled(model)
     beside = None if unnest else writer(alias)
-    statements = []
+    statements, done = [], []
     with _cursor(connection, bool(unnest)) as cursor:
         for start in range(0, len(objs), per_statement):
             chunk = objs[start : start + per_statement]
@@ -174,9 +189,11 @@ def insert_objects(objs: Sequence[M]) -> Sequence[M]:
                 continue
             cursor.execute(sql, params)
             _returned(chunk, cursor.fetchall(), returning, alias)
+            done.append(chunk)
+    yield from done
     for chunk, future in statements:
         _returned(chunk, future.result(), returning, alias)
-    return objs
+        yield chunk
 
 
 def _returned(chunk: Sequence[models.Model], rows: list, returning: Sequence[models.Field], alias: str) -> None:

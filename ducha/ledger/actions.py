@@ -21,7 +21,7 @@ from ducha.core.actions import (
     record_version,
 )
 from ducha.core.changelog import Change, diff, record_changes, serialize, to_jsonable
-from ducha.core.inserts import insert_objects
+from ducha.core.inserts import insert_objects, inserted
 from ducha.core.planner import refresh_after_commit
 from ducha.ledger.choices import OPEN_STATUSES, ExtensionStatus, InspectionKind, ProblemStatus
 from ducha.ledger.evidence import EvidenceUpload, StoredFile, check_upload, store_upload
@@ -317,16 +317,18 @@ def do_bulk_create_problems(
             planning.plan(move, _found_state(problem))
         found = {id(p): _json(old) for p, old, _path, _m in planning.moved}
         refresh_after_commit(len(problems))
-        insert_objects(problems)
-        created, now = [], {}
-        for p in problems:
+        now: dict[int, dict] = {}
+
+        def created(p: Problem) -> Change:
             after = serialize(p)
             if id(p) in found:
                 now[id(p)] = _workflow_state(after)
                 after.update(found[id(p)])  # (as the creation wrote it: found, before its moves)
-            created.append(Change("create", p, after=after, reason=reason))
-        moved = planning.write(files_stored, new=True, states=now)
-        return record_changes([*created, *moved], actor=actor, batch=batch)
+            return Change("create", p, after=after, reason=reason)
+
+        # (logged as their ids come back, while the next problems are being written)
+        batch = record_changes((created(p) for p in inserted(problems)), actor=actor, batch=batch)
+        return record_changes(planning.write(files_stored, new=True, states=now), actor=actor, batch=batch)
 
 
 def _found_state(problem: Problem) -> dict:
