@@ -2,8 +2,6 @@
 (the HTTP reason), `detail` (what went wrong, in the user's language: the forms' own
 messages) and, for a refused record, `errors`: field → messages ("__all__" for the record)."""
 
-from http import HTTPStatus
-
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
@@ -13,8 +11,7 @@ from ninja.errors import ValidationError as RequestValidationError
 
 from ducha.core.access import AccessDenied
 from ducha.core.actions import StaleRecord
-
-CONTENT_TYPE = "application/problem+json"
+from ducha.core.problem_details import problem_response
 
 
 class ProblemDetails(Schema):
@@ -34,10 +31,7 @@ class ApiError(Exception):
 
 
 def problem(status: int, detail: str = "", errors: dict[str, list[str]] | None = None, **headers) -> JsonResponse:
-    body: dict = {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status, "detail": detail}
-    if errors:
-        body["errors"] = errors
-    response = JsonResponse(body, status=status, content_type=CONTENT_TYPE, json_dumps_params={"ensure_ascii": False})
+    response = problem_response(status, detail, **({"errors": errors} if errors else {}))
     for name, value in headers.items():
         response[name.replace("_", "-")] = value
     return response

@@ -10,6 +10,7 @@ from ninja.errors import ValidationError as RequestValidationError
 
 from ducha.api import records
 from ducha.api.errors import ERRORS, ApiError
+from ducha.api.pages import file_response
 from ducha.core.access import restrict
 from ducha.core.registry import ledger
 from ducha.ledger.actions import do_attach_evidence, may_attach_evidence
@@ -19,13 +20,6 @@ from ducha.web.downloads import stored_file_download
 from ducha.web.generic import get_visible
 
 TAGS = ["evidence"]
-# The file itself, of whatever type it was stored as (schemathesis checks the declared type).
-_FILE_RESPONSE = {
-    "200": {
-        "description": "The file, as an attachment under its original name.",
-        "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
-    }
-}
 
 _UPLOAD_BODY = {
     "required": True,
@@ -80,7 +74,8 @@ def router() -> Router:
         "/evidence/{pk}/",
         response={200: None, **ERRORS},
         operation_id="download_evidence",
-        openapi_extra={"responses": _FILE_RESPONSE},
+        # The file itself, of whatever type it was stored as (schemathesis checks the declared type).
+        openapi_extra=file_response("*/*", "The file, as an attachment under its original name."),
     )
     def download_evidence(request, pk: int):
         """The file, if the user may see its problem (else 404, as on the page)."""

@@ -4,22 +4,20 @@ pages delete no ledger record, so neither does the API."""
 
 from typing import Any, cast
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django_filters import MultipleChoiceFilter
 from ninja import Header, Query, Router, Schema
-from pydantic import Field, create_model
+from pydantic import create_model
 
 from ducha.api import records
 from ducha.api.errors import ERRORS, UPDATE_ERRORS, ApiError, refused_form
+from ducha.api.pages import Paging, page_of, page_schema
 from ducha.core.access import Action, may_add_here
 from ducha.core.actions import record_version
 from ducha.core.registry import Ledger, ledgers
 from ducha.web.generic import edit_refusal, get_visible, save_form
 from ducha.web.listing import filtered
-
-MAX_PAGE_SIZE = 200
 
 
 def etag(obj) -> str:
@@ -34,11 +32,6 @@ def _version(if_match: str | None) -> str:
     return if_match.strip().removeprefix("W/").strip('"')
 
 
-class Paging(Schema):
-    page: int = Field(1, ge=1)
-    page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE)
-
-
 def _filters_schema(ledger: Ledger) -> type[Schema]:
     """The list's query: the page's filters (the ledger's filter set), `q` and `sort`."""
     fields: dict[str, Any] = {"q": (str | None, None), "sort": (str | None, None)}
@@ -47,34 +40,18 @@ def _filters_schema(ledger: Ledger) -> type[Schema]:
     return create_model(f"{ledger.model.__name__}Filters", __base__=Schema, **fields)
 
 
-def _page_schema(ledger: Ledger) -> type[Schema]:
-    item = records.item_schema(ledger)
-    return create_model(
-        f"{ledger.model.__name__}Page",
-        __base__=Schema,
-        count=(int, ...),
-        page=(int, ...),
-        pages=(int, ...),
-        results=(list[item], ...),  # type: ignore[valid-type]
-    )
-
-
 def add_routes(router: Router, ledger: Ledger) -> None:
     k, name = ledger.key, ledger.model.__name__
     item_schema = records.item_schema(ledger)
     filters = _filters_schema(ledger)
     linked = records.linked_fields(ledger.model)
 
-    @router.get(f"/{k}/", response={200: _page_schema(ledger), **ERRORS}, operation_id=f"list_{k}", tags=[k])
+    @router.get(
+        f"/{k}/", response={200: page_schema(f"{name}Page", item_schema), **ERRORS}, operation_id=f"list_{k}", tags=[k]
+    )
     def list_records(request: HttpRequest, query: Query[filters], paging: Query[Paging]):  # type: ignore[valid-type]
         _filterset, qs = filtered(ledger, request)
-        page = Paginator(qs.select_related(*linked), paging.page_size).get_page(paging.page)
-        return {
-            "count": page.paginator.count,
-            "page": page.number,
-            "pages": page.paginator.num_pages,
-            "results": [records.item(obj) for obj in page.object_list],
-        }
+        return page_of(qs.select_related(*linked), paging, records.item)
 
     @router.get(f"/{k}/{{pk}}/", response={200: item_schema, **ERRORS}, operation_id=f"get_{k}", tags=[k])
     def get_record(request: HttpRequest, pk: int, response: HttpResponse):

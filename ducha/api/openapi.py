@@ -13,7 +13,7 @@ each answer to the schema: ducha/api/tests/test_schemathesis.py).
 
 from typing import Any
 
-from ducha.api.errors import CONTENT_TYPE
+from ducha.core.problem_details import CONTENT_TYPE
 
 
 def _by_text(responses: dict) -> dict:

@@ -1,4 +1,4 @@
-"""What the API's routes beyond the ledgers share: a list cut into pages, a file answered
+"""What the API's routes share: a list cut into pages, a file answered
 (documented as a binary body), a location to answer with, a form's refusal."""
 
 from collections.abc import Callable
@@ -10,13 +10,13 @@ from django.utils.datastructures import MultiValueDict
 from ninja import Path, Schema
 from pydantic import Field, create_model
 
-from ducha.api.errors import ApiError
-from ducha.api.ledgers import Paging
+from ducha.api.errors import refused_form
 from ducha.core.access import Actor
 
 __all__ = [
     "Id",
     "Ids",
+    "MAX_PAGE_SIZE",
     "Paging",
     "actor",
     "file_response",
@@ -32,6 +32,13 @@ __all__ = [
 MAX_ID = 2**63 - 1
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 Ids = list[Annotated[int, Field(ge=1, le=MAX_ID)]]  # chosen records, in a body
+
+MAX_PAGE_SIZE = 200
+
+
+class Paging(Schema):
+    page: int = Field(1, ge=1)
+    page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE)
 
 
 def page_schema(name: str, item: type[Schema]) -> type[Schema]:
@@ -63,8 +70,7 @@ def location(url_name: str, *args: Any) -> str:
 def refuse_invalid(form) -> None:
     """A form's refusal as the API answers it: 422, each field's messages (the form's own)."""
     if not form.is_valid():
-        errors = {field: [str(m) for m in messages] for field, messages in form.errors.items()}
-        raise ApiError(422, " ".join(m for ms in errors.values() for m in ms), errors)
+        raise refused_form(form)
 
 
 def actor(request) -> Actor:
