@@ -1,8 +1,8 @@
 """The data the route-walking tests ask the API about: the web tests' small campaign with a
 record of every ledger in each place (`site`), the supervision records of each group and
-unit (supervision/tests/test_scoping.py), a token of every user, and per test a deadline
-extension, an evidence file and an import and an export job in two units. conftest.py
-imports the fixtures."""
+unit (supervision/tests/test_scoping.py), a token of every user, analysis runs and
+narratives of each group, a deadline extension and an import and an export job in two
+units, and per test an evidence file in each of those. conftest.py imports the fixtures."""
 
 import dataclasses
 import datetime as dt
@@ -36,6 +36,11 @@ def world_once(site_once: Site, django_db_blocker) -> "World":
     with django_db_blocker.unblock():
         supervision_records(site_once)
         _analysis_runs(site_once)
+        for place, reporter in PLACES.items():
+            user, problem = site_once.users[reporter], site_once.problems[place]
+            do_request_extension(problem, actor=user, new_deadline=dt.date(2099, 1, 1), reason="工期需要")
+            do_create_import_job(actor=user, kind="problems", file_name=f"{place}.xlsx", sha256="0" * 64)
+            do_create_export_job(actor=user, ledger="problems", export="xlsx", file_name=f"{place}.xlsx")
         tokens = {name: do_create_token(user, actor=site_once.system)[1] for name, user in site_once.users.items()}
     return World(**{f.name: getattr(site_once, f.name) for f in dataclasses.fields(Site)}, tokens=tokens)
 
@@ -64,12 +69,8 @@ def _analysis_runs(sc: Site) -> None:
 @pytest.fixture
 def world(world_once: World, db) -> World:
     sc = world_once.refreshed()
-    for place, reporter in PLACES.items():
-        user, problem = sc.users[reporter], sc.problems[place]
-        do_request_extension(problem, actor=user, new_deadline=dt.date(2099, 1, 1), reason="工期需要")
-        do_attach_evidence(problem, actor=user, uploads=[EvidenceUpload(f"{place}.pdf", PDF)])
-        do_create_import_job(actor=user, kind="problems", file_name=f"{place}.xlsx", sha256="0" * 64)
-        do_create_export_job(actor=user, ledger="problems", export="xlsx", file_name=f"{place}.xlsx")
+    for place, reporter in PLACES.items():  # per test: the file goes to the test's EVIDENCE_ROOT
+        do_attach_evidence(sc.problems[place], actor=sc.users[reporter], uploads=[EvidenceUpload(f"{place}.pdf", PDF)])
     return sc
 
 
