@@ -19,7 +19,7 @@ from ducha.analyses.models import RedFlag, RedFlagRun
 from ducha.analyses.redflag_actions import may_run_redflags
 from ducha.analyses.redflag_jobs import start_redflag_run
 from ducha.analyses.redflag_turning import ITEMS, do_create_problems_from_flags
-from ducha.analytics.redflags.collusion import INDICATORS
+from ducha.analytics.redflags.collusion import ALL as INDICATORS
 from ducha.api.auth import TokenOf
 from ducha.api.errors import ERRORS, ApiError, ProblemDetails
 from ducha.api.pages import (
