@@ -7,7 +7,7 @@ from typing import Any, cast
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django_filters import MultipleChoiceFilter
-from ninja import Header, Query, Router, Schema
+from ninja import Header, Query, Router, Schema, Status
 from pydantic import create_model
 
 from ducha.api import records
@@ -68,7 +68,7 @@ def add_routes(router: Router, ledger: Ledger) -> None:
         obj = _save(request, ledger, body.model_dump(exclude_unset=True), None)
         response["ETag"] = etag(obj)
         response["Location"] = f"{request.path}{obj.pk}/"
-        return 201, records.item(obj)
+        return Status(201, records.item(obj))
 
     @router.patch(f"/{k}/{{pk}}/", response={200: item_schema, **UPDATE_ERRORS}, operation_id=f"update_{k}", tags=[k])
     def update_record(
