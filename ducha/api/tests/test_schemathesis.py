@@ -51,12 +51,21 @@ def valid_requests_pass_validation(ctx, response, case):
 
 
 def _unrejectable(case) -> list:
-    """A query parameter made invalid as an object or list reaches the server as a plain
-    string (`?sort=a,b`), which is valid; an invalid header is replaced by ours (the token).
-    Such a case cannot be refused, so only when its body or path is invalid must it be."""
+    """Cases that cannot be refused, so negative_data_rejection does not judge them: a query
+    parameter made invalid as an object or a list reaches the server as plain text
+    (`?sort=a,b`, a valid string), and an invalid Authorization header is replaced by ours.
+    Any other invalid part (a query value of the wrong type, the body, the path, If-Match)
+    must still be refused."""
     negative = {location for location, info in (case.meta.components.items() if case.meta else ())
                 if info.mode.is_negative}  # fmt: skip
-    if negative and negative <= {ParameterLocation.QUERY, ParameterLocation.HEADER}:
+    ambiguous_query = any(isinstance(value, dict | list) for value in (case.query or {}).values())
+    replaced_header = "Authorization" in (case.headers or {})
+    if (
+        negative
+        and negative <= {ParameterLocation.QUERY, ParameterLocation.HEADER}
+        and (ParameterLocation.QUERY not in negative or ambiguous_query)
+        and (ParameterLocation.HEADER not in negative or replaced_header)
+    ):
         return [negative_data_rejection]
     return []
 
