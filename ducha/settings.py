@@ -257,7 +257,7 @@ EVIDENCE_ALLOWED_EXTENSIONS = {
     ".zip",
 }
 # Background jobs (the web's imports and large exports): Django's task framework through the django-tasks
-# backport, stored in the database; `ducha db_worker` runs them (docs/deployment.md).
+# backport, stored in the database; `ducha job_worker` runs them (docs/deployment.md).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Ledger imports (ducha import): a larger file is refused before it is read.
 IMPORT_MAX_BYTES = int(os.environ.get("DUCHA_IMPORT_MAX_BYTES", 50 * 1024 * 1024))

@@ -2,7 +2,7 @@
 shows what the file would do, then, confirmed, the real import as a second job.
 
 Jobs run through Django's task framework (the django-tasks backport, database backend);
-`ducha db_worker` runs them. The job's row (ImportJob) is what the pages read: its status,
+`ducha job_worker` runs them. The job's row (ImportJob) is what the pages read: its status,
 its counters while it runs (told by run_import's progress callback), and what it found.
 """
 

@@ -1,5 +1,5 @@
 """Sampling in the background: a draw (do_draw_sample) or the check of a stored draw
-(do_check_draw) as a SamplingJob the worker (`ducha db_worker`) runs, telling its steps
+(do_check_draw) as a SamplingJob the worker (`ducha job_worker`) runs, telling its steps
 as it goes: the population read, the sample drawn, the inspections (or the check's
 result) recorded. At a million projects a campaign-wide draw takes tens of seconds (see
 bench/bench_sampling.py), too long for a request; the pages send every draw this way.

@@ -7,7 +7,7 @@ written in the request for a small list, by a background job for a large one.
   keep their list's columns there; `ledger` is that import layout (imports/exports.py).
 - A list longer than `EXPORT_INLINE_ROWS` becomes an `ExportJob` (imports/models.py). The
   job keeps the ledger's key and the list's query string, never record ids: the worker
-  (`ducha db_worker`) builds the list again through the same filter set, search and
+  (`ducha job_worker`) builds the list again through the same filter set, search and
   `restrict` for the job's user, and writes VAR_DIR/exports/<id>.xlsx (0600) through the
   same write-only workbook and formula protection as a small export (reports/xlsx.py),
   counting the rows written as it goes.

@@ -33,7 +33,7 @@ class Command(BaseCommand):
                 call_command("collectstatic", interactive=False, verbosity=0)
             self.stdout.write(f"Ducha: http://{options['addrport']}/")
             # The background jobs' worker (imports) beside the server, stopped with it.
-            worker = subprocess.Popen([sys.executable, "-m", "ducha", "db_worker"])
+            worker = subprocess.Popen([sys.executable, "-m", "ducha", "job_worker"])
             # Stopped by a signal (not only Ctrl-C), the server still stops the worker.
             signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
             try:
