@@ -24,7 +24,7 @@ def etag(obj) -> str:
     return f'"{record_version(obj)}"'
 
 
-def _version(if_match: str | None) -> str:
+def version_named(if_match: str | None) -> str:
     """The version an If-Match header names; a missing one is refused (428): an update
     that names no version could overwrite a change it never saw."""
     if not if_match:
@@ -78,7 +78,7 @@ def add_routes(router: Router, ledger: Ledger) -> None:
         response: HttpResponse,
         if_match: str | None = Header(None, alias="If-Match"),
     ):
-        version = _version(if_match)
+        version = version_named(if_match)
         obj = get_visible(ledger, request, pk, Action.CHANGE)
         if refusal := edit_refusal(obj, request.user):
             raise ApiError(403, refusal)

@@ -4,7 +4,7 @@ each answer to the schema: ducha/api/tests/test_schemathesis.py).
 
 - An error's body is problem details, sent as application/problem+json (errors.py);
   ninja documents every response as application/json.
-- If-Match is required where a route takes it: without it the answer is 428 (ledgers._version).
+- If-Match is required where a route takes it: without it the answer is 428 (ledgers.version_named).
   The route declares it optional only so that its absence reaches that answer.
 - A required list of files in a multipart body holds at least one: an empty list cannot
   be told from none on the wire.

@@ -18,7 +18,7 @@ from ninja.errors import ValidationError as RequestValidationError
 
 from ducha.api import records
 from ducha.api.errors import ERRORS, UPDATE_ERRORS, ApiError, ProblemDetails, refused_form
-from ducha.api.ledgers import _version, etag
+from ducha.api.ledgers import etag, version_named
 from ducha.core.access import restrict
 from ducha.core.actions import StaleRecord, record_version
 from ducha.core.registry import ledger
@@ -154,7 +154,7 @@ def router() -> Router:
         form that carries the evidence files themselves (`files`). A step the workflow does
         not have from the problem's status is 409, one the user's role may not take 403,
         one missing what it needs 422 (the rule's message at each field)."""
-        version = _version(if_match)
+        version = version_named(if_match)
         problem = _problem(request, pk)
         if record_version(problem) != version:
             raise StaleRecord  # before judging the step: it was judged on what the client saw
@@ -238,7 +238,7 @@ def router() -> Router:
     ):
         """The group (or the office) grants or refuses the request (If-Match: its ETag);
         a refusal says why. Granting moves the problem's deadline."""
-        version = _version(if_match)
+        version = version_named(if_match)
         problem = _problem(request, pk)
         pending = _extension(request, problem, extension)
         if not may_decide_extension(problem, request.user):
