@@ -47,13 +47,19 @@ def add_routes(router: Router, ledger: Ledger) -> None:
     linked = records.linked_fields(ledger.model)
 
     @router.get(
-        f"/{k}/", response={200: page_schema(f"{name}Page", item_schema), **ERRORS}, operation_id=f"list_{k}", tags=[k]
+        f"/{k}/",
+        response={200: page_schema(f"{name}Page", item_schema), **ERRORS},
+        operation_id=f"list_{k}",
+        tags=[k],
+        summary=f"List {name}",
     )
     def list_records(request: HttpRequest, query: Query[filters], paging: Query[Paging]):  # type: ignore[valid-type]
         _filterset, qs = filtered(ledger, request)
         return page_of(qs.select_related(*linked), paging, records.item)
 
-    @router.get(f"/{k}/{{pk}}/", response={200: item_schema, **ERRORS}, operation_id=f"get_{k}", tags=[k])
+    @router.get(
+        f"/{k}/{{pk}}/", response={200: item_schema, **ERRORS}, operation_id=f"get_{k}", tags=[k], summary=f"Get {name}"
+    )
     def get_record(request: HttpRequest, pk: int, response: HttpResponse):
         obj = get_visible(ledger, request, pk)
         response["ETag"] = etag(obj)
@@ -70,7 +76,13 @@ def add_routes(router: Router, ledger: Ledger) -> None:
         response["Location"] = f"{request.path}{obj.pk}/"
         return Status(201, records.item(obj))
 
-    @router.patch(f"/{k}/{{pk}}/", response={200: item_schema, **UPDATE_ERRORS}, operation_id=f"update_{k}", tags=[k])
+    @router.patch(
+        f"/{k}/{{pk}}/",
+        response={200: item_schema, **UPDATE_ERRORS},
+        operation_id=f"update_{k}",
+        tags=[k],
+        summary=f"Update {name}",
+    )
     def update_record(
         request: HttpRequest,
         pk: int,
