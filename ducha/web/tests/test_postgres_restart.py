@@ -18,6 +18,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -80,8 +81,7 @@ def own_postgres(small_committed):
     if not (PGBIN / "initdb").exists():
         pytest.skip(f"{PGBIN}/initdb not found (apt-get install postgresql-15)")
     token = do_create_token(small_committed.users["office"], actor=small_committed.system)[1]
-    folder = Path(subprocess.run(["mktemp", "-d", "/tmp/ducha-pg-restart.XXXXXX"], capture_output=True,
-                                 text=True, check=True).stdout.strip())  # fmt: skip
+    folder = Path(tempfile.mkdtemp(prefix="ducha-pg-restart.", dir="/tmp"))
     folder.chmod(0o755)
     server = Server(folder)
     try:
