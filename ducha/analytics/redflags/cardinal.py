@@ -8,6 +8,8 @@ evidence rows and a Chinese explanation (NAMES).
 
 Each indicator is one SQL query over the model's `lots`, `bids` and `awards`; Python only
 takes the quartiles (quantiles.py: Cardinal's type 8) and compares with the fences.
+Every query orders its rows (by lot, then identifier), so that the same file gives the
+same output, byte for byte, on every run: DuckDB's threads return unordered rows in any order.
 """
 
 from __future__ import annotations
@@ -86,6 +88,7 @@ _DIFFERENCE = f"""
     ) d JOIN lots p USING (lid)
     WHERE p.priceable AND d.won IS NOT NULL AND d.second_amount IS NOT NULL AND d.won <= d.second_amount
       AND d.won <> 0
+    ORDER BY p.lot
 """
 
 
@@ -99,7 +102,8 @@ def r003(run: Run) -> None:
                   trunc((epoch_us(end_date::TIMESTAMPTZ) - epoch_us(start_date::TIMESTAMPTZ)) / 86400000000.0)
            FROM lots
            WHERE regexp_full_match(start_date, $re) AND regexp_full_match(end_date, $re)
-             AND ($methods IS NULL OR list_contains($methods, method))""",
+             AND ($methods IS NULL OR list_contains($methods, method))
+           ORDER BY lot""",
         re=rfc3339,
         methods=sorted(s.procurement_methods) if s.procurement_methods is not None else None,
     )
@@ -113,7 +117,7 @@ def r018(run: Run) -> None:
     s = run.settings.r018
     assert s is not None
     for (ocid,) in run.rows(
-        "SELECT lot FROM lots WHERE number_of_tenderers = 1 AND list_contains($methods, method)",
+        "SELECT lot FROM lots WHERE number_of_tenderers = 1 AND list_contains($methods, method) ORDER BY lot",
         methods=sorted(s.procurement_methods),
     ):
         run.flag("OCID", ocid, "R018", 1.0)
@@ -136,7 +140,7 @@ def r025(run: Run) -> None:
             FROM (SELECT DISTINCT b.lid, b.tenderers[1] AS t, w.winner
                   FROM bids b JOIN ({_SOLE_WINNER}) w USING (lid)
                   WHERE b.status = 'valid' AND len(b.tenderers) = 1)
-            GROUP BY t"""
+            GROUP BY t ORDER BY t"""
     )
     ratios = {t: wins / bids for t, bids, wins in rows}
     top = percentile(sorted(float(bids) for _, bids, _ in rows), s.percentile)
@@ -157,7 +161,8 @@ def r028(run: Run) -> None:
            SELECT DISTINCT lot, unnest(ts) AS t FROM (
                SELECT x.lot, x.ts
                FROM sub x JOIN sub y ON x.lid = y.lid AND x.price = y.price AND x.currency = y.currency
-                                    AND x.bix <> y.bix AND x.ts <> y.ts)"""
+                                    AND x.bix <> y.bix AND x.ts <> y.ts)
+           ORDER BY lot, t"""
     )
     for ocid, tenderer in rows:
         run.flag("OCID", ocid, "R028", 1.0)
@@ -172,7 +177,7 @@ def r030(run: Run) -> None:
                SELECT b.lid, p.lot, unnest(b.tenderers) AS t
                FROM bids b JOIN lots p USING (lid) WHERE b.status = 'valid' AND b.date > p.end_date),
            suppliers AS (SELECT lid, unnest(suppliers) AS t FROM awards WHERE status = 'active')
-           SELECT DISTINCT late.lot, late.t FROM late JOIN suppliers USING (lid, t)"""
+           SELECT DISTINCT late.lot, late.t FROM late JOIN suppliers USING (lid, t) ORDER BY late.lot, late.t"""
     )
     for ocid, tenderer in rows:
         run.flag("OCID", ocid, "R030", 1.0)
@@ -195,7 +200,8 @@ def r035(run: Run) -> None:
                FROM bids GROUP BY lid)
            SELECT p.lot, t.valid[1], coalesce(len(list_filter(t.disqualified, lambda d: d <> t.valid[1])), 0)
            FROM final f JOIN tenderers t USING (lid) JOIN lots p USING (lid)
-           WHERE len(t.valid) = 1 AND len(f.suppliers) = 1 AND f.suppliers[1] = t.valid[1]"""
+           WHERE len(t.valid) = 1 AND len(f.suppliers) = 1 AND f.suppliers[1] = t.valid[1]
+           ORDER BY p.lot"""
     )
     for ocid, winner, disqualified in rows:
         if disqualified >= s.threshold:
@@ -213,7 +219,8 @@ def r036(run: Run) -> None:
              AND EXISTS (SELECT 1 FROM awards a WHERE a.lid = b.lid AND a.status = 'active')
            GROUP BY b.lid, p.lot
            HAVING count(*) FILTER (b.status = 'valid') > 0
-              AND arg_min(b.status, (b.price, b.bix)) = 'disqualified'""",
+              AND arg_min(b.status, (b.price, b.bix)) = 'disqualified'
+           ORDER BY p.lot""",
         currency=run.currency,
     )
     for (ocid,) in rows:
@@ -230,7 +237,7 @@ def r038(run: Run) -> None:
     # Lateral unnests are slow in DuckDB: the tenderers are unnested in a subquery.
     per_org = """SELECT org, count(*) FILTER (status = 'disqualified') / count(*) AS v
                  FROM ({source}) WHERE status IN ('pending', 'valid', 'disqualified') AND org IS NOT NULL
-                 GROUP BY org HAVING count(*) >= $minimum"""
+                 GROUP BY org HAVING count(*) >= $minimum ORDER BY org"""
     by_process = "SELECT b.status, p.{column} AS org FROM bids b JOIN lots p USING (lid)"
     by_tenderer = "SELECT status, unnest(list_distinct(tenderers)) AS org FROM bids"
     for group, source, minimum in (
@@ -258,7 +265,7 @@ def r048(run: Run) -> None:
            FROM (SELECT lid, suppliers, unnest(CASE WHEN len(classes) = 0 THEN [NULL] ELSE classes END) AS c,
                         left(c, $digits) AS prefix
                  FROM awards WHERE status = 'active' AND len(suppliers) = 1)
-           GROUP BY t HAVING variety > 0""",
+           GROUP BY t HAVING variety > 0 ORDER BY t""",
         digits=s.digits,
     )
     if s.threshold is not None:
