@@ -14,7 +14,7 @@ from typing import Any, Literal
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import File, Form, Query, Router, Schema, Status
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from ducha.analyses.actions import do_create_problems_from_findings, may_compare
@@ -23,25 +23,20 @@ from ducha.analyses.models import Comparison, ComparisonFinding
 from ducha.analyses.turning import DEFAULT_ITEMS, rule_text
 from ducha.analytics.reconcile import FINDINGS
 from ducha.api.auth import TokenOf
-from ducha.api.errors import ERRORS, ApiError, ProblemDetails
+from ducha.api.errors import ERRORS, ProblemDetails
 from ducha.api.pages import (
     Id,
     Ids,
-    Paging,
     actor,
-    file_response,
     location,
-    page_of,
-    page_schema,
     refuse_invalid,
     uploaded,
 )
-from ducha.api.runs import RunFields, TurnResult, campaign_runs, code_choice, filtered_leads, run_fields, turn_leads
+from ducha.api.runs import RunFields, RunKind, TurnResult, code_choice, run_fields, run_routes, turn_leads
 from ducha.core.access import restrict
 from ducha.org.models import active_campaign
 from ducha.web.comparison_forms import FilterForm, TurnForm, UploadForm
-from ducha.web.comparison_views import DOWNLOADS, UPLOADS, may_see_comparisons
-from ducha.web.run_pages import download, visible_run
+from ducha.web.comparison_views import DOWNLOADS, UPLOADS
 
 
 class ComparisonItem(RunFields):
@@ -96,10 +91,6 @@ def _runs(user):
     return restrict(Comparison.objects.select_related("group", "user"), user)
 
 
-def _run(request: HttpRequest, run_id: int) -> Comparison:
-    return visible_run(_runs(request.user), run_id)
-
-
 def _findings(request: HttpRequest, run: Comparison):
     return restrict(ComparisonFinding.objects.filter(comparison=run), request.user)
 
@@ -135,6 +126,36 @@ def _finding_detail(f: ComparisonFinding) -> dict[str, Any]:
     return {**_finding(f), **{name: getattr(f, name) for name in rows}}
 
 
+COMPARISONS = RunKind(
+    path="comparisons",
+    label="三方比对",
+    run_schema=ComparisonItem,
+    run_page="ComparisonPage",
+    lead_path="findings",
+    lead_param="finding_id",
+    lead_schema=FindingItem,
+    lead_detail_schema=FindingDetail,
+    lead_page="FindingPage",
+    lead_filters=FindingFilters,
+    filter_form=FilterForm,
+    downloads=DOWNLOADS,
+    ids=(
+        "list_comparisons",
+        "get_comparison",
+        "list_comparison_findings",
+        "get_comparison_finding",
+        "get_comparison_file",
+    ),  # fmt: skip
+    runs=_runs,
+    run_item=_comparison,
+    leads=lambda request, run: _findings(request, run).select_related("unit", "problem"),
+    lead_item=_finding,
+    lead_detail=_finding_detail,
+    leads_doc="The run's findings with the page's filters (finding type, unit, turned, q).",
+    lead_doc="A finding with the rows of each source that produced it, as read.",
+)
+
+
 def _may_start(user) -> bool:
     return may_compare(user) and active_campaign() is not None
 
@@ -142,33 +163,7 @@ def _may_start(user) -> bool:
 def router() -> Router:
     r = Router(tags=["comparisons"])
 
-    @r.get("/comparisons/", response={200: page_schema("ComparisonPage", ComparisonItem), **ERRORS},
-           operation_id="list_comparisons")  # fmt: skip
-    def list_runs(request: HttpRequest, paging: Query[Paging]):
-        """The active campaign's runs the user sees, newest first (a unit: 403, as the page)."""
-        if not may_see_comparisons(request.user):
-            raise ApiError(403, _("You may not do this."))
-        return page_of(campaign_runs(_runs(request.user)), paging, lambda run: _comparison(request, run))
-
-    @r.get("/comparisons/{int:run_id}/", response={200: ComparisonItem, **ERRORS}, operation_id="get_comparison",
-           url_name="get_comparison")  # fmt: skip
-    def get_run(request: HttpRequest, run_id: Id):
-        return _comparison(request, _run(request, run_id))
-
-    @r.get("/comparisons/{int:run_id}/findings/", response={200: page_schema("FindingPage", FindingItem), **ERRORS},
-           operation_id="list_comparison_findings")  # fmt: skip
-    def list_findings(request: HttpRequest, run_id: Id, filters: Query[FindingFilters], paging: Query[Paging]):
-        """The run's findings with the page's filters (finding type, unit, turned, q)."""
-        run = _run(request, run_id)
-        findings = _findings(request, run).select_related("unit", "problem")
-        return filtered_leads(request, findings, FilterForm, filters, paging, _finding)
-
-    @r.get("/comparisons/{int:run_id}/findings/{int:finding_id}/", response={200: FindingDetail, **ERRORS},
-           operation_id="get_comparison_finding")  # fmt: skip
-    def get_finding(request: HttpRequest, run_id: Id, finding_id: Id):
-        """A finding with the rows of each source that produced it, as read."""
-        findings = _findings(request, _run(request, run_id)).select_related("unit", "problem")
-        return _finding_detail(findings.get(pk=finding_id))
+    run_routes(r, COMPARISONS)
 
     @r.post("/comparisons/{int:run_id}/turn/", response={200: TurnResult, **ERRORS},
             operation_id="turn_comparison_findings")  # fmt: skip
@@ -176,7 +171,7 @@ def router() -> Router:
         """The chosen findings made problems (domain state property, the item their rule
         gives, else `item`; the unit they name, else `unit`), their source rows as evidence;
         each refused one with its reason. A finding already turned is refused, not turned twice."""
-        run = _run(request, run_id)
+        run = COMPARISONS.run(request, run_id)
         form = TurnForm(user=request.user)
         data = {
             "unit": code_choice(form.fields["unit"], body.unit),
@@ -191,11 +186,6 @@ def router() -> Router:
             return do_create_problems_from_findings(findings, actor=actor(request), item=cleaned["item"], units=units)
 
         return turn_leads(request, run, chosen, form, _("Choose at least one finding."), turn_them)
-
-    @r.get("/comparisons/{int:run_id}/files/{name}", response=ERRORS, operation_id="get_comparison_file",
-           openapi_extra=file_response("*/*", "An output of a finished run."))  # fmt: skip
-    def get_file(request: HttpRequest, run_id: Id, name: Literal[tuple(sorted(DOWNLOADS))]):  # type: ignore[valid-type]
-        return download(_run(request, run_id), name, DOWNLOADS, "三方比对")
 
     @r.post("/comparisons/", auth=TokenOf(_may_start), operation_id="start_comparison",
             response={202: ComparisonItem, 413: ProblemDetails, **ERRORS})  # fmt: skip
@@ -219,6 +209,6 @@ def router() -> Router:
         assert campaign is not None  # _may_start
         run = start_comparison(campaign, actor=actor(request), uploads=uploads, settings=form.settings())
         response["Location"] = location("get_comparison", run.pk)
-        return Status(202, _comparison(request, _run(request, run.pk)))
+        return Status(202, _comparison(request, COMPARISONS.run(request, run.pk)))
 
     return r

@@ -12,7 +12,7 @@ from typing import Any, Literal
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import File, Form, Query, Router, Schema, Status
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from ducha.analyses.models import RedFlag, RedFlagRun
@@ -21,26 +21,20 @@ from ducha.analyses.redflag_jobs import start_redflag_run
 from ducha.analyses.redflag_turning import ITEMS, do_create_problems_from_flags
 from ducha.analytics.redflags.collusion import ALL as INDICATORS
 from ducha.api.auth import TokenOf
-from ducha.api.errors import ERRORS, ApiError, ProblemDetails
+from ducha.api.errors import ERRORS, ProblemDetails
 from ducha.api.pages import (
     Id,
     Ids,
-    Paging,
     actor,
-    file_response,
     location,
-    page_of,
-    page_schema,
     refuse_invalid,
     uploaded,
 )
-from ducha.api.runs import RunFields, TurnResult, campaign_runs, code_choice, filtered_leads, run_fields, turn_leads
+from ducha.api.runs import RunFields, RunKind, TurnResult, code_choice, run_fields, run_routes, turn_leads
 from ducha.core.access import restrict
 from ducha.org.models import active_campaign
-from ducha.web.comparison_views import may_see_comparisons
 from ducha.web.redflag_forms import FilterForm, TurnForm, UploadForm
 from ducha.web.redflag_views import DOWNLOADS
-from ducha.web.run_pages import download, visible_run
 
 
 class RedFlagRunItem(RunFields):
@@ -94,10 +88,6 @@ def _runs(user):
     return restrict(RedFlagRun.objects.select_related("group", "user"), user)
 
 
-def _run(request: HttpRequest, run_id: int) -> RedFlagRun:
-    return visible_run(_runs(request.user), run_id)
-
-
 def _flags(request: HttpRequest, run: RedFlagRun):
     flags = restrict(RedFlag.objects.filter(run=run), request.user)
     return flags.select_related("unit", "problem", "project__domain")
@@ -131,6 +121,31 @@ def _flag(f: RedFlag) -> dict[str, Any]:
     }
 
 
+REDFLAGS = RunKind(
+    path="redflags",
+    label="红旗预警",
+    run_schema=RedFlagRunItem,
+    run_page="RedFlagRunPage",
+    lead_path="flags",
+    lead_param="flag_id",
+    lead_schema=FlagItem,
+    lead_detail_schema=FlagDetail,
+    lead_page="FlagPage",
+    lead_filters=FlagFilters,
+    filter_form=FilterForm,
+    downloads=DOWNLOADS,
+    ids=("list_redflag_runs", "get_redflag_run", "list_redflags", "get_redflag", "get_redflag_file"),
+    runs=_runs,
+    run_item=_run_item,
+    leads=_flags,
+    lead_item=_flag,
+    lead_detail=lambda flag: {**_flag(flag), "row_values": flag.row_values},
+    leads_doc="A done run's flags with the page's filters.",
+    lead_doc="A flag with its bid rows as read (every column): the evidence a problem made of it keeps.",
+    listed_when_done=True,
+)
+
+
 def _may_start(user) -> bool:
     return may_run_redflags(user) and active_campaign() is not None
 
@@ -138,40 +153,14 @@ def _may_start(user) -> bool:
 def router() -> Router:
     r = Router(tags=["redflags"])
 
-    @r.get("/redflags/", response={200: page_schema("RedFlagRunPage", RedFlagRunItem), **ERRORS},
-           operation_id="list_redflag_runs")  # fmt: skip
-    def list_runs(request: HttpRequest, paging: Query[Paging]):
-        """The active campaign's runs the user sees, newest first (a unit: 403, as the page)."""
-        if not may_see_comparisons(request.user):
-            raise ApiError(403, _("You may not do this."))
-        return page_of(campaign_runs(_runs(request.user)), paging, lambda run: _run_item(request, run))
-
-    @r.get("/redflags/{int:run_id}/", response={200: RedFlagRunItem, **ERRORS}, operation_id="get_redflag_run",
-           url_name="get_redflag_run")  # fmt: skip
-    def get_run(request: HttpRequest, run_id: Id):
-        return _run_item(request, _run(request, run_id))
-
-    @r.get("/redflags/{int:run_id}/flags/", response={200: page_schema("FlagPage", FlagItem), **ERRORS},
-           operation_id="list_redflags")  # fmt: skip
-    def list_flags(request: HttpRequest, run_id: Id, filters: Query[FlagFilters], paging: Query[Paging]):
-        """A done run's flags with the page's filters."""
-        run = _run(request, run_id)
-        flags = _flags(request, run) if run.status == "done" else RedFlag.objects.none()
-        return filtered_leads(request, flags, FilterForm, filters, paging, _flag)
-
-    @r.get("/redflags/{int:run_id}/flags/{int:flag_id}/", response={200: FlagDetail, **ERRORS},
-           operation_id="get_redflag")  # fmt: skip
-    def get_flag(request: HttpRequest, run_id: Id, flag_id: Id):
-        """A flag with its bid rows as read (every column): the evidence a problem made of it keeps."""
-        flag = _flags(request, _run(request, run_id)).get(pk=flag_id)
-        return {**_flag(flag), "row_values": flag.row_values}
+    run_routes(r, REDFLAGS)
 
     @r.post("/redflags/{int:run_id}/turn/", response={200: TurnResult, **ERRORS}, operation_id="turn_redflags")
     def turn(request: HttpRequest, run_id: Id, body: RedFlagTurnBody):
         """The chosen flags made problems (the item their indicator gives; the unit they name,
         else `unit`; linked to their project when known), their bid rows as evidence; each
         refused one with its reason. A flag already turned is refused, not turned twice."""
-        run = _run(request, run_id)
+        run = REDFLAGS.run(request, run_id)
         form = TurnForm({"unit": code_choice(TurnForm(user=request.user).fields["unit"], body.unit)},
                         user=request.user)  # fmt: skip
         chosen = RedFlag.objects.filter(run=run, pk__in=body.flags)
@@ -182,11 +171,6 @@ def router() -> Router:
             return do_create_problems_from_flags(flags, actor=actor(request), units=units)
 
         return turn_leads(request, run, chosen, form, _("Choose at least one flag."), turn_them)
-
-    @r.get("/redflags/{int:run_id}/files/{name}", response=ERRORS, operation_id="get_redflag_file",
-           openapi_extra=file_response("*/*", "An output of a finished run."))  # fmt: skip
-    def get_file(request: HttpRequest, run_id: Id, name: Literal[tuple(sorted(DOWNLOADS))]):  # type: ignore[valid-type]
-        return download(_run(request, run_id), name, DOWNLOADS, "红旗预警")
 
     @r.post("/redflags/", auth=TokenOf(_may_start), operation_id="start_redflag_run",
             response={202: RedFlagRunItem, 413: ProblemDetails, **ERRORS})  # fmt: skip
@@ -210,6 +194,6 @@ def router() -> Router:
         run = start_redflag_run(campaign, actor=actor(request), bids=(data["bids"].name, data["bids"].chunks()),
                                 settings_text=data["settings_text"], source=data["source"])  # fmt: skip
         response["Location"] = location("get_redflag_run", run.pk)
-        return Status(202, _run_item(request, _run(request, run.pk)))
+        return Status(202, _run_item(request, REDFLAGS.run(request, run.pk)))
 
     return r

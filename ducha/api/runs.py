@@ -5,19 +5,22 @@ the same action, answering what was made and what was refused."""
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, QueryDict
 from django.utils.translation import gettext as _
-from ninja import Schema
+from ninja import Path, Query, Router, Schema
 
 from ducha.analyses.actions import Turned
-from ducha.api.errors import ApiError
-from ducha.api.pages import Paging, page_of, refuse_invalid
+from ducha.api.errors import ERRORS, ApiError
+from ducha.api.pages import MAX_ID, Id, Paging, file_response, page_of, page_schema, refuse_invalid
 from ducha.core.access import Action, allows, restrict
 from ducha.org.models import Unit, active_campaign
+from ducha.web.comparison_views import may_see_comparisons
 from ducha.web.listing import has_nul
+from ducha.web.run_pages import download, visible_run
 
 
 class RunFields(Schema):
@@ -110,3 +113,81 @@ def code_choice(form_field, code: str | None) -> Any:
         return ""
     pk = form_field.queryset.filter(code=code).values_list("pk", flat=True).first()
     return pk if pk is not None else code
+
+
+@dataclass(frozen=True)
+class RunKind:
+    """One kind of analysis run as its routes read it: where it lives, its schemas, and
+    how a user's runs and leads are found and told (the routes themselves: run_routes)."""
+
+    path: str  # comparisons, redflags
+    label: str  # the downloads' file-name prefix: 三方比对, 红旗预警
+    run_schema: type[Schema]
+    run_page: str  # the schema name of a page of runs
+    lead_path: str  # findings, flags
+    lead_param: str  # the lead's id in its path: finding_id, flag_id
+    lead_schema: type[Schema]
+    lead_detail_schema: type[Schema]
+    lead_page: str
+    lead_filters: type[Schema]
+    filter_form: type
+    downloads: set[str]
+    # operation ids: runs listed, a run, leads listed, a lead, a file
+    ids: tuple[str, str, str, str, str]
+    runs: Callable[[Any], QuerySet]  # the user's runs
+    run_item: Callable[[HttpRequest, Any], dict[str, Any]]
+    leads: Callable[[HttpRequest, Any], QuerySet]  # a run's leads the user sees
+    lead_item: Callable[[Any], dict[str, Any]]
+    lead_detail: Callable[[Any], dict[str, Any]]
+    leads_doc: str
+    lead_doc: str
+    listed_when_done: bool = False  # leads listed only once the run is done (as its page)
+
+    def run(self, request: HttpRequest, run_id: int):
+        return visible_run(self.runs(request.user), run_id)
+
+
+def run_routes(r: Router, kind: RunKind) -> None:
+    """A kind's runs listed (a unit: 403, as the page) and read, their leads listed with the
+    page's filters and read, their outputs downloaded: the same five routes for each kind."""
+    list_runs_id, run_id_, list_leads_id, lead_id_, file_id = kind.ids
+    lead_in_path = Annotated[int, Path(ge=1, le=MAX_ID, alias=kind.lead_param)]
+
+    @r.get(f"/{kind.path}/", response={200: page_schema(kind.run_page, kind.run_schema), **ERRORS},
+           operation_id=list_runs_id, summary=_summary(list_runs_id))  # fmt: skip
+    def list_runs(request: HttpRequest, paging: Query[Paging]):
+        """The active campaign's runs the user sees, newest first (a unit: 403, as the page)."""
+        if not may_see_comparisons(request.user):
+            raise ApiError(403, _("You may not do this."))
+        return page_of(campaign_runs(kind.runs(request.user)), paging, lambda run: kind.run_item(request, run))
+
+    @r.get(f"/{kind.path}/{{int:run_id}}/", response={200: kind.run_schema, **ERRORS}, operation_id=run_id_,
+           url_name=run_id_, summary=_summary(run_id_))  # fmt: skip
+    def get_run(request: HttpRequest, run_id: Id):
+        return kind.run_item(request, kind.run(request, run_id))
+
+    @r.get(f"/{kind.path}/{{int:run_id}}/{kind.lead_path}/", operation_id=list_leads_id,
+           response={200: page_schema(kind.lead_page, kind.lead_schema), **ERRORS}, summary=_summary(list_leads_id),
+           description=kind.leads_doc)  # fmt: skip
+    def list_leads(request: HttpRequest, run_id: Id, filters: Query[kind.lead_filters], paging: Query[Paging]):  # type: ignore[name-defined]
+        run = kind.run(request, run_id)
+        leads = kind.leads(request, run)
+        if kind.listed_when_done and run.status != "done":
+            leads = leads.none()
+        return filtered_leads(request, leads, kind.filter_form, filters, paging, kind.lead_item)
+
+    @r.get(f"/{kind.path}/{{int:run_id}}/{kind.lead_path}/{{int:{kind.lead_param}}}/", operation_id=lead_id_,
+           response={200: kind.lead_detail_schema, **ERRORS}, summary=_summary(lead_id_),
+           description=kind.lead_doc)  # fmt: skip
+    def get_lead(request: HttpRequest, run_id: Id, lead_id: lead_in_path):  # type: ignore[valid-type]
+        return kind.lead_detail(kind.leads(request, kind.run(request, run_id)).get(pk=lead_id))
+
+    @r.get(f"/{kind.path}/{{int:run_id}}/files/{{name}}", response=ERRORS, operation_id=file_id,
+           summary=_summary(file_id), openapi_extra=file_response("*/*", "An output of a finished run."))  # fmt: skip
+    def get_file(request: HttpRequest, run_id: Id, name: Literal[tuple(sorted(kind.downloads))]):  # type: ignore[valid-type]
+        return download(kind.run(request, run_id), name, kind.downloads, kind.label)
+
+
+def _summary(operation_id: str) -> str:
+    """The summary ninja gives a view of that name (`list_comparisons` → List Comparisons)."""
+    return operation_id.replace("_", " ").title()
