@@ -17,8 +17,57 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django.test import override_settings
+from django.utils import translation
 
 from ducha.testing import SmallCampaign, make_small_campaign, rolled_back
+
+# The demo package's test files share one demo campaign (its package fixture, ~90 s to build).
+DEMO_TESTS = "ducha/reports/tests/demo/"
+# The files that take a minute or more (the demo package several on PostgreSQL), sent first so
+# that neither process is left alone with one of them at the end while the other waits.
+SLOW_FIRST = (
+    DEMO_TESTS,
+    "ducha/demo/tests/test_demo.py",
+    "ducha/api/tests/test_schemathesis.py",
+    "ducha/api/tests/test_matrix.py",
+    "ducha/web/tests/test_serve.py",
+    "ducha/core/tests/test_audit_command.py",
+)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """With pytest-xdist's `--dist loadfile` (scripts/test.sh runs two processes), a test file
+    to one process at a time, so that its module fixtures are built once, and the demo
+    package's files all to one process, so that the demo is built once; the slow files first.
+    (xdist_group marks and `--dist loadgroup` would group them too, but under pytest 9.2 xdist's
+    group, written into each test's id, is lost, pytest-xdist#1386: every test went its own way.)"""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class DuchaScheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return DEMO_TESTS if path.startswith(DEMO_TESTS) else path
+
+        def _assign_work_unit(self, node) -> None:
+            for scope in reversed(SLOW_FIRST):
+                if scope in self.workqueue:
+                    self.workqueue.move_to_end(scope, last=False)
+            super()._assign_work_unit(node)
+
+    return DuchaScheduling(config, log)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _var_dir(tmp_path_factory) -> Iterator[None]:
+    """The tests' files (imports kept, exports, reports, runs' outputs) in a folder of the
+    test session's, not in the installation's var/: two processes running the suite each
+    number their records from 1, and would write the same files."""
+    with override_settings(VAR_DIR=tmp_path_factory.mktemp("var")):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -32,6 +81,15 @@ def _test_settings(settings, tmp_path):
     # An empty cache per test, in memory (shared with a live server's thread).
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "test"}}
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _language() -> None:
+    """Each test starts in the default language (Chinese). A request activates its user's
+    language in the thread and leaves it there: after a test whose last page was asked in
+    English, the next test's messages would be English (in whichever test runs next, which
+    differs between one process and two)."""
+    translation.deactivate()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -16,4 +16,10 @@ fi
 uv run --frozen ruff check --quiet .
 uv run --frozen ruff format --check --quiet .
 uv run --frozen mypy ducha
+# Two processes (pytest-xdist; DUCHA_TEST_WORKERS=1 for one), a test file to each at a time
+# (ducha/conftest.py groups them).
+workers="${DUCHA_TEST_WORKERS:-2}"
+if [ "$workers" -gt 1 ]; then
+    set -- -n "$workers" --dist loadfile "$@"
+fi
 exec uv run --frozen pytest "$@"
