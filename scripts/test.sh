@@ -3,14 +3,18 @@
 # DUCHA_DATABASE_URL names another (scripts/with-postgres.sh starts a PostgreSQL).
 . "$(dirname "$0")/bootstrap.sh"
 # The browser tests drive Debian's Chromium (never a downloaded one); a CJK font makes Chinese
-# render; gettext lets the translation test check the catalogue against the code.
+# render; gettext lets the translation test check the catalogue against the code; poppler's
+# pdftotext and pdftoppm read the PDFs Ducha writes.
 if ! command -v chromium >/dev/null 2>&1 || ! command -v xgettext >/dev/null 2>&1 \
-    || [ ! -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ]; then
+    || ! command -v pdftoppm >/dev/null 2>&1 || [ ! -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ]; then
     if [ "$(id -u)" = 0 ]; then
-        apt_install() { DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk gettext >/dev/null; }
+        apt_install() {
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk gettext poppler-utils poppler-data >/dev/null
+        }
         apt_install || { apt-get update -q >/dev/null && apt_install; }
     else
-        echo "ducha: chromium, fonts-noto-cjk or gettext missing (not root, not installing); their tests skip" >&2
+        echo "ducha: chromium, fonts-noto-cjk, gettext or poppler-utils missing (not root, not installing);" \
+            "their tests skip" >&2
     fi
 fi
 uv run --frozen ruff check --quiet .

@@ -11,6 +11,7 @@ each answer to the schema: ducha/api/tests/test_schemathesis.py).
 - Each status once, as text (JSON keys are text: a route's own "200" and ninja's 200 would be
   the same key twice)."""
 
+import copy
 from typing import Any
 
 from ducha.core.problem_details import CONTENT_TYPE
@@ -47,9 +48,15 @@ def _correct(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def install(api) -> None:
+    """Corrected, and built once per path prefix: the routes are fixed at start-up and
+    building the schema takes a second or more, on every docs page otherwise."""
     schema_of = api.get_openapi_schema
+    built: dict[str, dict[str, Any]] = {}
 
-    def get_openapi_schema(*args, **kwargs):
-        return _correct(schema_of(*args, **kwargs))
+    def get_openapi_schema(*, path_prefix: str | None = None, path_params: dict | None = None) -> dict[str, Any]:
+        prefix = api.get_root_path(path_params or {}) if path_prefix is None else path_prefix
+        if prefix not in built:
+            built[prefix] = _correct(schema_of(path_prefix=prefix))
+        return copy.deepcopy(built[prefix])  # a caller's changes stay its own
 
     api.get_openapi_schema = get_openapi_schema

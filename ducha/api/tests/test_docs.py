@@ -42,7 +42,8 @@ def test_docs_page_lists_the_operations_in_a_browser(live_server, transactional_
             requested: list[str] = []
             page.on("request", lambda request: requested.append(request.url))
             page.goto("/api/v1/docs")
-            expect(page.locator(".swagger-ui .info .title")).to_contain_text("Ducha API")
+            # A generous wait: with the suite in two processes on a small machine, a page may wait.
+            expect(page.locator(".swagger-ui .info .title")).to_contain_text("Ducha API", timeout=30_000)
             operations = page.locator(".opblock-summary-path")
             expect(operations.first).to_be_visible()
             shown = {operations.nth(i).get_attribute("data-path") for i in range(operations.count())}
