@@ -2,6 +2,7 @@
 # Run a command against a throw-away PostgreSQL 15 server on loopback:
 #   scripts/with-postgres.sh sh scripts/test.sh
 # The server refuses to run as root, so as root it runs as the `postgres` user.
+# DUCHA_PG_PORT: the port to try first (default: a free one); PGBIN: PostgreSQL's programs.
 set -eu
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 if [ ! -x "$PGBIN/initdb" ]; then
