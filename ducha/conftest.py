@@ -92,10 +92,10 @@ def _language() -> None:
     translation.deactivate()
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _static_root() -> None:
-    # Whitenoise serves what collectstatic put there and warns of a missing folder; the
-    # tests' pages never ask it (a live server serves the apps' static folders).
+def pytest_configure(config) -> None:
+    # Whitenoise serves what collectstatic put there and warns of a missing folder at the
+    # first request, which two API test modules make while they are collected, before any
+    # fixture. The tests' pages never ask it (a live server serves the apps' static folders).
     from django.conf import settings
 
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
