@@ -102,12 +102,24 @@ def pytest_configure(config) -> None:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(django_db_setup, django_db_blocker) -> Iterator[None]:
+    from django.db import connection
+
     from ducha.ledger.reference import do_load_reference_data
     from ducha.org.actions import system_actor
 
     with django_db_blocker.unblock():
         do_load_reference_data(actor=system_actor())
+    yield
+    # A connection a test's thread opened and left (a live server's, a job worker's) keeps
+    # PostgreSQL from dropping the test database ("being accessed by other users"): ended
+    # here, before pytest-django drops it.
+    if connection.vendor == "postgresql":
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
 
 
 @pytest.fixture(scope="module")
