@@ -46,6 +46,8 @@ for attempt in 1 2 3; do
     echo "with-postgres: the server did not start on port $PORT; its log:" >&2
     cat "$DATA/server.log" >&2
     [ "$attempt" = 3 ] && exit 1
+    # (one that timed out may still be starting: it would hold the data folder)
+    as_pg "$PGBIN/pg_ctl" -D "$DATA/db" -m immediate stop >/dev/null 2>&1 || true
     PORT=$(free_port)
 done
 as_pg "$PGBIN/createdb" -h 127.0.0.1 -p "$PORT" -U postgres ducha
